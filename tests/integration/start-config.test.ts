@@ -1,0 +1,25 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+function start(env: Record<string, string>) {
+  return spawnSync('node_modules/.bin/tsx', ['cli/start.ts'], {
+    env: { ...process.env, DATABASE_URL: '', ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+}
+
+describe('npm start with bad configuration', () => {
+  it.each([
+    ['TOKEN_ENCRYPTION_KEY', 'short'],
+    ['APP_URL', 'localhost:3000'],
+    ['ATLASSIAN_API_URL', '::nope::'],
+  ])('exits non-zero with one line naming %s', (variable, value) => {
+    const run = start({ [variable]: value });
+    expect(run.status).toBe(1);
+    const lines = run.stderr.trim().split('\n').filter((l) => !l.startsWith('npm warn'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(variable);
+    expect(run.stdout).toBe('');
+  });
+});

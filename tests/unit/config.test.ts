@@ -1,0 +1,65 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../lib/config';
+
+const key = Buffer.alloc(32, 7).toString('base64');
+const dataDir = () => mkdtempSync(path.join(tmpdir(), 'reconnect-config-'));
+
+function errorOf(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env, dataDir());
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('defaults to sandbox mode with the simulator and generated dev secrets', () => {
+    const dir = dataDir();
+    const config = loadConfig({}, dir);
+    expect(config.mode).toBe('sandbox');
+    expect(config.appUrl).toBe('http://localhost:3000');
+    expect(config.atlassian.authUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(config.adminEmails).toEqual(['admin@example.com']);
+    expect(config.encryptionKeys.current).toHaveLength(32);
+    const saved = JSON.parse(readFileSync(path.join(dir, 'secrets.json'), 'utf8'));
+    expect(Buffer.from(saved.tokenEncryptionKey, 'base64').equals(config.encryptionKeys.current)).toBe(true);
+    expect(loadConfig({}, dir).authSecret).toBe(config.authSecret);
+  });
+
+  it('goes live with a client id and uses the real Atlassian URLs', () => {
+    const config = loadConfig({ ATLASSIAN_CLIENT_ID: 'id', ATLASSIAN_CLIENT_SECRET: 's' }, dataDir());
+    expect(config.mode).toBe('live');
+    expect(config.atlassian.authUrl).toBe('https://auth.atlassian.com');
+    expect(config.atlassian.apiUrl).toBe('https://api.atlassian.com');
+    expect(config.adminEmails).toEqual([]);
+  });
+
+  it.each([
+    [{ TOKEN_ENCRYPTION_KEY: 'short' }, 'TOKEN_ENCRYPTION_KEY'],
+    [{ TOKEN_ENCRYPTION_KEY: Buffer.alloc(31).toString('base64') }, 'TOKEN_ENCRYPTION_KEY'],
+    [{ TOKEN_ENCRYPTION_KEY_PREVIOUS: `${key},nope` }, 'TOKEN_ENCRYPTION_KEY_PREVIOUS'],
+    [{ APP_URL: 'not a url' }, 'APP_URL'],
+    [{ ATLASSIAN_AUTH_URL: 'ftp://x' }, 'ATLASSIAN_AUTH_URL'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ REFRESH_MARGIN_SECONDS: '-1' }, 'REFRESH_MARGIN_SECONDS'],
+    [{ KEEPALIVE_IDLE_DAYS: '90' }, 'KEEPALIVE_IDLE_DAYS'],
+    [{ ATLASSIAN_CLIENT_ID: 'id' }, 'ATLASSIAN_CLIENT_SECRET'],
+    [{ ATLASSIAN_CLIENT_ID: 'id', ATLASSIAN_CLIENT_SECRET: 's', NODE_ENV: 'production' }, 'TOKEN_ENCRYPTION_KEY'],
+  ])('rejects %o naming %s', (env, variable) => {
+    const err = errorOf(env);
+    expect(err.variable).toBe(variable);
+    expect(err.message).toContain(variable);
+    expect(err.message).not.toContain('\n');
+  });
+
+  it('never echoes a secret value in its error', () => {
+    const err = errorOf({ TOKEN_ENCRYPTION_KEY: 'super-secret-but-short' });
+    expect(err.message).not.toContain('super-secret-but-short');
+  });
+});
