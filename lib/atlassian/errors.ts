@@ -1,0 +1,246 @@
+// Errors of the token endpoint and of API calls, with stable codes.
+//
+// Token endpoint classification (the `error` field decides, never the status alone):
+//   4xx error=invalid_grant                  → invalid_grant        terminal
+//   4xx error=unauthorized_client            → unauthorized_client  terminal
+//   4xx error=invalid_client                 → invalid_client       operator
+//   401 error=access_denied                  → invalid_client       operator
+//   429                                      → rate_limited         transient (+ Retry-After)
+//   5xx (whatever the body)                  → server_error         transient (+ Retry-After)
+//   any other non-2xx (unknown 4xx, 3xx…)    → bad_response         transient: an answer we do
+//                                              not understand is no reason to kill a connection
+//   2xx without a usable token set           → bad_response         transient
+//   timeout (AbortSignal / undici timeouts)  → timeout              transient, outcomeUnknown
+//   refresh: connection lost after sending   → outcome_unknown      transient, outcomeUnknown
+//   any other transport failure              → network              transient
+// Messages carry only the code, the status, the transport error code and error_description.
+
+export type TokenErrorCode =
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'invalid_client'
+  | 'network'
+  | 'timeout'
+  | 'server_error'
+  | 'rate_limited'
+  | 'outcome_unknown'
+  | 'bad_response';
+
+export type ErrorClass = 'terminal' | 'transient' | 'operator';
+
+export type TokenRequestKind = 'refresh' | 'code';
+
+const ERROR_CLASS: Record<TokenErrorCode, ErrorClass> = {
+  invalid_grant: 'terminal',
+  unauthorized_client: 'terminal',
+  invalid_client: 'operator',
+  network: 'transient',
+  timeout: 'transient',
+  server_error: 'transient',
+  rate_limited: 'transient',
+  outcome_unknown: 'transient',
+  bad_response: 'transient',
+};
+
+export interface TokenErrorDetails {
+  status?: number;
+  retryAfterSeconds?: number;
+  /** error_description from the response body (clipped). */
+  description?: string;
+  /** The raw `error` field of the response body, e.g. 'access_denied' (clipped). */
+  oauthError?: string;
+  /** Transport error code such as 'ECONNREFUSED'. */
+  transportCode?: string;
+  cause?: unknown;
+}
+
+export class TokenEndpointError extends Error {
+  readonly code: TokenErrorCode;
+  readonly errorClass: ErrorClass;
+  /** True when the provider may have acted on the request (a refresh may have rotated the token). */
+  readonly outcomeUnknown: boolean;
+  readonly status?: number;
+  readonly retryAfterSeconds?: number;
+  readonly description?: string;
+  readonly oauthError?: string;
+  readonly transportCode?: string;
+
+  constructor(code: TokenErrorCode, details: TokenErrorDetails = {}) {
+    super(describe('Token request failed', code, details), causeOption(details.cause));
+    this.name = 'TokenEndpointError';
+    this.code = code;
+    this.errorClass = ERROR_CLASS[code];
+    this.outcomeUnknown = code === 'timeout' || code === 'outcome_unknown';
+    this.status = details.status;
+    this.retryAfterSeconds = details.retryAfterSeconds;
+    this.description = details.description;
+    this.oauthError = details.oauthError;
+    this.transportCode = details.transportCode;
+  }
+}
+
+export function tokenErrorFromResponse(status: number, headers: Headers, body: unknown): TokenEndpointError {
+  const oauthError = stringField(body, 'error');
+  const details = { status, oauthError, description: stringField(body, 'error_description') };
+  if (status === 429 || status >= 500) {
+    const retryAfterSeconds = parseRetryAfter(headers.get('retry-after'));
+    return new TokenEndpointError(status === 429 ? 'rate_limited' : 'server_error', { ...details, retryAfterSeconds });
+  }
+  return new TokenEndpointError(codeForClientError(status, oauthError), details);
+}
+
+function codeForClientError(status: number, oauthError: string | undefined): TokenErrorCode {
+  if (status < 400 || status >= 500) return 'bad_response';
+  if (oauthError === 'invalid_grant' || oauthError === 'unauthorized_client') return oauthError;
+  if (oauthError === 'invalid_client') return 'invalid_client';
+  if (oauthError === 'access_denied' && status === 401) return 'invalid_client';
+  return 'bad_response';
+}
+
+// A refresh whose connection died after the request went out may have rotated the token.
+export function tokenErrorFromThrown(err: unknown, kind: TokenRequestKind): TokenEndpointError {
+  if (err instanceof TokenEndpointError) return err;
+  const failure = describeTransportFailure(err);
+  if (failure.timedOut) return new TokenEndpointError('timeout', { transportCode: failure.code, cause: err });
+  const code = failure.midFlight && kind === 'refresh' ? 'outcome_unknown' : 'network';
+  return new TokenEndpointError(code, { transportCode: failure.code, cause: err });
+}
+
+export interface TransportFailure {
+  timedOut: boolean;
+  /** The connection broke after it was established (request possibly received). */
+  midFlight: boolean;
+  code?: string;
+}
+
+const TIMEOUT_NAMES = new Set(['TimeoutError', 'AbortError']);
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ABORT_ERR']);
+const MID_FLIGHT_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+const MID_FLIGHT_MESSAGE = /socket hang up|other side closed/i;
+
+// undici wraps the real reason: TypeError('fetch failed', { cause: Error{code} }).
+export function describeTransportFailure(err: unknown): TransportFailure {
+  const chain = causeChain(err);
+  const codes = chain.map((e) => e.code).filter((c): c is string => typeof c === 'string');
+  const timedOut = chain.some((e) => TIMEOUT_NAMES.has(String(e.name)) || TIMEOUT_CODES.has(String(e.code)));
+  const midFlight =
+    codes.some((c) => MID_FLIGHT_CODES.has(c)) || chain.some((e) => MID_FLIGHT_MESSAGE.test(String(e.message)));
+  const code = codes.find((c) => c !== 'ABORT_ERR') ?? (timedOut ? 'TimeoutError' : undefined);
+  return { timedOut, midFlight, code: code?.slice(0, 64) };
+}
+
+interface ErrorLike {
+  name?: unknown;
+  code?: unknown;
+  message?: unknown;
+}
+
+function causeChain(err: unknown): ErrorLike[] {
+  const chain: ErrorLike[] = [];
+  const pending: unknown[] = [err];
+  while (pending.length > 0 && chain.length < 10) {
+    const current = pending.shift();
+    if (typeof current !== 'object' || current === null) continue;
+    const e = current as ErrorLike & { cause?: unknown; errors?: unknown };
+    chain.push(e);
+    if (e.cause !== undefined) pending.push(e.cause);
+    if (Array.isArray(e.errors)) pending.push(...e.errors);
+  }
+  return chain;
+}
+
+/** Retry-After as seconds from now: delta-seconds or an HTTP-date; undefined if absent or invalid. */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+  if (value === null) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  // Date.parse takes bare numbers such as "-5" as years; an HTTP-date names its weekday.
+  if (!/^[A-Za-z]{3}/.test(text)) return undefined;
+  const date = Date.parse(text);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, Math.ceil((date - now) / 1000));
+}
+
+// ---- API calls ({API}/me, accessible-resources, product APIs) ----
+
+export type ApiErrorCode =
+  | 'unauthorized'
+  | 'scope_mismatch'
+  | 'rate_limited'
+  | 'server_error'
+  | 'unexpected_status'
+  | 'bad_response'
+  | 'network'
+  | 'timeout';
+
+export interface ApiErrorDetails {
+  status?: number;
+  retryAfterSeconds?: number;
+  transportCode?: string;
+  cause?: unknown;
+}
+
+export class AtlassianApiError extends Error {
+  readonly code: ApiErrorCode;
+  readonly status?: number;
+  readonly retryAfterSeconds?: number;
+  readonly transportCode?: string;
+
+  constructor(code: ApiErrorCode, details: ApiErrorDetails = {}) {
+    super(describe('Atlassian API request failed', code, details), causeOption(details.cause));
+    this.name = 'AtlassianApiError';
+    this.code = code;
+    this.status = details.status;
+    this.retryAfterSeconds = details.retryAfterSeconds;
+    this.transportCode = details.transportCode;
+  }
+}
+
+export function classifyApiUnauthorized(status: number, body: unknown): 'scope_mismatch' | 'unauthorized' | null {
+  if (status !== 401) return null;
+  const message = typeof body === 'string' ? body : stringField(body, 'message');
+  return message && /scope does not match/i.test(message) ? 'scope_mismatch' : 'unauthorized';
+}
+
+export function apiErrorFromResponse(status: number, headers: Headers, body: unknown): AtlassianApiError {
+  const unauthorized = classifyApiUnauthorized(status, body);
+  if (unauthorized) return new AtlassianApiError(unauthorized, { status });
+  if (status === 429 || status >= 500) {
+    const retryAfterSeconds = parseRetryAfter(headers.get('retry-after'));
+    return new AtlassianApiError(status === 429 ? 'rate_limited' : 'server_error', { status, retryAfterSeconds });
+  }
+  return new AtlassianApiError('unexpected_status', { status });
+}
+
+export function apiErrorFromThrown(err: unknown): AtlassianApiError {
+  if (err instanceof AtlassianApiError) return err;
+  const failure = describeTransportFailure(err);
+  return new AtlassianApiError(failure.timedOut ? 'timeout' : 'network', { transportCode: failure.code, cause: err });
+}
+
+// ---- helpers ----
+
+interface MessageParts {
+  status?: number;
+  transportCode?: string;
+  description?: string;
+}
+
+function describe(prefix: string, code: string, parts: MessageParts): string {
+  const status = parts.status !== undefined ? ` (HTTP ${parts.status})` : '';
+  const transport = parts.transportCode ? ` (${parts.transportCode})` : '';
+  const description = parts.description ? `: ${parts.description}` : '';
+  return `${prefix}: ${code}${status}${transport}${description}`;
+}
+
+function causeOption(cause: unknown): { cause: unknown } | undefined {
+  return cause === undefined ? undefined : { cause };
+}
+
+// Provider-supplied text: keep it short and on one line.
+function stringField(body: unknown, field: string): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const value = (body as Record<string, unknown>)[field];
+  if (typeof value !== 'string') return undefined;
+  return value.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 300);
+}
