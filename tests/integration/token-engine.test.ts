@@ -1,0 +1,243 @@
+import type { Sql } from 'postgres';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SimulatorControl } from '../../lib/sandbox/client';
+import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
+import type { TokenEngine } from '../../lib/tokens/engine';
+import { ConnectionUnavailableError } from '../../lib/tokens/errors';
+import { connectViaSimulator, engineFor, expireAccessTokens, storedTokens, testSql } from '../helpers/connections';
+
+let sim: Simulator;
+let control: SimulatorControl;
+let sql: Sql;
+let markerSql: Sql;
+let engine: TokenEngine;
+let n = 0;
+
+const email = () => ['alice@example.com', 'bob@example.com'][n++ % 2];
+
+async function failure(p: Promise<unknown>): Promise<ConnectionUnavailableError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ConnectionUnavailableError);
+  return err as ConnectionUnavailableError;
+}
+
+async function row(id: string) {
+  const [r] = await sql`select status, reason, consecutive_failures, token_generation, next_refresh_at,
+    refresh_outcome_unknown_at, last_error_code from connections where id = ${id}`;
+  return r;
+}
+
+async function events(id: string) {
+  return (await sql`select type, code from connection_events where connection_id = ${id} order by id`).map((e) => e.type);
+}
+
+async function webhooks(id: string) {
+  return (await sql`select type from webhook_messages where connection_id = ${id} order by created_at`).map((m) => m.type);
+}
+
+beforeAll(async () => {
+  sim = await startSimulator({ leewaySeconds: 0 });
+  control = new SimulatorControl(sim.url);
+  sql = testSql();
+  markerSql = testSql(2);
+  engine = engineFor(sql, markerSql, sim.url, { oauth: { authUrl: sim.url, clientId: 'reconnect-sandbox', clientSecret: 'sandbox-secret', timeoutMs: 400 } });
+});
+
+afterAll(async () => {
+  await sim.stop();
+  await sql.end();
+  await markerSql.end();
+});
+
+beforeEach(async () => {
+  await control.clearFaults();
+  await control.patchConfig({ leeway_seconds: 0, dead_token_error: 'invalid_grant' });
+});
+
+describe('getAccessToken', () => {
+  it('serves a valid stored token with no token call', async () => {
+    const { id, tokens } = await connectViaSimulator(sql, sim.url, email());
+    const before = await control.counters();
+    const token = await engine.getAccessToken(id);
+    expect(token.accessToken).toBe(tokens.accessToken);
+    expect(token.refreshed).toBe(false);
+    expect((await control.counters()).token_calls).toBe(before.token_calls);
+  });
+
+  it('refreshes an expired token once for 50 concurrent callers and stores the rotated family', async () => {
+    const { id, tokens } = await connectViaSimulator(sql, sim.url, email());
+    await expireAccessTokens(sql, [id]);
+    const before = await control.counters();
+    const results = await Promise.all(Array.from({ length: 50 }, () => engine.getAccessToken(id)));
+    const after = await control.counters();
+    expect(after.refreshes - before.refreshes).toBe(1);
+    expect(after.rejected_reuses).toBe(before.rejected_reuses);
+    expect(new Set(results.map((r) => r.accessToken)).size).toBe(1);
+    const stored = await storedTokens(sql, id);
+    expect(stored.access).toBe(results[0].accessToken);
+    expect(stored.refresh).not.toBe(tokens.refreshToken);
+    expect(stored.generation).toBe(2);
+    expect(await events(id)).toEqual(['connected', 'refreshed']);
+  });
+
+  it('returns the token a peer stored after a 401 without refreshing again (the seed scenario)', async () => {
+    const { id, tokens } = await connectViaSimulator(sql, sim.url, email());
+    const held = tokens.accessToken; // worker A holds this
+    await expireAccessTokens(sql, [id]);
+    const fresh = await engine.getAccessToken(id); // worker B refreshes
+    const api = await fetch(`${sim.url}/me`, { headers: { authorization: `Bearer ${held}` } });
+    expect(api.status).toBe(401); // Atlassian revoked A's token on refresh
+    const before = await control.counters();
+    const recovered = await engine.getAccessToken(id, { rejectedToken: held });
+    expect(recovered.accessToken).toBe(fresh.accessToken);
+    expect((await control.counters()).token_calls).toBe(before.token_calls);
+    const retry = await fetch(`${sim.url}/me`, { headers: { authorization: `Bearer ${recovered.accessToken}` } });
+    expect(retry.status).toBe(200);
+  });
+
+  it('refreshes when the rejected token is still the stored one', async () => {
+    const { id, tokens } = await connectViaSimulator(sql, sim.url, email());
+    const before = await control.counters();
+    const token = await engine.getAccessToken(id, { rejectedToken: tokens.accessToken });
+    expect(token.refreshed).toBe(true);
+    expect(token.accessToken).not.toBe(tokens.accessToken);
+    expect((await control.counters()).refreshes - before.refreshes).toBe(1);
+  });
+
+  it('makes one refresh, not a loop, when tokens live shorter than minValiditySeconds', async () => {
+    const { id } = await connectViaSimulator(sql, sim.url, email());
+    const before = await control.counters();
+    const token = await engine.getAccessToken(id, { minValiditySeconds: 7200 });
+    expect(token.refreshed).toBe(true);
+    expect((await control.counters()).refreshes - before.refreshes).toBe(1);
+  });
+
+  it('answers not_found for an unknown or malformed id', async () => {
+    expect((await failure(engine.getAccessToken('00000000-0000-4000-8000-000000000000'))).code).toBe('not_found');
+    expect((await failure(engine.getAccessToken("1' or '1'='1"))).code).toBe('not_found');
+  });
+});
+
+describe('terminal errors', () => {
+  it.each([
+    ['invalid_grant', 'revoked'],
+    ['unauthorized_client', 'revoked'],
+  ] as const)('%s → needs_reauth (%s), one event and one webhook for 30 callers, never retried', async (body, reason) => {
+    const user = email();
+    const { id } = await connectViaSimulator(sql, sim.url, user);
+    await control.patchConfig({ dead_token_error: body });
+    await control.revokeApp(user);
+    await expireAccessTokens(sql, [id]);
+    const before = await control.counters();
+    const errors = await Promise.all(Array.from({ length: 30 }, () => failure(engine.getAccessToken(id))));
+    expect(new Set(errors.map((e) => `${e.code}:${e.reason}`))).toEqual(new Set([`needs_reauth:${reason}`]));
+    expect((await control.counters()).token_calls - before.token_calls).toBe(1);
+    expect(await row(id)).toMatchObject({ status: 'needs_reauth', reason, next_refresh_at: null, last_error_code: body });
+    expect((await events(id)).filter((t) => t === 'needs_reauth')).toHaveLength(1);
+    expect(await webhooks(id)).toEqual(['connection.created', 'connection.needs_reauth']);
+    await failure(engine.getAccessToken(id, { minValiditySeconds: 0 }));
+    expect((await control.counters()).token_calls - before.token_calls).toBe(1);
+  });
+
+  it('tells inactivity expiry from revocation', async () => {
+    const { id } = await connectViaSimulator(sql, sim.url, email());
+    await sql`update connections set refresh_token_issued_at = now() - interval '91 days' where id = ${id}`;
+    await control.advanceClock(91 * 86_400);
+    await expireAccessTokens(sql, [id]);
+    const err = await failure(engine.getAccessToken(id));
+    expect(err).toMatchObject({ code: 'needs_reauth', reason: 'inactivity_expired' });
+  });
+});
+
+describe('transient errors', () => {
+  it('5xx marks degraded once, keeps serving the valid token, backs off, then recovers', async () => {
+    const { id, tokens } = await connectViaSimulator(sql, sim.url, email());
+    await sql`update connections set access_expires_at = now() + interval '30 seconds' where id = ${id}`;
+    await control.addFault({ kind: 'status', status: 503, target: 'token' });
+    const served = await engine.getAccessToken(id); // wants 60 s, has 30 s: tries, fails, serves what it has
+    expect(served.accessToken).toBe(tokens.accessToken);
+    const degraded = await row(id);
+    expect(degraded).toMatchObject({ status: 'degraded', reason: 'server_error', consecutive_failures: 1 });
+    expect(degraded.next_refresh_at.getTime()).toBeGreaterThan(Date.now() + 25_000);
+    const before = await control.counters();
+    await engine.getAccessToken(id); // inside the backoff: no token call
+    expect((await control.counters()).token_calls).toBe(before.token_calls);
+    await expireAccessTokens(sql, [id]);
+    const err = await failure(engine.getAccessToken(id));
+    expect(err.code).toBe('temporarily_unavailable');
+    expect(err.retryAfterSeconds).toBeGreaterThan(20);
+    await control.clearFaults();
+    await sql`update connections set next_refresh_at = now() - interval '1 second' where id = ${id}`;
+    const recovered = await engine.getAccessToken(id);
+    expect(recovered.refreshed).toBe(true);
+    expect(await row(id)).toMatchObject({ status: 'active', reason: null, consecutive_failures: 0 });
+    expect(await events(id)).toEqual(['connected', 'refresh_failed', 'degraded', 'refreshed', 'recovered']);
+    expect(await webhooks(id)).toEqual(['connection.created', 'connection.degraded', 'connection.recovered']);
+  });
+
+  it('honours Retry-After on 429', async () => {
+    const { id } = await connectViaSimulator(sql, sim.url, email());
+    await expireAccessTokens(sql, [id]);
+    await control.addFault({ kind: 'rate_limit', retry_after_seconds: 900, target: 'token' });
+    const err = await failure(engine.getAccessToken(id));
+    expect(err.code).toBe('temporarily_unavailable');
+    expect(err.retryAfterSeconds).toBeGreaterThanOrEqual(900);
+    const r = await row(id);
+    expect(r.status).toBe('degraded');
+    expect(r.next_refresh_at.getTime()).toBeGreaterThanOrEqual(Date.now() + 895_000);
+  });
+
+  it('a refresh dropped after rotation reuses the same refresh token within the leeway', async () => {
+    await control.patchConfig({ leeway_seconds: 600 });
+    const { id, tokens } = await connectViaSimulator(sql, sim.url, email());
+    await expireAccessTokens(sql, [id]);
+    await control.addFault({ kind: 'drop_after_rotate', target: 'token', count: 1 });
+    await failure(engine.getAccessToken(id));
+    const unknown = await row(id);
+    expect(unknown.status).toBe('degraded');
+    expect(unknown.refresh_outcome_unknown_at).not.toBeNull();
+    expect((await storedTokens(sql, id)).refresh).toBe(tokens.refreshToken);
+    await sql`update connections set next_refresh_at = now() where id = ${id}`;
+    const before = await control.counters();
+    const token = await engine.getAccessToken(id);
+    expect(token.refreshed).toBe(true);
+    expect((await control.counters()).reuses_within_leeway - before.reuses_within_leeway).toBe(1);
+    expect(await row(id)).toMatchObject({ status: 'active', refresh_outcome_unknown_at: null });
+  });
+
+  it('a lost rotation answered by invalid_grant is reported as token_lost', async () => {
+    const { id } = await connectViaSimulator(sql, sim.url, email());
+    await expireAccessTokens(sql, [id]);
+    await control.addFault({ kind: 'drop_after_rotate', target: 'token', count: 1 });
+    await failure(engine.getAccessToken(id));
+    await sql`update connections set next_refresh_at = now() where id = ${id}`;
+    const err = await failure(engine.getAccessToken(id));
+    expect(err).toMatchObject({ code: 'needs_reauth', reason: 'token_lost' });
+  });
+
+  it('a timeout is transient and keeps the refresh token', async () => {
+    const { id, tokens } = await connectViaSimulator(sql, sim.url, email());
+    await expireAccessTokens(sql, [id]);
+    await control.addFault({ kind: 'timeout', target: 'token', count: 1 });
+    const err = await failure(engine.getAccessToken(id));
+    expect(err).toMatchObject({ code: 'temporarily_unavailable', reason: 'timeout' });
+    expect(await row(id)).toMatchObject({ status: 'degraded', reason: 'timeout' });
+    expect((await storedTokens(sql, id)).refresh).toBe(tokens.refreshToken);
+  });
+});
+
+describe('operator errors', () => {
+  it('invalid_client sets error, asks nobody to reconnect, sends no needs_reauth webhook', async () => {
+    const { id } = await connectViaSimulator(sql, sim.url, email());
+    await expireAccessTokens(sql, [id]);
+    await control.addFault({ kind: 'invalid_client', target: 'token' });
+    const err = await failure(engine.getAccessToken(id));
+    expect(err.code).toBe('configuration_error');
+    expect(await row(id)).toMatchObject({ status: 'error', reason: 'invalid_client' });
+    expect(await webhooks(id)).toEqual(['connection.created']);
+    expect(await events(id)).toContain('configuration_error');
+  });
+});
