@@ -1,0 +1,15 @@
+// `npm run test:e2e`: a fresh database and simulator for the app under test, then Playwright.
+import { spawn } from 'node:child_process';
+import { startSimulator } from '../../lib/sandbox/simulator';
+import { createTestDatabase } from '../helpers/database';
+
+const db = await createTestDatabase('e2e');
+const sim = await startSimulator({ port: 0 });
+const child = spawn('node_modules/.bin/playwright', ['test', ...process.argv.slice(2)], {
+  stdio: 'inherit',
+  env: { ...process.env, E2E_DATABASE_URL: db.url, SIMULATOR_URL: sim.url },
+});
+const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
+await sim.stop();
+await db.drop();
+process.exit(code);
