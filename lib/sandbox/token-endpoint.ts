@@ -11,14 +11,16 @@ const invalidRequest = (description: string): Reply =>
 
 const invalidCode = (): Reply => json(403, { error: 'invalid_grant', error_description: 'Invalid authorization code' });
 
+// The body is read before any injected latency: like Atlassian, the simulator acts on a request it has
+// fully received even if the client gives up or dies while waiting (an "outcome unknown" refresh).
 export async function handleTokenRequest(ctx: RequestContext): Promise<void> {
   ctx.state.counters.token_calls += 1;
-  await respondWithFaults(ctx, 'token', () => answerTokenRequest(ctx));
+  const body = ctx.req.method === 'POST' ? await readJsonObject(ctx) : undefined;
+  await respondWithFaults(ctx, 'token', async () => answerTokenRequest(ctx, body));
 }
 
-async function answerTokenRequest(ctx: RequestContext): Promise<Reply> {
-  if (ctx.req.method !== 'POST') return json(405, { error: 'invalid_request', error_description: 'Use POST' });
-  const body = await readJsonObject(ctx);
+function answerTokenRequest(ctx: RequestContext, body: Awaited<ReturnType<typeof readJsonObject>> | undefined): Reply {
+  if (!body) return json(405, { error: 'invalid_request', error_description: 'Use POST' });
   if ('reply' in body) return body.reply;
   const request = body.value;
 
