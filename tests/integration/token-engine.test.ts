@@ -10,6 +10,7 @@ let sim: Simulator;
 let control: SimulatorControl;
 let sql: Sql;
 let markerSql: Sql;
+let observer: Sql; // its own connection, so that a saturated pool cannot hide what it watches
 let engine: TokenEngine;
 let n = 0;
 
@@ -43,6 +44,7 @@ beforeAll(async () => {
   control = new SimulatorControl(sim.url);
   sql = testSql();
   markerSql = testSql(2);
+  observer = testSql(1);
   engine = engineFor(sql, markerSql, sim.url, { oauth: { authUrl: sim.url, clientId: 'reconnect-sandbox', clientSecret: 'sandbox-secret', timeoutMs: 400 } });
 });
 
@@ -50,6 +52,7 @@ afterAll(async () => {
   await sim.stop();
   await sql.end();
   await markerSql.end();
+  await observer.end();
 });
 
 beforeEach(async () => {
@@ -81,6 +84,23 @@ describe('getAccessToken', () => {
     expect(stored.refresh).not.toBe(tokens.refreshToken);
     expect(stored.generation).toBe(2);
     expect(await events(id)).toEqual(['connected', 'refreshed']);
+  });
+
+  it('callers in one process share one in-flight refresh instead of queueing on the row lock', async () => {
+    const { id } = await connectViaSimulator(sql, sim.url, email());
+    await expireAccessTokens(sql, [id]);
+    await control.addFault({ kind: 'latency', ms: 300, target: 'token', count: 1 });
+    const calls = Promise.all(Array.from({ length: 20 }, () => engine.getAccessToken(id)));
+    // The marker is written just before the token request leaves: the refresh is now in flight.
+    while ((await observer`select 1 from refresh_attempts where connection_id = ${id}`).length === 0) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    const [{ waiting }] = await observer`select count(*)::int as waiting from pg_stat_activity
+      where datname = current_database() and wait_event_type = 'Lock'`;
+    const results = await calls;
+    expect(waiting).toBe(0);
+    expect(new Set(results.map((r) => r.accessToken)).size).toBe(1);
   });
 
   it('returns the token a peer stored after a 401 without refreshing again (the seed scenario)', async () => {
