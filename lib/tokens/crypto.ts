@@ -30,8 +30,15 @@ const KID_PATTERN = /^[0-9a-f]{8}$/;
 const BASE64URL_PATTERN = /^[A-Za-z0-9_-]*$/;
 const LONE_SURROGATE = /\p{Surrogate}/u;
 
+const keyIds = new WeakMap<Buffer, string>();
+
 export function keyId(key: Buffer): string {
-  return createHash('sha256').update(key).digest('hex').slice(0, 8);
+  let kid = keyIds.get(key);
+  if (!kid) {
+    kid = createHash('sha256').update(key).digest('hex').slice(0, 8);
+    keyIds.set(key, kid); // hashing on every decrypt showed up on the token hot path
+  }
+  return kid;
 }
 
 export function generateKey(): string {

@@ -64,6 +64,7 @@ type LockedOutcome = { token: AccessToken } | { error: ConnectionUnavailableErro
 const DAY = 86_400;
 const TOUCH_INTERVAL_MS = 60_000;
 const RECENT_USE_SECONDS = DAY;
+const DECRYPT_CACHE_SIZE = 10_000;
 
 export type TokenEngine = ReturnType<typeof createTokenEngine>;
 
@@ -74,12 +75,22 @@ export function createTokenEngine(opts: TokenEngineOptions) {
   const lockTimeoutMs = opts.lockTimeoutMs ?? 15_000;
   const flights = new SingleFlight<AccessToken>();
   const lastTouch = new Map<string, number>();
+  const decrypted = new Map<string, string>();
 
   const secondsLeft = (row: TokenRow, at: Date) =>
     row.access_expires_at ? (row.access_expires_at.getTime() - at.getTime()) / 1000 : -Infinity;
 
+  // Each ciphertext has a random IV, so it names one stored token: a safe key for a plaintext cache.
   function readAccess(row: TokenRow): string | undefined {
-    return row.access_token_enc ? decryptSecret(row.access_token_enc, keys) : undefined;
+    const enc = row.access_token_enc;
+    if (!enc) return undefined;
+    let plain = decrypted.get(enc);
+    if (plain === undefined) {
+      plain = decryptSecret(enc, keys);
+      if (decrypted.size >= DECRYPT_CACHE_SIZE) decrypted.delete(decrypted.keys().next().value!);
+      decrypted.set(enc, plain);
+    }
+    return plain;
   }
 
   function tokenOf(row: TokenRow, access: string, refreshed: boolean): AccessToken {
