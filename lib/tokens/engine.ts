@@ -313,7 +313,26 @@ export function createTokenEngine(opts: TokenEngineOptions) {
     return { error: temporarilyUnavailable(e.code, delay) };
   }
 
-  return { getAccessToken, nextRefreshAt };
+  /** An API 401 seen by a caller: recorded on the timeline (never with the token). */
+  async function recordApiUnauthorized(connectionId: string, code: 'unauthorized' | 'scope_mismatch', status: number): Promise<void> {
+    await sql.begin((tx) => recordEvent(tx, connectionId, { type: 'api_unauthorized', code, data: { status } }, now()));
+  }
+
+  /** Terminal answer from the API (scope mismatch after a fresh token): needs_reauth once per transition. */
+  async function markNeedsReauth(connectionId: string, reason: 'scope_mismatch', code: string): Promise<void> {
+    await sql.begin(async (tx) => {
+      const row = await readRowLocked(tx, connectionId);
+      if (!row || row.status === 'needs_reauth' || row.status === 'disconnected') return;
+      const at = now();
+      await tx`update connections set status = 'needs_reauth', reason = ${reason}, next_refresh_at = null,
+                 last_error_code = ${code}, last_error_message = null, updated_at = ${at}
+               where id = ${connectionId}`;
+      await recordEvent(tx, connectionId, { type: 'needs_reauth', code, data: { reason } }, at);
+      await enqueueConnectionWebhook(tx, 'connection.needs_reauth', connectionId, opts.appUrl, at);
+    });
+  }
+
+  return { getAccessToken, recordApiUnauthorized, markNeedsReauth, nextRefreshAt };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -20,8 +20,15 @@ export function testSql(max = 10): Sql {
 }
 
 /** A real connection: consent at the simulator, code exchange, sites, stored like the app does. */
-export async function connectViaSimulator(sql: Sql, simUrl: string, email: string, product: Product = 'jira', keys = TEST_KEYS) {
-  const code = await consentAndGetCode(simUrl, { email, scopes: scopesForConnect(product), redirectUri: REDIRECT });
+export async function connectViaSimulator(
+  sql: Sql,
+  simUrl: string,
+  email: string,
+  product: Product = 'jira',
+  keys = TEST_KEYS,
+  scopes = scopesForConnect(product),
+) {
+  const code = await consentAndGetCode(simUrl, { email, scopes, redirectUri: REDIRECT });
   const tokens = await exchangeCode(oauthConfig(simUrl), code, REDIRECT);
   const api = { apiUrl: simUrl };
   const profile = await fetchProfile(api, tokens.accessToken);
