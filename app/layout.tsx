@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { SandboxBanner } from '@/components/sandbox-banner';
+import { UserMenu } from '@/components/user-menu';
 import { getConfig } from '@/lib/config';
 import './globals.css';
 
@@ -21,6 +22,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <Link href="/" className="text-lg font-semibold tracking-tight">
               Reconnect
             </Link>
+            <UserMenu />
           </div>
         </header>
         <main className="mx-auto max-w-5xl px-4 py-8">{children}</main>

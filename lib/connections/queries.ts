@@ -1,51 +1,58 @@
-import { asc, desc, eq, inArray, ne } from 'drizzle-orm';
-import { getDb } from '../db';
-import { connections, connectionSites, users } from '../db/schema';
+import type { Sql } from 'postgres';
 
-export interface ConnectionSummary {
+export interface ConnectionView {
   id: string;
   product: 'jira' | 'confluence';
   status: string;
   reason: string | null;
-  userEmail: string;
-  accountName: string | null;
+  user_id: string;
+  user_email: string;
+  account_name: string | null;
+  account_email: string | null;
   scopes: string[];
-  accessExpiresAt: Date | null;
-  lastRefreshedAt: Date | null;
-  sites: { cloudId: string; name: string; url: string }[];
+  access_expires_at: Date | null;
+  last_refreshed_at: Date | null;
+  last_used_at: Date | null;
+  refresh_token_issued_at: Date | null;
+  consecutive_failures: number;
+  last_error_code: string | null;
+  token_generation: number;
+  created_at: Date;
+  updated_at: Date;
+  sites: { cloud_id: string; name: string; url: string }[];
 }
 
-// Token columns are never selected here: what leaves lib/ for a page or API carries no secret.
-const summaryColumns = {
-  id: connections.id,
-  product: connections.product,
-  status: connections.status,
-  reason: connections.reason,
-  userEmail: users.email,
-  accountName: connections.accountName,
-  scopes: connections.scopes,
-  accessExpiresAt: connections.accessExpiresAt,
-  lastRefreshedAt: connections.lastRefreshedAt,
-};
+// Token columns are never selected here: what leaves lib/ for a page or the API carries no secret.
+const VIEW_COLUMNS = (sql: Sql) => sql`
+  c.id, c.product, c.status, c.reason, c.user_id, u.email as user_email, c.account_name, c.account_email, c.scopes,
+  c.access_expires_at, c.last_refreshed_at, c.last_used_at, c.refresh_token_issued_at, c.consecutive_failures,
+  c.last_error_code, c.token_generation, c.created_at, c.updated_at,
+  coalesce((select json_agg(json_build_object('cloud_id', s.cloud_id, 'name', s.name, 'url', s.url) order by s.name)
+            from connection_sites s where s.connection_id = c.id), '[]') as sites`;
 
-export async function listConnections(limit = 50): Promise<ConnectionSummary[]> {
-  const db = getDb();
-  const rows = await db
-    .select(summaryColumns)
-    .from(connections)
-    .innerJoin(users, eq(users.id, connections.userId))
-    .where(ne(connections.status, 'disconnected'))
-    .orderBy(desc(connections.createdAt))
-    .limit(limit);
-  const sites = rows.length
-    ? await db
-        .select()
-        .from(connectionSites)
-        .where(inArray(connectionSites.connectionId, rows.map((r) => r.id)))
-        .orderBy(asc(connectionSites.name))
-    : [];
-  return rows.map((r) => ({
-    ...r,
-    sites: sites.filter((s) => s.connectionId === r.id).map(({ cloudId, name, url }) => ({ cloudId, name, url })),
-  }));
+export async function listUserConnections(sql: Sql, userId: string): Promise<ConnectionView[]> {
+  return sql<ConnectionView[]>`select ${VIEW_COLUMNS(sql)} from connections c join users u on u.id = c.user_id
+    where c.user_id = ${userId} and c.status <> 'disconnected' order by c.product, c.created_at`;
+}
+
+export async function getConnectionView(sql: Sql, id: string): Promise<ConnectionView | undefined> {
+  const [row] = await sql<ConnectionView[]>`select ${VIEW_COLUMNS(sql)} from connections c join users u on u.id = c.user_id
+    where c.id = ${id}`;
+  return row;
+}
+
+export interface EventView {
+  id: number;
+  type: string;
+  code: string | null;
+  message: string | null;
+  token_generation: number | null;
+  created_at: Date;
+}
+
+/** Newest first, keyset-paginated by id. */
+export async function listEvents(sql: Sql, connectionId: string, before?: number, limit = 50): Promise<EventView[]> {
+  return sql<EventView[]>`select id, type, code, message, token_generation, created_at from connection_events
+    where connection_id = ${connectionId} ${before ? sql`and id < ${before}` : sql``}
+    order by id desc limit ${limit}`;
 }

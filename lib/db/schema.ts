@@ -194,22 +194,34 @@ export const apiKeys = pgTable('api_keys', {
   revokedAt: ts('revoked_at'),
 });
 
-// Server-side OAuth `state`: single use, bound to the user who started the flow.
+// Server-side OAuth `state`: single use, short-lived, bound to the user who started the flow
+// (no user yet for sign-in). Stored hashed, like every bearer secret here.
 export const oauthStates = pgTable(
   'oauth_states',
   {
     stateHash: text('state_hash').primaryKey(),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
-    product: text('product', { enum: PRODUCTS }).notNull(),
+    purpose: text('purpose', { enum: ['signin', 'connect', 'reconnect'] }).notNull(),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    product: text('product', { enum: PRODUCTS }),
     connectionId: uuid('connection_id').references(() => connections.id, { onDelete: 'cascade' }),
+    connectSessionId: uuid('connect_session_id'),
+    redirectTo: text('redirect_to'),
     expiresAt: ts('expires_at').notNull(),
     usedAt: ts('used_at'),
     createdAt: createdAt(),
   },
   (t) => [index('oauth_states_expires_idx').on(t.expiresAt)],
 );
+
+// Hands a verified Atlassian sign-in to next-auth's session: single use, one minute.
+export const signinTickets = pgTable('signin_tickets', {
+  ticketHash: text('ticket_hash').primaryKey(),
+  userId: uuid('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  expiresAt: ts('expires_at').notNull(),
+  usedAt: ts('used_at'),
+});
 
 export const connectSessions = pgTable(
   'connect_sessions',

@@ -1,12 +1,13 @@
 import { expect, test } from '@playwright/test';
 
-test('home page shows the sandbox banner', async ({ page }) => {
+test('home page asks to sign in and shows the sandbox banner', async ({ page }) => {
   await page.goto('/');
+  await expect(page).toHaveURL(/\/signin/);
   const banner = page.getByRole('note', { name: 'Sandbox' });
   await expect(banner).toBeVisible();
   await expect(banner).toContainText('Atlassian simulator');
-  await expect(page.getByRole('heading', { name: 'Connections' })).toBeVisible();
-  await page.screenshot({ path: 'test-results/e2e/home.png', fullPage: true });
+  await expect(page.getByRole('button', { name: 'Sign in with Atlassian' })).toBeVisible();
+  await page.screenshot({ path: 'test-results/e2e/signin.png', fullPage: true });
 });
 
 test('health endpoint checks the database', async ({ request }) => {

@@ -1,0 +1,53 @@
+import { ConnectButtons } from '@/components/connect-buttons';
+import { ConnectionCard } from '@/components/connection-card';
+import { productLabel, isProduct } from '@/lib/atlassian/products';
+import { requireUser } from '@/lib/auth/session';
+import { getConfig } from '@/lib/config';
+import { listUserConnections } from '@/lib/connections/queries';
+import { getSql } from '@/lib/db';
+import { renderTime } from '@/components/time';
+
+export const dynamic = 'force-dynamic';
+
+type Search = Promise<Record<string, string | string[] | undefined>>;
+
+function successMessage(search: Record<string, string | string[] | undefined>): string | null {
+  const connected = search.connected;
+  const reconnected = search.reconnected;
+  if (isProduct(connected)) return `${productLabel(connected)} connected.`;
+  if (isProduct(reconnected)) return `${productLabel(reconnected)} reconnected — it is healthy again.`;
+  return null;
+}
+
+export default async function HomePage({ searchParams }: { searchParams: Search }) {
+  const user = await requireUser('/');
+  const connections = await listUserConnections(getSql(), user.id);
+  const success = successMessage(await searchParams);
+  const now = renderTime();
+  return (
+    <section aria-labelledby="connections-heading" className="space-y-6">
+      <div className="flex flex-wrap items-center justify-between gap-4">
+        <h1 id="connections-heading" className="text-2xl font-semibold">
+          My connections
+        </h1>
+        <ConnectButtons />
+      </div>
+      {success && (
+        <p role="status" className="rounded-md bg-emerald-50 px-4 py-3 text-sm font-medium text-emerald-900 ring-1 ring-emerald-600/20 dark:bg-emerald-950 dark:text-emerald-200">
+          {success}
+        </p>
+      )}
+      {connections.length === 0 ? (
+        <p className="rounded-lg border border-dashed border-slate-300 p-8 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400">
+          No connections yet. Connect Jira or Confluence to keep their access alive here.
+        </p>
+      ) : (
+        <ul className="space-y-4">
+          {connections.map((c) => (
+            <ConnectionCard key={c.id} c={c} now={now} keepaliveDays={getConfig().keepaliveIdleDays} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

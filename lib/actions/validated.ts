@@ -1,0 +1,30 @@
+import type { z } from 'zod';
+import { currentUser, type SessionUser } from '../auth/session';
+
+export interface ActionState {
+  ok?: boolean;
+  message?: string;
+  error?: string;
+  fieldErrors?: Record<string, string>;
+}
+
+/**
+ * Every server action is a public POST endpoint: this wrapper checks the session and parses the
+ * input with zod before `fn` runs; a failure answers with a readable message and writes nothing.
+ */
+export function validatedActionWithUser<S extends z.ZodType>(
+  schema: S,
+  fn: (data: z.infer<S>, user: SessionUser) => Promise<ActionState>,
+) {
+  return async (_prev: ActionState, formData: FormData): Promise<ActionState> => {
+    const user = await currentUser();
+    if (!user) return { error: 'Your session has ended. Sign in again.' };
+    const parsed = schema.safeParse(Object.fromEntries(formData));
+    if (!parsed.success) {
+      const fieldErrors: Record<string, string> = {};
+      for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0])] ??= issue.message;
+      return { error: Object.values(fieldErrors)[0] ?? 'Invalid input.', fieldErrors };
+    }
+    return fn(parsed.data, user);
+  };
+}

@@ -1,0 +1,35 @@
+import NextAuth from 'next-auth';
+import Credentials from 'next-auth/providers/credentials';
+import { getConfig } from '../config';
+import { getSql } from '../db';
+import { redeemSigninTicket } from '../flows/callback';
+
+// Atlassian sign-in runs through our own 3LO callback (one callback URL, Atlassian's JSON token
+// request); it ends by redeeming a single-use ticket here, which next-auth turns into a session.
+export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
+  secret: getConfig().authSecret,
+  trustHost: true,
+  session: { strategy: 'jwt', maxAge: 8 * 60 * 60 },
+  pages: { signIn: '/signin', error: '/signin' },
+  providers: [
+    Credentials({
+      id: 'atlassian-ticket',
+      credentials: { ticket: {} },
+      async authorize(credentials) {
+        const ticket = typeof credentials?.ticket === 'string' ? credentials.ticket : '';
+        const user = ticket ? await redeemSigninTicket({ sql: getSql() }, ticket) : undefined;
+        return user ? { id: user.id, email: user.email, name: user.name } : null;
+      },
+    }),
+  ],
+  callbacks: {
+    jwt({ token, user }) {
+      if (user?.id) token.uid = user.id;
+      return token;
+    },
+    session({ session, token }) {
+      if (typeof token.uid === 'string') session.user.id = token.uid;
+      return session;
+    },
+  },
+}));

@@ -1,0 +1,24 @@
+import type { Sql } from 'postgres';
+
+export interface Actor {
+  id: string;
+  role: 'user' | 'admin';
+}
+
+export interface OwnedConnection {
+  id: string;
+  user_id: string;
+  product: 'jira' | 'confluence';
+  status: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The connection if `actor` may act on it (its owner, or an admin); otherwise undefined, as for a missing one. */
+export async function findActionableConnection(sql: Sql, actor: Actor, id: string): Promise<OwnedConnection | undefined> {
+  if (!UUID.test(id)) return undefined;
+  const [row] = await sql<OwnedConnection[]>`
+    select id, user_id, product, status from connections
+    where id = ${id} and status <> 'disconnected' and (user_id = ${actor.id} or ${actor.role} = 'admin')`;
+  return row;
+}

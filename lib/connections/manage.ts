@@ -1,0 +1,52 @@
+import type { Sql } from 'postgres';
+import { callProductApi, type TokenSource } from '../atlassian/client';
+import { IDENTITY_PATH, productLabel, type Product } from '../atlassian/products';
+import { ConnectionUnavailableError } from '../tokens/errors';
+import { enqueueConnectionWebhook } from '../webhooks/outbox';
+import { recordEvent } from './events';
+
+export interface TestResult {
+  ok: boolean;
+  message: string;
+}
+
+const UNAVAILABLE_MESSAGE: Record<string, string> = {
+  needs_reauth: 'needs a reconnect before it can work again',
+  configuration_error: 'cannot refresh: Atlassian rejected the app credentials (contact your admin)',
+  temporarily_unavailable: 'could not get a token: Atlassian is temporarily unavailable',
+  not_found: 'no longer exists',
+};
+
+/** Calls the product's identity endpoint on the connection's first site and records the outcome. */
+export async function testConnection(sql: Sql, api: { apiUrl: string; tokens: TokenSource }, id: string): Promise<TestResult> {
+  const [conn] = await sql<{ product: Product; cloud_id: string | null; name: string | null }[]>`
+    select c.product, s.cloud_id, s.name from connections c
+    left join lateral (select cloud_id, name from connection_sites where connection_id = c.id order by name limit 1) s on true
+    where c.id = ${id}`;
+  if (!conn?.cloud_id) return { ok: false, message: 'This connection has no site to test.' };
+  const label = productLabel(conn.product);
+  let result: TestResult & { status?: number; code?: string };
+  try {
+    const res = await callProductApi(api, { connectionId: id, product: conn.product, cloudId: conn.cloud_id, path: IDENTITY_PATH[conn.product] });
+    const ok = res.ok;
+    result = { ok, status: res.status, message: ok ? `${label} answered on ${conn.name}: the connection works.` : `${label} answered ${res.status} on ${conn.name}.` };
+  } catch (err) {
+    if (!(err instanceof ConnectionUnavailableError)) throw err;
+    result = { ok: false, code: err.code, message: `The connection ${UNAVAILABLE_MESSAGE[err.code] ?? err.code}.` };
+  }
+  await sql.begin((tx) => recordEvent(tx, id, { type: 'test', code: result.ok ? 'ok' : (result.code ?? `http_${result.status}`), message: result.message }));
+  return { ok: result.ok, message: result.message };
+}
+
+/** Removes the connection's tokens for good; history stays, consumers are told. */
+export async function disconnectConnection(sql: Sql, appUrl: string, id: string, by: string): Promise<boolean> {
+  return sql.begin(async (tx) => {
+    const rows = await tx`update connections set status = 'disconnected', reason = null, access_token_enc = null,
+        refresh_token_enc = null, next_refresh_at = null, disconnected_at = now(), updated_at = now()
+      where id = ${id} and status <> 'disconnected' returning id`;
+    if (rows.length === 0) return false;
+    await recordEvent(tx, id, { type: 'disconnected', data: { by } });
+    await enqueueConnectionWebhook(tx, 'connection.deleted', id, appUrl);
+    return true;
+  });
+}

@@ -1,0 +1,34 @@
+import { scopesForConnect, type Product } from '../atlassian/products';
+import { authorizeUrl } from '../atlassian/urls';
+import { hashSecret, newSecret } from '../secrets';
+import { callbackUrl, type FlowContext } from './context';
+
+const STATE_TTL_MS = 10 * 60 * 1000;
+
+export type FlowStart =
+  | { purpose: 'signin'; redirectTo?: string }
+  | { purpose: 'connect'; userId: string; product: Product; connectSessionId?: string }
+  | { purpose: 'reconnect'; userId: string; product: Product; connectionId: string; connectSessionId?: string };
+
+/** Stores a single-use state (hashed, 10 minutes) and returns Atlassian's authorize URL carrying it. */
+export async function startFlow(ctx: FlowContext, flow: FlowStart): Promise<string> {
+  const state = newSecret();
+  const now = ctx.now?.() ?? new Date();
+  await ctx.sql`insert into oauth_states ${ctx.sql({
+    state_hash: hashSecret(state),
+    purpose: flow.purpose,
+    user_id: 'userId' in flow ? flow.userId : null,
+    product: 'product' in flow ? flow.product : null,
+    connection_id: flow.purpose === 'reconnect' ? flow.connectionId : null,
+    connect_session_id: 'connectSessionId' in flow ? (flow.connectSessionId ?? null) : null,
+    redirect_to: flow.purpose === 'signin' ? (flow.redirectTo ?? null) : null,
+    expires_at: new Date(now.getTime() + STATE_TTL_MS),
+  })}`;
+  const scopes = flow.purpose === 'signin' ? ['read:me'] : scopesForConnect(flow.product);
+  return authorizeUrl(ctx.atlassian.authUrl, {
+    clientId: ctx.atlassian.clientId,
+    redirectUri: callbackUrl(ctx),
+    scopes,
+    state,
+  });
+}
