@@ -1,0 +1,50 @@
+import { expect, test, type Browser } from '@playwright/test';
+import postgres from 'postgres';
+import { shot, signInAs } from './helpers';
+
+async function userWithConnection(browser: Browser, name: string, product: 'Jira' | 'Confluence') {
+  const context = await browser.newContext(); // its own cookies: its own Atlassian (simulator) session too
+  const page = await context.newPage();
+  await signInAs(page, name);
+  await page.getByRole('button', { name: `Connect ${product}` }).click();
+  await page.getByRole('button', { name: 'Accept' }).click();
+  const card = page.getByRole('listitem', { name: `${product} connection` });
+  await expect(card.getByTestId('status-badge')).toHaveText('Healthy');
+  const href = (await card.getByRole('link', { name: product }).getAttribute('href'))!;
+  return { page, id: href.split('/').pop()! };
+}
+
+test("user B can neither see nor act on user A's connection", async ({ browser }) => {
+  const sql = postgres(process.env.E2E_DATABASE_URL!, { max: 1 });
+  const alice = await userWithConnection(browser, 'Alice Jones', 'Jira');
+  const bob = await userWithConnection(browser, 'Bob Smith', 'Confluence');
+  const before = await sql`select status, token_generation, updated_at,
+    (select count(*)::int from connection_events where connection_id = ${alice.id}) as events
+    from connections where id = ${alice.id}`;
+
+  const detail = await bob.page.goto(`/connections/${alice.id}`);
+  expect(detail?.status()).toBe(404);
+  await bob.page.goto('/');
+  await expect(bob.page.getByText('Jira', { exact: true })).toHaveCount(0);
+
+  // Forge each server action: Bob's own buttons, pointed at Alice's connection id.
+  bob.page.on('dialog', (d) => d.accept());
+  const card = bob.page.getByRole('listitem', { name: 'Confluence connection' });
+  await card.locator('input[name="connectionId"]').evaluateAll((inputs, id) => inputs.forEach((i) => ((i as HTMLInputElement).value = id)), alice.id);
+  const buttons = ['Test connection', 'Reconnect Confluence', 'Disconnect'];
+  for (const [i, button] of buttons.entries()) {
+    await card.getByRole('button', { name: button }).click();
+    await expect(card.getByText('That connection was not found.')).toHaveCount(i + 1);
+  }
+  await shot(bob.page, 'idor-refused');
+  expect(bob.page.url()).not.toContain('/authorize');
+
+  const after = await sql`select status, token_generation, updated_at,
+    (select count(*)::int from connection_events where connection_id = ${alice.id}) as events
+    from connections where id = ${alice.id}`;
+  expect(after).toEqual(before);
+  expect(after[0].status).toBe('active');
+  await alice.page.reload();
+  await expect(alice.page.getByRole('listitem', { name: 'Jira connection' }).getByTestId('status-badge')).toHaveText('Healthy');
+  await sql.end();
+});
