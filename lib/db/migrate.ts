@@ -11,6 +11,7 @@ export async function runMigrations(databaseUrl: string): Promise<void> {
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
   try {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK})`;
+    await sql`create extension if not exists pg_trgm`; // trigram indexes for the admin search
     await migrate(drizzle(sql), { migrationsFolder: MIGRATIONS_DIR });
     await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`;
   } finally {
