@@ -123,12 +123,15 @@ export function createTokenEngine(opts: TokenEngineOptions) {
     return row.status === 'error' ? configurationError(row.reason) : temporarilyUnavailable(row.last_error_code ?? 'retrying', wait);
   }
 
+  // Connections in use are refreshed a margin before expiry; idle ones only for keep-alive. The margin is
+  // measured against the new expiry but never brings the next refresh closer than half the token's life.
   function nextRefreshAt(expiresAt: Date, issuedAt: Date | null, lastUsedAt: Date | null, at: Date): Date {
     const keepalive = new Date((issuedAt ?? at).getTime() + opts.keepaliveIdleDays * DAY * 1000);
     const inUse = lastUsedAt && at.getTime() - lastUsedAt.getTime() < RECENT_USE_SECONDS * 1000;
     if (!inUse) return keepalive;
-    const proactive = new Date(expiresAt.getTime() - opts.refreshMarginSeconds * 1000);
-    return proactive < keepalive ? proactive : keepalive;
+    const life = expiresAt.getTime() - at.getTime();
+    const proactive = Math.max(expiresAt.getTime() - opts.refreshMarginSeconds * 1000, at.getTime() + life / 2);
+    return new Date(Math.min(proactive, keepalive.getTime()));
   }
 
   // last_used_at is written at most once a minute per connection, off the caller's path.
@@ -313,6 +316,22 @@ export function createTokenEngine(opts: TokenEngineOptions) {
     return { error: temporarilyUnavailable(e.code, delay) };
   }
 
+  /**
+   * The worker's step: takes the most overdue connection that no one else holds (SKIP LOCKED), refreshes it
+   * in the same locked transaction as callers do, and says what happened; undefined when nothing is due.
+   */
+  async function refreshNextDue(): Promise<{ id: string; outcome: string } | undefined> {
+    return sql.begin(async (tx) => {
+      await tx`select set_config('lock_timeout', ${String(lockTimeoutMs)}, true)`;
+      const [row] = await tx<TokenRow[]>`select * from connections
+        where status in ('active', 'degraded', 'error') and next_refresh_at <= ${now()} and refresh_token_enc is not null
+        order by next_refresh_at limit 1 for update skip locked`;
+      if (!row) return undefined;
+      const result = await callTokenEndpoint(tx, row, readAccess(row), {});
+      return { id: row.id, outcome: 'token' in result ? 'refreshed' : (result.error.reason ?? result.error.code) };
+    });
+  }
+
   /** An API 401 seen by a caller: recorded on the timeline (never with the token). */
   async function recordApiUnauthorized(connectionId: string, code: 'unauthorized' | 'scope_mismatch', status: number): Promise<void> {
     await sql.begin((tx) => recordEvent(tx, connectionId, { type: 'api_unauthorized', code, data: { status } }, now()));
@@ -332,7 +351,7 @@ export function createTokenEngine(opts: TokenEngineOptions) {
     });
   }
 
-  return { getAccessToken, recordApiUnauthorized, markNeedsReauth, nextRefreshAt };
+  return { getAccessToken, refreshNextDue, recordApiUnauthorized, markNeedsReauth, nextRefreshAt };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,6 +1,7 @@
 import postgres, { type Sql } from 'postgres';
 import { getConfig } from '../config';
 import { getSql } from '../db';
+import { recordRefresh } from '../metrics';
 import { createTokenEngine, type TokenEngine } from './engine';
 
 let engine: TokenEngine | undefined;
@@ -19,6 +20,7 @@ export function getTokenEngine(): TokenEngine {
     appUrl: config.appUrl,
     refreshMarginSeconds: config.refreshMarginSeconds,
     keepaliveIdleDays: config.keepaliveIdleDays,
+    onRefresh: recordRefresh,
   });
   return engine;
 }

@@ -1,0 +1,26 @@
+import type { Sql } from 'postgres';
+import type { TokenEngine } from '../tokens/engine';
+import { drain, type WorkerTask } from './worker';
+
+/** Proactive refresh (tokens expiring within the margin), keep-alive of idle grants, and retries of degraded ones. */
+export function refreshTask(engine: TokenEngine, opts: { concurrency?: number; everyMs?: number } = {}): WorkerTask {
+  return {
+    name: 'refresh',
+    everyMs: opts.everyMs ?? 5_000,
+    run: () => drain(() => engine.refreshNextDue(), opts.concurrency ?? 4, 1_000),
+  };
+}
+
+/** Expired OAuth states, sign-in tickets and connect sessions are deleted a day after they expire. */
+export function cleanupTask(sql: Sql): WorkerTask {
+  return {
+    name: 'cleanup',
+    everyMs: 10 * 60_000,
+    async run() {
+      const states = await sql`delete from oauth_states where expires_at < now() - interval '1 day'`;
+      const tickets = await sql`delete from signin_tickets where expires_at < now() - interval '1 day'`;
+      const sessions = await sql`delete from connect_sessions where expires_at < now() - interval '1 day'`;
+      return states.count + tickets.count + sessions.count;
+    },
+  };
+}

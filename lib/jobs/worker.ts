@@ -1,0 +1,59 @@
+export interface WorkerTask {
+  name: string;
+  everyMs: number;
+  /** Does one round of work; returns how many items it handled. */
+  run(): Promise<number>;
+}
+
+export interface RunningWorker {
+  stop(): Promise<void>;
+}
+
+type Log = (message: string) => void;
+
+// Each task runs on its own timer; a round never overlaps the previous one of the same task.
+export function startWorker(tasks: WorkerTask[], log: Log = () => {}): RunningWorker {
+  let stopped = false;
+  const rounds = new Set<Promise<void>>();
+  const timers = tasks.map((task) => {
+    let busy = false;
+    const tick = () => {
+      if (busy || stopped) return;
+      busy = true;
+      const round = task
+        .run()
+        .then((n) => {
+          if (n > 0) log(`${task.name}: ${n}`);
+        })
+        .catch((err: unknown) => log(`${task.name} failed: ${err instanceof Error ? err.message : String(err)}`))
+        .finally(() => {
+          busy = false;
+          rounds.delete(round);
+        });
+      rounds.add(round);
+    };
+    setImmediate(tick);
+    return setInterval(tick, task.everyMs);
+  });
+  return {
+    async stop() {
+      stopped = true;
+      timers.forEach(clearInterval);
+      await Promise.allSettled([...rounds]);
+    },
+  };
+}
+
+/** Runs `step` from `concurrency` loops until it reports no more work or `max` items were handled. */
+export async function drain(step: () => Promise<unknown | undefined>, concurrency: number, max: number): Promise<number> {
+  let handled = 0;
+  const loop = async () => {
+    while (handled < max) {
+      const item = await step();
+      if (item === undefined) return;
+      handled++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, loop));
+  return handled;
+}

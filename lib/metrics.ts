@@ -1,0 +1,56 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Sql } from 'postgres';
+
+interface Metrics {
+  registry: Registry;
+  refreshes: Counter<'outcome'>;
+  refreshSeconds: Histogram<'outcome'>;
+  deliveries: Counter<'outcome'>;
+}
+
+const globalKey = Symbol.for('reconnect.metrics');
+type WithMetrics = typeof globalThis & { [globalKey]?: Metrics };
+
+function create(): Metrics {
+  const registry = new Registry();
+  return {
+    registry,
+    refreshes: new Counter({ name: 'reconnect_token_refreshes_total', help: 'Token-endpoint refreshes by outcome', labelNames: ['outcome'], registers: [registry] }),
+    refreshSeconds: new Histogram({
+      name: 'reconnect_token_refresh_duration_seconds',
+      help: 'Duration of token-endpoint refresh requests',
+      labelNames: ['outcome'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15],
+      registers: [registry],
+    }),
+    deliveries: new Counter({ name: 'reconnect_webhook_deliveries_total', help: 'Webhook delivery attempts by outcome', labelNames: ['outcome'], registers: [registry] }),
+  };
+}
+
+/** One registry per process (kept on globalThis so that dev reloads do not register twice). */
+export function metrics(): Metrics {
+  const g = globalThis as WithMetrics;
+  g[globalKey] ??= create();
+  return g[globalKey];
+}
+
+export function recordRefresh(outcome: string, seconds: number): void {
+  metrics().refreshes.inc({ outcome });
+  metrics().refreshSeconds.observe({ outcome }, seconds);
+}
+
+/** The exposition, with gauges read from the database at scrape time (they are shared by all instances). */
+export async function renderMetrics(sql: Sql): Promise<{ body: string; contentType: string }> {
+  const m = metrics();
+  const gauges = new Registry();
+  const connections = new Gauge({ name: 'reconnect_connections', help: 'Connections by status', labelNames: ['status'], registers: [gauges] });
+  const pending = new Gauge({ name: 'reconnect_webhook_deliveries', help: 'Webhook deliveries by status', labelNames: ['status'], registers: [gauges] });
+  for (const r of await sql<{ status: string; n: number }[]>`select status, count(*)::int as n from connections group by status`) {
+    connections.set({ status: r.status }, r.n);
+  }
+  for (const r of await sql<{ status: string; n: number }[]>`select status, count(*)::int as n from webhook_deliveries group by status`) {
+    pending.set({ status: r.status }, r.n);
+  }
+  const merged = Registry.merge([m.registry, gauges]);
+  return { body: await merged.metrics(), contentType: merged.contentType };
+}
