@@ -1,0 +1,80 @@
+import type { Sql } from 'postgres';
+import { z } from 'zod';
+import { PRODUCTS } from '../atlassian/products';
+import { CONNECTION_STATUSES } from '../db/schema';
+import type { ConnectionView } from '../connections/queries';
+
+/** SPEC section 7's connection object: health and sites, never a token. */
+export function serializeConnection(c: ConnectionView & { account_id?: string | null }) {
+  return {
+    id: c.id,
+    product: c.product,
+    status: c.status,
+    reason: c.reason,
+    user_email: c.user_email,
+    account_id: c.account_id ?? null,
+    scopes: c.scopes,
+    sites: c.sites,
+    access_expires_at: c.access_expires_at?.toISOString() ?? null,
+    last_refreshed_at: c.last_refreshed_at?.toISOString() ?? null,
+    last_used_at: c.last_used_at?.toISOString() ?? null,
+    consecutive_failures: c.consecutive_failures,
+    created_at: c.created_at.toISOString(),
+    updated_at: c.updated_at.toISOString(),
+  };
+}
+
+export const listQuery = z.strictObject({
+  status: z.enum(CONNECTION_STATUSES).optional(),
+  product: z.enum(PRODUCTS).optional(),
+  user_email: z.email().transform((e) => e.toLowerCase()).optional(),
+  cursor: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, 'not a cursor from a previous page').optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type ListQuery = z.infer<typeof listQuery>;
+
+interface Cursor {
+  created_at: string;
+  id: string;
+}
+
+const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify([c.created_at, c.id])).toString('base64url');
+
+function decodeCursor(cursor: string): Cursor | undefined {
+  try {
+    const [created_at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    return typeof created_at === 'string' && !Number.isNaN(Date.parse(created_at)) && /^[0-9a-f-]{36}$/.test(id) ? { created_at, id } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const COLUMNS = (sql: Sql) => sql`
+  c.id, c.product, c.status, c.reason, c.account_id, u.email as user_email, c.scopes, c.access_expires_at,
+  c.last_refreshed_at, c.last_used_at, c.consecutive_failures, c.created_at, c.updated_at,
+  coalesce((select json_agg(json_build_object('cloud_id', s.cloud_id, 'name', s.name, 'url', s.url) order by s.name)
+            from connection_sites s where s.connection_id = c.id), '[]') as sites`;
+
+/** Keyset pagination on (created_at, id): stable under inserts, no OFFSET. */
+export async function listConnectionsPage(sql: Sql, q: ListQuery) {
+  const after = q.cursor ? decodeCursor(q.cursor) : undefined;
+  if (q.cursor && !after) return { error: 'cursor' as const };
+  const rows = await sql<(ConnectionView & { account_id: string | null })[]>`
+    select ${COLUMNS(sql)} from connections c join users u on u.id = c.user_id
+    where ${q.status ? sql`c.status = ${q.status}` : sql`c.status <> 'disconnected'`}
+      ${q.product ? sql`and c.product = ${q.product}` : sql``}
+      ${q.user_email ? sql`and u.email = ${q.user_email}` : sql``}
+      ${after ? sql`and (c.created_at, c.id) > (${after.created_at}::timestamptz, ${after.id}::uuid)` : sql``}
+    order by c.created_at, c.id limit ${q.limit + 1}`;
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  const more = rows.length > q.limit && last;
+  return { data: page.map(serializeConnection), next_cursor: more ? encodeCursor({ created_at: last.created_at.toISOString(), id: last.id }) : null };
+}
+
+export async function getConnection(sql: Sql, id: string) {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
+  const [row] = await sql<(ConnectionView & { account_id: string | null })[]>`
+    select ${COLUMNS(sql)} from connections c join users u on u.id = c.user_id where c.id = ${id} and c.status <> 'disconnected'`;
+  return row;
+}

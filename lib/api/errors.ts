@@ -1,0 +1,24 @@
+import { createConnectSession } from '../connect-sessions';
+import { getConfig } from '../config';
+import { getSql } from '../db';
+import { ConnectionUnavailableError } from '../tokens/errors';
+import { apiError } from './http';
+
+export const notFound = (id: string) => apiError(404, 'not_found', `No connection ${id.slice(0, 64)}.`);
+
+/** Maps the token engine's stable codes to the SPEC's answers (409 needs_reauth with a fresh reconnect link). */
+export async function connectionErrorResponse(err: unknown, id: string): Promise<Response> {
+  if (!(err instanceof ConnectionUnavailableError)) throw err;
+  switch (err.code) {
+    case 'not_found':
+      return notFound(id);
+    case 'needs_reauth': {
+      const link = await createConnectSession(getSql(), getConfig().appUrl, { connection_id: id });
+      return apiError(409, 'needs_reauth', 'The connection needs to be reconnected by its user.', { reason: err.reason, reconnect_url: link.url });
+    }
+    case 'configuration_error':
+      return apiError(503, 'configuration_error', 'Atlassian rejected the app credentials; an admin must fix the configuration.', { reason: err.reason }, { 'retry-after': '300' });
+    case 'temporarily_unavailable':
+      return apiError(503, 'temporarily_unavailable', err.message, { reason: err.reason }, { 'retry-after': String(err.retryAfterSeconds ?? 30) });
+  }
+}

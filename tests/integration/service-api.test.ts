@@ -1,0 +1,239 @@
+import type { Sql } from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey, revokeApiKey } from '../../lib/api-keys';
+import { SimulatorControl } from '../../lib/sandbox/client';
+import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
+import { APP_URL, TEST_KEYS, connectViaSimulator, expireAccessTokens, storedTokens, testSql } from '../helpers/connections';
+
+// The route modules read config on first use: point it at this test's simulator and keys first.
+let sim: Simulator;
+let control: SimulatorControl;
+let sql: Sql;
+let key: string;
+let routes: {
+  list: typeof import('../../app/api/v1/connections/route');
+  one: typeof import('../../app/api/v1/connections/[id]/route');
+  token: typeof import('../../app/api/v1/connections/[id]/access-token/route');
+  test: typeof import('../../app/api/v1/connections/[id]/test/route');
+  proxy: typeof import('../../app/api/v1/connections/[id]/proxy/[cloudId]/[...path]/route');
+};
+
+const auth = (k = key) => ({ authorization: `Bearer ${k}` });
+const ctx = <P>(params: P) => ({ params: Promise.resolve(params) });
+const req = (path: string, init: RequestInit = {}) => new Request(`${APP_URL}${path}`, { ...init, headers: { ...auth(), ...(init.headers ?? {}) } });
+const jsonReq = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  req(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
+
+beforeAll(async () => {
+  sim = await startSimulator({ leewaySeconds: 0 });
+  control = new SimulatorControl(sim.url);
+  Object.assign(process.env, {
+    ATLASSIAN_AUTH_URL: sim.url,
+    ATLASSIAN_API_URL: sim.url,
+    APP_URL,
+    TOKEN_ENCRYPTION_KEY: TEST_KEYS.current.toString('base64'),
+    AUTH_SECRET: 'test-secret-test-secret-test-secret',
+  });
+  sql = testSql();
+  key = (await createApiKey(sql, 'service tests')).key;
+  routes = {
+    list: await import('../../app/api/v1/connections/route'),
+    one: await import('../../app/api/v1/connections/[id]/route'),
+    token: await import('../../app/api/v1/connections/[id]/access-token/route'),
+    test: await import('../../app/api/v1/connections/[id]/test/route'),
+    proxy: await import('../../app/api/v1/connections/[id]/proxy/[cloudId]/[...path]/route'),
+  };
+});
+
+afterAll(async () => {
+  await sim.stop();
+  await sql.end();
+});
+
+describe('authentication', () => {
+  it('answers 401 without a key, with a wrong key and with a revoked key', async () => {
+    const revoked = await createApiKey(sql, 'to revoke');
+    await revokeApiKey(sql, revoked.id);
+    for (const headers of [{}, auth('rk_live_wrong'), auth(revoked.key)]) {
+      const res = await routes.list.GET(new Request(`${APP_URL}/api/v1/connections`, { headers }), ctx({}));
+      expect(res.status).toBe(401);
+      expect((await res.json()).error.code).toBe('unauthorized');
+    }
+  });
+});
+
+describe('GET /api/v1/connections', () => {
+  it('lists connections with health and sites, never a token, with cursor pagination', async () => {
+    const made = [];
+    for (let i = 0; i < 5; i++) made.push(await connectViaSimulator(sql, sim.url, 'alice@example.com', i % 2 ? 'jira' : 'confluence'));
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await routes.list.GET(req(`/api/v1/connections?user_email=ALICE@example.com&limit=2${cursor ? `&cursor=${cursor}` : ''}`), ctx({}));
+      expect(res.status).toBe(200);
+      const page = await res.json();
+      expect(page.data.length).toBeLessThanOrEqual(2);
+      seen.push(...page.data.map((c: { id: string }) => c.id));
+      cursor = page.next_cursor;
+      const text = JSON.stringify(page);
+      for (const m of made) expect(text).not.toContain(m.tokens.accessToken);
+    } while (cursor);
+    expect(new Set(seen)).toEqual(new Set(made.map((m) => m.id)));
+    const one = await (await routes.one.GET(req(`/api/v1/connections/${made[1].id}`), ctx({ id: made[1].id }))).json();
+    expect(Object.keys(one).sort()).toEqual(
+      ['access_expires_at', 'account_id', 'consecutive_failures', 'created_at', 'id', 'last_refreshed_at', 'last_used_at', 'product', 'reason', 'scopes', 'sites', 'status', 'updated_at', 'user_email'].sort(),
+    );
+    expect(one.sites.map((s: { name: string }) => s.name)).toEqual(['Acme', 'Globex']);
+  });
+
+  it.each([
+    ['status=broken', 'status'],
+    ['product=trello', 'product'],
+    ['user_email=not-an-email', 'user_email'],
+    ['limit=0', 'limit'],
+    ['cursor=%24%24', 'cursor'],
+    ['cursor=abc', 'cursor'],
+    ['color=red', 'color'],
+  ])('answers 400 naming the field for %s', async (query, field) => {
+    const res = await routes.list.GET(req(`/api/v1/connections?${query}`), ctx({}));
+    expect(res.status).toBe(400);
+    const body = await res.json();
+    expect(body.error).toMatchObject({ code: 'invalid_request', field });
+    expect(body.error.message).toContain(field);
+  });
+
+  it('answers 404 for an unknown or malformed id', async () => {
+    for (const id of ['00000000-0000-4000-8000-000000000000', 'nope']) {
+      const res = await routes.one.GET(req(`/api/v1/connections/${id}`), ctx({ id }));
+      expect(res.status).toBe(404);
+      expect((await res.json()).error.code).toBe('not_found');
+    }
+  });
+});
+
+describe('POST /api/v1/connections/{id}/access-token', () => {
+  it('returns a valid token with sites and their API base URLs', async () => {
+    const { id, tokens } = await connectViaSimulator(sql, sim.url, 'bob@example.com');
+    const res = await routes.token.POST(req(`/api/v1/connections/${id}/access-token`, { method: 'POST' }), ctx({ id }));
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.access_token).toBe(tokens.accessToken);
+    expect(body.token_type).toBe('Bearer');
+    expect(body.sites[0].api_base_url).toBe(`${sim.url}/ex/jira/${body.sites[0].cloud_id}`);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('refreshes once for a rejected token and never returns it again', async () => {
+    const { id, tokens } = await connectViaSimulator(sql, sim.url, 'bob@example.com');
+    const res = await routes.token.POST(jsonReq(`/api/v1/connections/${id}/access-token`, { rejected_token: tokens.accessToken }), ctx({ id }));
+    const body = await res.json();
+    expect(body.access_token).not.toBe(tokens.accessToken);
+    expect((await storedTokens(sql, id)).generation).toBe(2);
+  });
+
+  it('answers 409 needs_reauth with an absolute single-use reconnect link', async () => {
+    const { id } = await connectViaSimulator(sql, sim.url, 'alice@example.com');
+    await control.revokeApp('alice@example.com');
+    await expireAccessTokens(sql, [id]);
+    const res = await routes.token.POST(req(`/api/v1/connections/${id}/access-token`, { method: 'POST' }), ctx({ id }));
+    expect(res.status).toBe(409);
+    const { error } = await res.json();
+    expect(error).toMatchObject({ code: 'needs_reauth', reason: 'revoked' });
+    expect(error.reconnect_url).toMatch(new RegExp(`^${APP_URL}/connect/[A-Za-z0-9_-]+$`));
+  });
+
+  it('answers 503 with Retry-After on a transient failure', async () => {
+    const { id } = await connectViaSimulator(sql, sim.url, 'bob@example.com');
+    await expireAccessTokens(sql, [id]);
+    await control.addFault({ kind: 'status', status: 502, target: 'token', count: 1 });
+    const res = await routes.token.POST(req(`/api/v1/connections/${id}/access-token`, { method: 'POST' }), ctx({ id }));
+    expect(res.status).toBe(503);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await res.json()).error.code).toBe('temporarily_unavailable');
+  });
+
+  it.each([
+    [{ min_validity_seconds: -1 }, 'min_validity_seconds'],
+    [{ min_validity_seconds: 'soon' }, 'min_validity_seconds'],
+    [{ rejected_token: '' }, 'rejected_token'],
+    [{ surprise: 1 }, 'surprise'],
+  ])('answers 400 naming the field for %o and writes nothing', async (bad, field) => {
+    const { id } = await connectViaSimulator(sql, sim.url, 'bob@example.com');
+    await expireAccessTokens(sql, [id]);
+    const before = await storedTokens(sql, id);
+    const res = await routes.token.POST(jsonReq(`/api/v1/connections/${id}/access-token`, bad), ctx({ id }));
+    expect(res.status).toBe(400);
+    expect((await res.json()).error).toMatchObject({ code: 'invalid_request', field });
+    expect(await storedTokens(sql, id)).toEqual(before);
+  });
+
+  it('answers 415 for a body that is not JSON', async () => {
+    const { id } = await connectViaSimulator(sql, sim.url, 'bob@example.com');
+    const res = await routes.token.POST(req(`/api/v1/connections/${id}/access-token`, { method: 'POST', body: 'a=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), ctx({ id }));
+    expect(res.status).toBe(415);
+  });
+});
+
+describe('test, disconnect and proxy', () => {
+  it('tests a connection and records the result', async () => {
+    const { id } = await connectViaSimulator(sql, sim.url, 'alice@example.com', 'confluence');
+    await control.clearFaults();
+    const body = await (await routes.test.POST(req(`/api/v1/connections/${id}/test`, { method: 'POST' }), ctx({ id }))).json();
+    expect(body.ok).toBe(true);
+    const [event] = await sql`select type, code from connection_events where connection_id = ${id} and type = 'test'`;
+    expect(event).toEqual({ type: 'test', code: 'ok' });
+  });
+
+  it('disconnects: 204, tokens deleted, then 404', async () => {
+    const { id } = await connectViaSimulator(sql, sim.url, 'alice@example.com');
+    const res = await routes.one.DELETE(req(`/api/v1/connections/${id}`, { method: 'DELETE' }), ctx({ id }));
+    expect(res.status).toBe(204);
+    const [row] = await sql`select status, access_token_enc, refresh_token_enc from connections where id = ${id}`;
+    expect(row).toEqual({ status: 'disconnected', access_token_enc: null, refresh_token_enc: null });
+    expect((await routes.one.DELETE(req(`/api/v1/connections/${id}`, { method: 'DELETE' }), ctx({ id }))).status).toBe(404);
+    const [hook] = await sql`select type from webhook_messages where connection_id = ${id} order by created_at desc limit 1`;
+    expect(hook.type).toBe('connection.deleted');
+  });
+
+  it('proxies method, path, query and body to {API}/ex/{product}/{cloud_id}/…, without our credentials', async () => {
+    const { id } = await connectViaSimulator(sql, sim.url, 'bob@example.com');
+    const [{ cloud_id }] = await sql`select cloud_id from connection_sites where connection_id = ${id} limit 1`;
+    const res = await routes.proxy.POST(
+      jsonReq(`/api/v1/connections/${id}/proxy/${cloud_id}/_echo/issue?expand=names`, { fields: { summary: 'Hi' } }, { cookie: 'session=secret' }),
+      ctx({ id, cloudId: cloud_id, path: ['_echo', 'issue'] }),
+    );
+    expect(res.status).toBe(200);
+    const echo = await res.json();
+    expect(echo).toMatchObject({ method: 'POST', path: `/ex/jira/${cloud_id}/_echo/issue` });
+    expect(JSON.stringify(echo.query)).toContain('names');
+    expect(JSON.parse(echo.body)).toEqual({ fields: { summary: 'Hi' } });
+    expect(JSON.stringify(echo.headers)).not.toContain(key);
+    expect(JSON.stringify(echo.headers)).not.toContain('session=secret');
+  });
+
+  it('proxy: refreshes once on 401 and retries once', async () => {
+    const { id, tokens } = await connectViaSimulator(sql, sim.url, 'alice@example.com');
+    const [{ cloud_id }] = await sql`select cloud_id from connection_sites where connection_id = ${id} limit 1`;
+    await control.patchConfig({ leeway_seconds: 600 });
+    await fetch(`${sim.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'refresh_token', client_id: 'reconnect-sandbox', client_secret: 'sandbox-secret', refresh_token: tokens.refreshToken }),
+    }); // someone else rotated: our stored access token is now revoked
+    const res = await routes.proxy.GET(req(`/api/v1/connections/${id}/proxy/${cloud_id}/rest/api/3/myself`), ctx({ id, cloudId: cloud_id, path: ['rest', 'api', '3', 'myself'] }));
+    expect(res.status).toBe(200);
+    expect((await storedTokens(sql, id)).generation).toBe(2);
+    await control.patchConfig({ leeway_seconds: 0 });
+  });
+
+  it('proxy: refuses a site the connection does not cover and a path that escapes, sending nothing', async () => {
+    const { id } = await connectViaSimulator(sql, sim.url, 'bob@example.com');
+    const before = await control.counters();
+    const other = await routes.proxy.GET(req(`/api/v1/connections/${id}/proxy/not-ours/x`), ctx({ id, cloudId: 'not-ours', path: ['x'] }));
+    expect(other.status).toBe(404);
+    const [{ cloud_id }] = await sql`select cloud_id from connection_sites where connection_id = ${id} limit 1`;
+    const escape = await routes.proxy.GET(req(`/api/v1/connections/${id}/proxy/${cloud_id}/x`), ctx({ id, cloudId: cloud_id, path: ['..', '..', 'oauth', 'token'] }));
+    expect(escape.status).toBe(400);
+    expect((await control.counters()).api_calls).toBe(before.api_calls);
+  });
+});
