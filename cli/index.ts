@@ -1,7 +1,10 @@
 // `npm run cli -- <command>`: operator commands sharing lib/ with the app.
-import { ConfigError, loadConfig } from '../lib/config';
-import { closeDb } from '../lib/db';
+import { ConfigError, getConfig, loadConfig } from '../lib/config';
+import { closeDb, getSql } from '../lib/db';
 import { runMigrations } from '../lib/db/migrate';
+import { startAppWorker } from '../lib/jobs/app-worker';
+import { reencryptAll } from '../lib/tokens/rotate';
+import { apiKeyCommands } from './api-keys';
 import { resolveDatabaseUrl } from './database';
 
 type Command = (args: string[]) => Promise<void>;
@@ -11,6 +14,19 @@ const commands: Record<string, Command> = {
     await runMigrations(process.env.DATABASE_URL!);
     console.log('migrations applied');
   },
+  'keys rotate': async () => {
+    const { scanned, reencrypted } = await reencryptAll(getSql(), getConfig().encryptionKeys);
+    console.log(`re-encrypted ${reencrypted} of ${scanned} secrets`);
+  },
+  // The background worker alone (run the app with RECONNECT_WORKER=off); stops on SIGINT/SIGTERM.
+  worker: async () => {
+    await runMigrations(process.env.DATABASE_URL!);
+    const worker = startAppWorker();
+    console.log('[worker] running');
+    await new Promise<void>((resolve) => ['SIGINT', 'SIGTERM'].forEach((s) => process.once(s, () => resolve())));
+    await worker.stop();
+  },
+  ...apiKeyCommands,
 };
 
 function usage(): never {
@@ -18,8 +34,16 @@ function usage(): never {
   process.exit(2);
 }
 
+// A command is its exact leading words ("keys rotate"), never a prefix of a longer word.
+function findCommand(argv: string[]): string | undefined {
+  return Object.keys(commands).find((name) => {
+    const words = name.split(' ');
+    return words.every((w, i) => argv[i] === w);
+  });
+}
+
 async function main(argv: string[]): Promise<void> {
-  const name = Object.keys(commands).find((c) => argv.join(' ').startsWith(c));
+  const name = findCommand(argv);
   if (!name) usage();
   loadConfig();
   const db = await resolveDatabaseUrl();
@@ -31,7 +55,10 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => {
-  console.error(err instanceof ConfigError ? err.message : `error: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
-});
+main(process.argv.slice(2)).then(
+  () => process.exit(process.exitCode ?? 0),
+  (err: unknown) => {
+    console.error(err instanceof ConfigError ? err.message : `error: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);

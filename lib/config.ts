@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ensureDevSecrets } from './dev-secrets';
+import { parseKey } from './tokens/crypto';
 
 export const SANDBOX_CLIENT_ID = 'reconnect-sandbox';
 export const SANDBOX_CLIENT_SECRET = 'sandbox-secret';
@@ -59,7 +60,12 @@ export interface Config {
 }
 
 function isKey(value: string): boolean {
-  return /^[A-Za-z0-9+/]+={0,2}$/.test(value) && Buffer.from(value, 'base64').length === 32;
+  try {
+    parseKey(value, 'key');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 // Parses and checks the environment once; throws ConfigError naming the first bad variable.
@@ -94,12 +100,12 @@ export function loadConfig(env: Env = process.env, dataDir = '.data'): Config {
     },
     authSecret: e.AUTH_SECRET ?? dev!.authSecret,
     encryptionKeys: {
-      current: Buffer.from(e.TOKEN_ENCRYPTION_KEY ?? dev!.tokenEncryptionKey, 'base64'),
+      current: parseKey(e.TOKEN_ENCRYPTION_KEY ?? dev!.tokenEncryptionKey, 'TOKEN_ENCRYPTION_KEY'),
       previous: (e.TOKEN_ENCRYPTION_KEY_PREVIOUS ?? '')
         .split(',')
         .map((k) => k.trim())
         .filter(Boolean)
-        .map((k) => Buffer.from(k, 'base64')),
+        .map((k) => parseKey(k, 'TOKEN_ENCRYPTION_KEY_PREVIOUS')),
     },
     adminEmails: (e.ADMIN_EMAILS ?? (mode === 'sandbox' ? SANDBOX_ADMIN_EMAIL : ''))
       .split(',')

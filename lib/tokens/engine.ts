@@ -4,7 +4,7 @@ import { refreshTokens, type OAuthClientConfig, type TokenSet } from '../atlassi
 import { recordEvent } from '../connections/events';
 import { enqueueConnectionWebhook } from '../webhooks/outbox';
 import { backoffSeconds } from './backoff';
-import { decryptSecret, encryptSecret, type KeyRing } from './crypto';
+import { CryptoError, decryptSecret, encryptSecret, type KeyRing } from './crypto';
 import {
   configurationError,
   ConnectionUnavailableError,
@@ -157,6 +157,16 @@ export function createTokenEngine(opts: TokenEngineOptions) {
   }
 
   async function getAccessToken(connectionId: string, o: GetAccessTokenOptions = {}): Promise<AccessToken> {
+    try {
+      return await getAccessTokenOrThrow(connectionId, o);
+    } catch (err) {
+      // A key missing from the ring (e.g. TOKEN_ENCRYPTION_KEY_PREVIOUS dropped before `keys rotate`) is the operator's to fix.
+      if (err instanceof CryptoError) throw configurationError('encryption_key');
+      throw err;
+    }
+  }
+
+  async function getAccessTokenOrThrow(connectionId: string, o: GetAccessTokenOptions): Promise<AccessToken> {
     if (!isUuid(connectionId)) throw notFound();
     const at = now();
     const row = await readRow(connectionId);
