@@ -35,7 +35,7 @@ async function connectionData(tx: Sql, connectionId: string, appUrl: string, occ
     reason: row.reason,
     user_email: row.user_email,
     sites: row.sites,
-    reconnect_url: `${appUrl}/connections/${row.id}`,
+    reconnect_url: `${appUrl}/connections/${row.id}/reconnect`,
     occurred_at: occurredAt.toISOString(),
   };
 }
