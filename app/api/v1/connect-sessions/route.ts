@@ -1,0 +1,20 @@
+import { apiError, apiJson, parseJsonBody, withApiKey } from '@/lib/api/http';
+import { getConfig } from '@/lib/config';
+import { ConnectionNotFoundError, connectSessionInput, createConnectSession } from '@/lib/connect-sessions';
+import { getSql } from '@/lib/db';
+
+export const dynamic = 'force-dynamic';
+
+// POST {user_email, product} | {connection_id} → 201 {url, expires_at}: a single-use, 30-minute link.
+export const POST = withApiKey(async (request) => {
+  const body = await parseJsonBody(request, connectSessionInput);
+  if (body instanceof Response) return body;
+  try {
+    return apiJson(await createConnectSession(getSql(), getConfig().appUrl, body), 201);
+  } catch (err) {
+    if (err instanceof ConnectionNotFoundError) {
+      return apiError(404, 'not_found', `No connection ${err.connectionId}, or it is disconnected.`, { field: 'connection_id' });
+    }
+    throw err;
+  }
+});

@@ -1,0 +1,105 @@
+// The service API's shared pieces: error bodies, API-key auth, and JSON body parsing.
+import type { z } from 'zod';
+import { verifyApiKey, type ApiKeyIdentity } from '../api-keys';
+import { getSql } from '../db';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+const NO_STORE = { 'cache-control': 'no-store' };
+
+/** A JSON answer that no cache keeps (API answers may carry tokens or secrets). */
+export function apiJson(body: unknown, status = 200, headers: HeadersInit = {}): Response {
+  return Response.json(body, { status, headers: { ...NO_STORE, ...Object.fromEntries(new Headers(headers)) } });
+}
+
+/** `{"error": {"code", "message", ...extra}}` with `status`. */
+export function apiError(status: number, code: string, message: string, extra: Record<string, unknown> = {}, headers: HeadersInit = {}): Response {
+  return apiJson({ error: { ...extra, code, message } }, status, headers);
+}
+
+function bearer(request: Request): string | undefined {
+  const header = request.headers.get('authorization');
+  const match = header ? /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header) : null;
+  return match?.[1];
+}
+
+const unauthorized = (message: string) =>
+  apiError(401, 'unauthorized', message, {}, { 'www-authenticate': 'Bearer realm="reconnect"' });
+
+/**
+ * Wraps a route handler: answers 401 unless `Authorization: Bearer <key>` names an active API key,
+ * and turns an unexpected exception into a 500 JSON error (logged, with no detail sent out).
+ */
+export function withApiKey<C>(handler: (request: Request, context: C, apiKey: ApiKeyIdentity) => Promise<Response>) {
+  return async (request: Request, context: C): Promise<Response> => {
+    try {
+      const key = bearer(request);
+      if (!key) return unauthorized('Missing API key: send it as "Authorization: Bearer <key>".');
+      const apiKey = await verifyApiKey(getSql(), key);
+      if (!apiKey) return unauthorized('Invalid or revoked API key.');
+      return await handler(request, context, apiKey);
+    } catch (err) {
+      console.error('[api] unexpected error:', err instanceof Error ? err.message : String(err));
+      return apiError(500, 'internal_error', 'The request failed unexpectedly. Nothing is known to have changed; try again.');
+    }
+  };
+}
+
+function isJson(contentType: string | null): boolean {
+  const type = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
+  return type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type);
+}
+
+const tooLarge = () => apiError(413, 'payload_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB.`);
+
+/** The body's text, or undefined once it grows past MAX_BODY_BYTES (read no further than that). */
+async function readLimited(request: Request): Promise<string | undefined> {
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function fieldOf(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) return [...issue.path, issue.keys[0]].join('.');
+  return issue.path.map(String).join('.');
+}
+
+/**
+ * The body parsed with `schema`, or the error Response to return as is: 415 unless the content type
+ * is JSON, 413 over 64 KiB, 400 `invalid_request` for bad JSON or bad fields (the first bad field is
+ * named in `field` and in the message).
+ */
+export async function parseJsonBody<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S> | Response> {
+  if (!isJson(request.headers.get('content-type'))) {
+    return apiError(415, 'unsupported_media_type', 'Send the request body as JSON, with "Content-Type: application/json".');
+  }
+  const declared = Number(request.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) return tooLarge();
+  const text = await readLimited(request);
+  if (text === undefined) return tooLarge();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return apiError(400, 'invalid_request', 'The request body is not valid JSON.');
+  }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = issue ? fieldOf(issue) : '';
+  const detail = `${(issue?.message ?? 'not accepted').replace(/\.$/, '')}.`;
+  if (!field) return apiError(400, 'invalid_request', `Invalid request body: ${detail}`);
+  return apiError(400, 'invalid_request', `Invalid field "${field}": ${detail}`, { field });
+}

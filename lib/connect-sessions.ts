@@ -1,0 +1,173 @@
+// Connect sessions: single-use, 30-minute links that start the consent flow for a given user and
+// product, or reconnect a given connection. Only the link token's SHA-256 is stored.
+import type { Sql } from 'postgres';
+import { z } from 'zod';
+import { isProduct, PRODUCTS, type Product } from './atlassian/products';
+import type { FlowContext } from './flows/context';
+import { startFlow } from './flows/start';
+import { hashSecret, newSecret } from './secrets';
+
+export const CONNECT_SESSION_TTL_MINUTES = 30;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// newSecret() gives 43 base64url characters; a longer "token" cannot be one of ours.
+const MAX_TOKEN_LENGTH = 128;
+
+export type ConnectSessionInput = { user_email: string; product: Product } | { connection_id: string };
+
+export interface CreatedConnectSession {
+  url: string;
+  expires_at: string;
+}
+
+/** The connection named by a link request does not exist or is disconnected (the API answers 404). */
+export class ConnectionNotFoundError extends Error {
+  readonly code = 'not_found';
+  constructor(readonly connectionId: string) {
+    super(`No connection ${connectionId} (or it is disconnected).`);
+  }
+}
+
+const ONE_SHAPE = 'send {user_email, product} or {connection_id}';
+
+/**
+ * The API body: `{user_email, product}` or `{connection_id}`, exactly one of the two shapes, no other
+ * field. The email is trimmed and lower-cased. Every error names the field it is about.
+ */
+export const connectSessionInput = z
+  .strictObject(
+    {
+      user_email: z
+        .string('must be a string')
+        .trim()
+        .toLowerCase()
+        .max(254, 'must be at most 254 characters')
+        .pipe(z.email('must be an email address'))
+        .optional(),
+      product: z.enum(PRODUCTS, `must be one of: ${PRODUCTS.join(', ')}`).optional(),
+      connection_id: z.string('must be a string').pipe(z.guid('must be a connection id (a UUID)')).optional(),
+    },
+    { error: (issue) => (issue.code === 'unrecognized_keys' ? `is not a known field: ${ONE_SHAPE}` : undefined) },
+  )
+  .superRefine((body, ctx) => {
+    if (body.connection_id !== undefined) {
+      const extra = (['user_email', 'product'] as const).find((k) => body[k] !== undefined);
+      if (extra) ctx.addIssue({ code: 'custom', path: [extra], message: `cannot be combined with connection_id: ${ONE_SHAPE}` });
+    } else if (body.user_email === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['user_email'], message: `is required: ${ONE_SHAPE}` });
+    } else if (body.product === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['product'], message: `is required (one of: ${PRODUCTS.join(', ')})` });
+    }
+  })
+  .transform((body): ConnectSessionInput =>
+    body.connection_id !== undefined ? { connection_id: body.connection_id } : { user_email: body.user_email!, product: body.product! },
+  );
+
+const linkUrl = (appUrl: string, token: string) => `${appUrl.replace(/\/+$/, '')}/connect/${token}`;
+
+/**
+ * Writes one link and returns it with its expiry. For a connection, its product and its owner's
+ * email are copied from it (one insert … select: nothing is written when it is missing).
+ */
+export async function createConnectSession(sql: Sql, appUrl: string, input: ConnectSessionInput): Promise<CreatedConnectSession> {
+  const token = newSecret();
+  const tokenHash = hashSecret(token);
+  let rows: { expires_at: Date }[];
+  if ('connection_id' in input) {
+    if (!UUID.test(input.connection_id)) throw new ConnectionNotFoundError(input.connection_id);
+    rows = await sql<{ expires_at: Date }[]>`
+      insert into connect_sessions (token_hash, user_email, product, connection_id, expires_at)
+      select ${tokenHash}, u.email, c.product, c.id, now() + make_interval(mins => ${CONNECT_SESSION_TTL_MINUTES})
+      from connections c join users u on u.id = c.user_id
+      where c.id = ${input.connection_id} and c.status <> 'disconnected'
+      returning expires_at`;
+    if (rows.length === 0) throw new ConnectionNotFoundError(input.connection_id);
+  } else {
+    if (!isProduct(input.product)) throw new TypeError(`Unknown product: ${String(input.product)}`);
+    rows = await sql<{ expires_at: Date }[]>`
+      insert into connect_sessions (token_hash, user_email, product, expires_at)
+      values (${tokenHash}, ${input.user_email.trim().toLowerCase()}, ${input.product},
+              now() + make_interval(mins => ${CONNECT_SESSION_TTL_MINUTES}))
+      returning expires_at`;
+  }
+  return { url: linkUrl(appUrl, token), expires_at: rows[0].expires_at.toISOString() };
+}
+
+export type OpenConnectSessionResult =
+  | { kind: 'signin'; next: string }
+  | { kind: 'redirect'; url: string }
+  | { kind: 'error'; status: number; code: string; message: string };
+
+interface SessionRow {
+  id: string;
+  user_email: string;
+  product: Product;
+  connection_id: string | null;
+  used: boolean;
+  expired: boolean;
+  connection_user_id: string | null;
+  connection_status: string | null;
+}
+
+const ASK_AGAIN = 'Ask for a new link.';
+const error = (status: number, code: string, message: string): OpenConnectSessionResult => ({ kind: 'error', status, code, message });
+const NOT_FOUND = error(404, 'not_found', `This link is not valid. ${ASK_AGAIN}`);
+const USED = error(410, 'used', `This link was already used. ${ASK_AGAIN}`);
+const EXPIRED = error(410, 'expired', `This link expired (links last ${CONNECT_SESSION_TTL_MINUTES} minutes). ${ASK_AGAIN}`);
+
+async function readSession(sql: Sql, tokenHash: string): Promise<SessionRow | undefined> {
+  const [row] = await sql<SessionRow[]>`
+    select s.id, s.user_email, s.product, s.connection_id, s.used_at is not null as used, s.expires_at <= now() as expired,
+           c.user_id as connection_user_id, c.status as connection_status
+    from connect_sessions s left join connections c on c.id = s.connection_id
+    where s.token_hash = ${tokenHash}`;
+  return row;
+}
+
+/**
+ * Opens a link. An unknown, used or expired link is refused at once; someone not signed in is sent
+ * to sign in first, and someone signed in as another email is refused, both leaving the link unused.
+ * Otherwise the link is consumed (once, atomically) in the same transaction that stores the OAuth
+ * state, and the answer is Atlassian's consent URL: connect for the signed-in user, or reconnect of
+ * the link's connection, which must still be theirs.
+ */
+export async function openConnectSession(
+  ctx: FlowContext,
+  token: string,
+  signedInUser: { id: string; email: string } | null,
+): Promise<OpenConnectSessionResult> {
+  if (!token || token.length > MAX_TOKEN_LENGTH) return NOT_FOUND;
+  const tokenHash = hashSecret(token);
+  const row = await readSession(ctx.sql, tokenHash);
+  if (!row) return NOT_FOUND;
+  if (row.used) return USED;
+  if (row.expired) return EXPIRED;
+  if (!signedInUser) return { kind: 'signin', next: `/connect/${token}` };
+  const you = signedInUser.email.trim().toLowerCase();
+  if (you !== row.user_email) {
+    return error(403, 'wrong_user', `This link is for ${row.user_email}, but you are signed in as ${you}. Sign out, then open the link again and sign in as ${row.user_email}.`);
+  }
+  if (row.connection_id) {
+    if (!row.connection_status || row.connection_status === 'disconnected') {
+      return error(404, 'connection_not_found', `The connection this link would reconnect no longer exists. ${ASK_AGAIN}`);
+    }
+    if (row.connection_user_id !== signedInUser.id) {
+      return error(403, 'not_owner', 'The connection this link would reconnect belongs to another user: only its owner can reconnect it.');
+    }
+  }
+  return ctx.sql.begin(async (tx) => {
+    // startFlow only runs queries: a transaction serves as its `sql`. The OAuth state is thus written
+    // in the transaction that consumes the link: if that fails, the link stays unused.
+    const flowCtx: FlowContext = { ...ctx, sql: tx as unknown as Sql };
+    const consumed = await tx`update connect_sessions set used_at = now()
+      where token_hash = ${tokenHash} and used_at is null and expires_at > now() returning id`;
+    if (consumed.length === 0) {
+      // Another tab won the race, or the link expired since it was read.
+      const again = await readSession(flowCtx.sql, tokenHash);
+      return again?.used ? USED : EXPIRED;
+    }
+    const url = row.connection_id
+      ? await startFlow(flowCtx, { purpose: 'reconnect', userId: signedInUser.id, product: row.product, connectionId: row.connection_id, connectSessionId: row.id })
+      : await startFlow(flowCtx, { purpose: 'connect', userId: signedInUser.id, product: row.product, connectSessionId: row.id });
+    return { kind: 'redirect', url } as const;
+  });
+}
