@@ -17,6 +17,12 @@ export interface StoreContext {
   keys: KeyRing;
   appUrl: string;
   now?: Date;
+  /** First proactive refresh this long before the new token expires (REFRESH_MARGIN_SECONDS). */
+  refreshMarginSeconds?: number;
+}
+
+function firstRefreshAt(ctx: StoreContext, family: NewTokenFamily, at: Date): Date {
+  return new Date(at.getTime() + (family.tokens.expiresIn - (ctx.refreshMarginSeconds ?? 300)) * 1000);
 }
 
 async function replaceSites(tx: TransactionSql, connectionId: string, sites: AccessibleResource[]): Promise<void> {
@@ -46,7 +52,7 @@ export async function createConnection(ctx: StoreContext, userId: string, family
   const cols = tokenColumns(family, ctx.keys, at);
   return ctx.sql.begin(async (tx) => {
     const [{ id }] = await tx<{ id: string }[]>`
-      insert into connections ${tx({ ...cols, user_id: userId, product: family.product, status: 'active', last_refreshed_at: at, last_used_at: at, next_refresh_at: at, created_at: at, updated_at: at })}
+      insert into connections ${tx({ ...cols, user_id: userId, product: family.product, status: 'active', last_refreshed_at: at, last_used_at: at, next_refresh_at: firstRefreshAt(ctx, family, at), created_at: at, updated_at: at })}
       returning id`;
     await replaceSites(tx, id, family.sites);
     await recordEvent(tx, id, { type: 'connected', tokenGeneration: 1, data: { sites: family.sites.length } }, at);
@@ -65,7 +71,7 @@ export async function replaceTokenFamily(ctx: StoreContext, connectionId: string
   return ctx.sql.begin(async (tx) => {
     await tx`select 1 from connections where id = ${connectionId} for update`;
     const [{ token_generation }] = await tx<{ token_generation: number }[]>`
-      update connections set ${tx({ ...cols, status: 'active', reason: null, consecutive_failures: 0, last_error_code: null, last_error_message: null, refresh_outcome_unknown_at: null, last_refreshed_at: at, next_refresh_at: at, disconnected_at: null, updated_at: at })},
+      update connections set ${tx({ ...cols, status: 'active', reason: null, consecutive_failures: 0, last_error_code: null, last_error_message: null, refresh_outcome_unknown_at: null, last_refreshed_at: at, next_refresh_at: firstRefreshAt(ctx, family, at), disconnected_at: null, updated_at: at })},
         token_generation = token_generation + 1
       where id = ${connectionId} returning token_generation`;
     await tx`delete from refresh_attempts where connection_id = ${connectionId}`;

@@ -10,5 +10,6 @@ export function appFlowContext(): FlowContext {
     appUrl: config.appUrl,
     adminEmails: config.adminEmails,
     atlassian: config.atlassian,
+    refreshMarginSeconds: config.refreshMarginSeconds,
   };
 }

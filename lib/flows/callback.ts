@@ -104,13 +104,14 @@ async function storeGrant(ctx: FlowContext, row: StateRow, tokens: TokenSet, pro
   if (sites.length === 0) {
     return fail(400, 'no_sites', `Your Atlassian account has no ${productLabel(product)} site this app can access. Nothing changed.`);
   }
-  const store = { sql: ctx.sql, keys: ctx.keys, appUrl: ctx.appUrl };
+  const store = { sql: ctx.sql, keys: ctx.keys, appUrl: ctx.appUrl, refreshMarginSeconds: ctx.refreshMarginSeconds };
   const family = { product, tokens, profile, sites };
   if (row.purpose === 'connect') {
     return { ok: true, kind: 'connected', connectionId: await createConnection(store, row.user_id!, family), product };
   }
   const [existing] = await ctx.sql<{ account_id: string | null; account_email: string | null }[]>`
-    select account_id, account_email from connections where id = ${row.connection_id} and user_id = ${row.user_id}`;
+    select account_id, account_email from connections
+    where id = ${row.connection_id} and user_id = ${row.user_id} and status <> 'disconnected'`;
   if (!existing) return fail(404, 'connection_not_found', 'That connection no longer exists. Nothing changed.');
   if (existing.account_id && existing.account_id !== profile.accountId) {
     return fail(409, 'account_mismatch', `You authorized as ${profile.email}, but this connection belongs to ${existing.account_email ?? 'another Atlassian account'}. Reconnect with that account — nothing changed.`);

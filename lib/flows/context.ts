@@ -9,6 +9,7 @@ export interface FlowContext {
   adminEmails: string[];
   atlassian: { authUrl: string; apiUrl: string; clientId: string; clientSecret: string };
   now?: () => Date;
+  refreshMarginSeconds?: number;
 }
 
 export const callbackUrl = (ctx: FlowContext) => `${ctx.appUrl}/api/oauth/callback`;

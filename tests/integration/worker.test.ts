@@ -4,18 +4,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scopesForConnect } from '../../lib/atlassian/products';
 import { SimulatorControl } from '../../lib/sandbox/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
-import { connectViaSimulator, engineFor, testSql } from '../helpers/connections';
+import { connectViaSimulator, engineFor } from '../helpers/connections';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import postgres from 'postgres';
 
 const DAY = 86_400_000;
 let sim: Simulator;
 let control: SimulatorControl;
 let sql: Sql;
 let markerSql: Sql;
+// Its own database: the worker takes every due connection, so other test files' rows must not be there.
+let db: TestDatabase;
 
 function runWorkerProcess(): Promise<{ refreshed: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'tests/fixtures/worker-process.ts'], {
-      env: { ...process.env, SIM_URL: sim.url },
+      env: { ...process.env, SIM_URL: sim.url, DATABASE_URL: db.url },
     });
     let out = '';
     let err = '';
@@ -40,13 +44,15 @@ async function connectMany(n: number): Promise<string[]> {
 beforeAll(async () => {
   sim = await startSimulator({ leewaySeconds: 0 });
   control = new SimulatorControl(sim.url);
-  sql = testSql();
-  markerSql = testSql(2);
+  db = await createTestDatabase('worker');
+  sql = postgres(db.url, { max: 10, onnotice: () => {} });
+  markerSql = postgres(db.url, { max: 2, onnotice: () => {} });
 });
 
 afterAll(async () => {
   await sim.stop();
   await Promise.all([sql.end(), markerSql.end()]);
+  await db.drop();
 });
 
 describe('background refresh', () => {
