@@ -115,6 +115,7 @@ CREATE TABLE "webhook_deliveries" (
 	"next_attempt_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"last_response_code" integer,
 	"last_error" text,
+	"lease_token" uuid,
 	"delivered_at" timestamp with time zone,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
@@ -138,7 +139,7 @@ CREATE TABLE "webhook_messages" (
 	"connection_id" uuid,
 	"type" text NOT NULL,
 	"payload" jsonb NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp with time zone DEFAULT clock_timestamp() NOT NULL
 );
 --> statement-breakpoint
 ALTER TABLE "connect_sessions" ADD CONSTRAINT "connect_sessions_connection_id_connections_id_fk" FOREIGN KEY ("connection_id") REFERENCES "public"."connections"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -158,13 +159,21 @@ CREATE INDEX "connection_events_created_idx" ON "connection_events" USING btree 
 CREATE UNIQUE INDEX "connection_sites_connection_cloud_idx" ON "connection_sites" USING btree ("connection_id","cloud_id");--> statement-breakpoint
 CREATE INDEX "connection_sites_cloud_idx" ON "connection_sites" USING btree ("cloud_id");--> statement-breakpoint
 CREATE INDEX "connection_sites_name_idx" ON "connection_sites" USING btree ("name");--> statement-breakpoint
+CREATE INDEX "connection_sites_name_trgm_idx" ON "connection_sites" USING gin ("name" gin_trgm_ops);--> statement-breakpoint
 CREATE INDEX "connections_user_idx" ON "connections" USING btree ("user_id","created_at");--> statement-breakpoint
 CREATE INDEX "connections_status_updated_idx" ON "connections" USING btree ("status","updated_at","id");--> statement-breakpoint
 CREATE INDEX "connections_product_status_idx" ON "connections" USING btree ("product","status","updated_at");--> statement-breakpoint
 CREATE INDEX "connections_updated_idx" ON "connections" USING btree ("updated_at","id");--> statement-breakpoint
 CREATE INDEX "connections_account_email_idx" ON "connections" USING btree ("account_email");--> statement-breakpoint
+CREATE INDEX "connections_created_idx" ON "connections" USING btree ("created_at","id");--> statement-breakpoint
+CREATE INDEX "connections_last_refreshed_idx" ON "connections" USING btree (coalesce("last_refreshed_at", '-infinity'::timestamptz),"id");--> statement-breakpoint
+CREATE INDEX "connections_status_rank_idx" ON "connections" USING btree ((case "status" when 'error' then 4 when 'needs_reauth' then 3 when 'degraded' then 2 when 'active' then 1 else 0 end),"updated_at","id");--> statement-breakpoint
+CREATE INDEX "connections_status_reason_idx" ON "connections" USING btree ("status","reason");--> statement-breakpoint
+CREATE INDEX "connections_account_email_trgm_idx" ON "connections" USING gin ("account_email" gin_trgm_ops);--> statement-breakpoint
+CREATE INDEX "connections_account_name_trgm_idx" ON "connections" USING gin ("account_name" gin_trgm_ops);--> statement-breakpoint
 CREATE INDEX "connections_due_idx" ON "connections" USING btree ("next_refresh_at") WHERE status in ('active', 'degraded');--> statement-breakpoint
 CREATE INDEX "oauth_states_expires_idx" ON "oauth_states" USING btree ("expires_at");--> statement-breakpoint
+CREATE INDEX "users_email_trgm_idx" ON "users" USING gin ("email" gin_trgm_ops);--> statement-breakpoint
 CREATE UNIQUE INDEX "webhook_deliveries_message_endpoint_idx" ON "webhook_deliveries" USING btree ("message_id","endpoint_id");--> statement-breakpoint
 CREATE INDEX "webhook_deliveries_due_idx" ON "webhook_deliveries" USING btree ("next_attempt_at") WHERE status = 'pending';--> statement-breakpoint
 CREATE INDEX "webhook_deliveries_endpoint_idx" ON "webhook_deliveries" USING btree ("endpoint_id","created_at");--> statement-breakpoint

@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import { verifyApiKey, type ApiKeyIdentity } from '../api-keys';
 import { getSql } from '../db';
+import { clientAddress, RateLimiter } from '../rate-limit';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -23,6 +24,9 @@ function bearer(request: Request): string | undefined {
   return match?.[1];
 }
 
+// Guessing keys: 20 wrong keys a minute from one client, then 429 until the minute is over.
+const keyFailures = new RateLimiter(20, 60_000);
+
 const unauthorized = (message: string) =>
   apiError(401, 'unauthorized', message, {}, { 'www-authenticate': 'Bearer realm="reconnect"' });
 
@@ -33,10 +37,16 @@ const unauthorized = (message: string) =>
 export function withApiKey<C>(handler: (request: Request, context: C, apiKey: ApiKeyIdentity) => Promise<Response>) {
   return async (request: Request, context: C): Promise<Response> => {
     try {
+      const client = clientAddress(request.headers);
+      const wait = keyFailures.retryAfter(client);
+      if (wait > 0) return apiError(429, 'rate_limited', 'Too many requests with a wrong API key; wait and retry.', {}, { 'retry-after': String(wait) });
       const key = bearer(request);
       if (!key) return unauthorized('Missing API key: send it as "Authorization: Bearer <key>".');
       const apiKey = await verifyApiKey(getSql(), key);
-      if (!apiKey) return unauthorized('Invalid or revoked API key.');
+      if (!apiKey) {
+        keyFailures.hit(client);
+        return unauthorized('Invalid or revoked API key.');
+      }
       return await handler(request, context, apiKey);
     } catch (err) {
       console.error('[api] unexpected error:', err instanceof Error ? err.message : String(err));

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   bigserial,
   index,
   integer,
@@ -15,19 +16,28 @@ const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' 
 const createdAt = () => ts('created_at').notNull().defaultNow();
 const updatedAt = () => ts('updated_at').notNull().defaultNow();
 
-export const users = pgTable('users', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  email: text('email').notNull().unique(),
-  name: text('name'),
-  role: text('role', { enum: ['user', 'admin'] }).notNull().default('user'),
-  atlassianAccountId: text('atlassian_account_id'),
-  createdAt: createdAt(),
-  updatedAt: updatedAt(),
-});
+/** A trigram index for the admin search (`ilike '%…%'`); pg_trgm is enabled by the migrator. */
+const trigram = (name: string, column: AnyPgColumn) => index(name).using('gin', sql`${column} gin_trgm_ops`);
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    email: text('email').notNull().unique(),
+    name: text('name'),
+    role: text('role', { enum: ['user', 'admin'] }).notNull().default('user'),
+    atlassianAccountId: text('atlassian_account_id'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [trigram('users_email_trgm_idx', t.email)],
+);
 
 export const CONNECTION_STATUSES = ['active', 'degraded', 'needs_reauth', 'error', 'disconnected'] as const;
 export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
 export const PRODUCTS = ['jira', 'confluence'] as const;
+/** Severity for the admin "status" sort (`case status … end`): operator errors first, disconnected last. */
+export const STATUS_RANK_CASES = "when 'error' then 4 when 'needs_reauth' then 3 when 'degraded' then 2 when 'active' then 1 else 0";
 
 // One row = one OAuth grant = one token family. Tokens live here and nowhere else.
 export const connections = pgTable(
@@ -69,6 +79,14 @@ export const connections = pgTable(
     index('connections_product_status_idx').on(t.product, t.status, t.updatedAt),
     index('connections_updated_idx').on(t.updatedAt, t.id),
     index('connections_account_email_idx').on(t.accountEmail),
+    // Admin dashboard: one index per sort (keyset pagination), counts of current reasons, search.
+    // The expressions must stay identical to lib/admin/sorts.ts for the planner to match them.
+    index('connections_created_idx').on(t.createdAt, t.id),
+    index('connections_last_refreshed_idx').on(sql`coalesce(${t.lastRefreshedAt}, '-infinity'::timestamptz)`, t.id),
+    index('connections_status_rank_idx').on(sql.raw(`(case "status" ${STATUS_RANK_CASES} end)`), t.updatedAt, t.id),
+    index('connections_status_reason_idx').on(t.status, t.reason),
+    trigram('connections_account_email_trgm_idx', t.accountEmail),
+    trigram('connections_account_name_trgm_idx', t.accountName),
     // The worker's queue: only live connections have scheduled work.
     index('connections_due_idx')
       .on(t.nextRefreshAt)
@@ -102,6 +120,7 @@ export const connectionSites = pgTable(
     uniqueIndex('connection_sites_connection_cloud_idx').on(t.connectionId, t.cloudId),
     index('connection_sites_cloud_idx').on(t.cloudId),
     index('connection_sites_name_idx').on(t.name),
+    trigram('connection_sites_name_trgm_idx', t.name),
   ],
 );
 
@@ -148,7 +167,9 @@ export const webhookMessages = pgTable(
     connectionId: uuid('connection_id').references(() => connections.id, { onDelete: 'set null' }),
     type: text('type').notNull(),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
-    createdAt: createdAt(),
+    // The insert's time, not the transaction's start (now()): messages of one connection are written under
+    // its row lock, so this orders them as their state changes happened (deliveries go out in this order).
+    createdAt: ts('created_at').notNull().default(sql`clock_timestamp()`),
   },
   (t) => [
     index('webhook_messages_connection_idx').on(t.connectionId, t.createdAt),
@@ -171,6 +192,9 @@ export const webhookDeliveries = pgTable(
     nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
     lastResponseCode: integer('last_response_code'),
     lastError: text('last_error'),
+    // Set when a worker claims the delivery (next_attempt_at then holds the lease's end); only the
+    // holder of the current lease records a failure. A crash mid-send leaves it: retried after the lease.
+    leaseToken: uuid('lease_token'),
     deliveredAt: ts('delivered_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

@@ -1,10 +1,18 @@
+import { getConfig } from '../config';
 import { getSql } from '../db';
+import { metrics } from '../metrics';
 import { getTokenEngine } from '../tokens';
-import { cleanupTask, refreshTask } from './tasks';
+import { cleanupTask, deliveryTask, refreshTask } from './tasks';
 import { startWorker, type RunningWorker } from './worker';
 
 /** The background worker on the app's own pools: inside `npm start` or alone as `npm run worker`. */
 export function startAppWorker(log: (m: string) => void = (m) => console.log(`[worker] ${m}`)): RunningWorker {
   const sql = getSql();
-  return startWorker([refreshTask(getTokenEngine()), cleanupTask(sql)], log);
+  const config = getConfig();
+  const delivery = deliveryTask(sql, {
+    keys: config.encryptionKeys,
+    allowPrivate: config.webhookAllowPrivate,
+    onAttempt: (outcome) => metrics().deliveries.inc({ outcome }),
+  });
+  return startWorker([refreshTask(getTokenEngine()), delivery, cleanupTask(sql)], log);
 }

@@ -1,5 +1,6 @@
 import type { Sql } from 'postgres';
 import type { TokenEngine } from '../tokens/engine';
+import { deliverDueWebhooks, type DeliverOptions } from '../webhooks/deliver';
 import { drain, type WorkerTask } from './worker';
 
 /** Proactive refresh (tokens expiring within the margin), keep-alive of idle grants, and retries of degraded ones. */
@@ -21,6 +22,18 @@ export function cleanupTask(sql: Sql): WorkerTask {
       const tickets = await sql`delete from signin_tickets where expires_at < now() - interval '1 day'`;
       const sessions = await sql`delete from connect_sessions where expires_at < now() - interval '1 day'`;
       return states.count + tickets.count + sessions.count;
+    },
+  };
+}
+
+/** Sends due webhook deliveries (outbox rows), in order per connection, at least once. */
+export function deliveryTask(sql: Sql, opts: DeliverOptions, everyMs = 2_000): WorkerTask {
+  return {
+    name: 'webhooks',
+    everyMs,
+    async run() {
+      const result = await deliverDueWebhooks(sql, opts);
+      return result.attempted;
     },
   };
 }

@@ -67,7 +67,7 @@ export async function enqueueMessage(
            values (${id}, ${connectionId}, ${type}, ${tx.json(payload as never)})`;
   await tx`insert into webhook_deliveries (message_id, endpoint_id)
            select ${id}, e.id from webhook_endpoints e
-           where e.status <> 'disabled' and ${type} = any(e.events)
-             and (${endpointId ?? null}::uuid is null or e.id = ${endpointId ?? null}::uuid)`;
+           where e.status <> 'disabled'
+             and ${endpointId ? tx`e.id = ${endpointId}` : tx`${type} = any(e.events)`}`;
   return id;
 }
