@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { APP_LOG } from './tests/e2e/log-scan';
 
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://localhost:${port}`;
@@ -31,7 +32,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: 'node_modules/.bin/tsx cli/start.ts',
+    // The app's whole output is kept: tests/e2e/run.ts scans it for tokens and secrets afterwards.
+    command: `mkdir -p test-results && node_modules/.bin/tsx cli/start.ts 2>&1 | tee ${APP_LOG}`,
     url: `${baseURL}/api/health`,
     timeout: 600_000,
     reuseExistingServer: false,

@@ -45,6 +45,7 @@ const ROUTES: Array<{ method: string; pattern: RegExp; route: Route }> = [
   { method: 'GET', pattern: /^\/_control\/users$/, route: listUsers },
   { method: 'POST', pattern: /^\/_control\/users\/([^/]+)\/(revoke|password|scopes-changed)$/, route: userEvent },
   { method: 'GET', pattern: /^\/_control\/grants$/, route: listGrants },
+  { method: 'GET', pattern: /^\/_control\/issued-secrets$/, route: listIssuedSecrets },
 ];
 
 export async function handleControlRequest(ctx: RequestContext): Promise<Reply> {
@@ -183,6 +184,17 @@ function grantView(grant: Grant) {
     last_rotated_at: grant.lastRotatedAt === null ? null : isoTime(grant.lastRotatedAt),
     has_refresh_token: grant.currentRefreshToken !== null,
   };
+}
+
+// Test aid only (the simulator is never Atlassian): every token it issued since the last reset and the
+// client secret, so a test can scan the app's logs and pages for any of them.
+function listIssuedSecrets(ctx: RequestContext): Reply {
+  const { state } = ctx;
+  return json(200, {
+    access_tokens: [...state.accessTokens.keys()],
+    refresh_tokens: [...state.refreshTokens.keys()],
+    client_secret: state.config.clientSecret,
+  });
 }
 
 function listGrants(ctx: RequestContext): Reply {

@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { startSimulator } from '../../lib/sandbox/simulator';
 import { createTestDatabase } from '../helpers/database';
+import { APP_LOG, scanAppLog } from './log-scan';
 
 const db = await createTestDatabase('e2e');
 const sim = await startSimulator({ port: 0 });
@@ -9,7 +10,13 @@ const child = spawn('node_modules/.bin/playwright', ['test', ...process.argv.sli
   stdio: 'inherit',
   env: { ...process.env, E2E_DATABASE_URL: db.url, SIMULATOR_URL: sim.url },
 });
-const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
+let code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
+const scan = await scanAppLog(APP_LOG, sim.url);
+console.log(`log scan: ${scan.secrets} tokens and secrets of this run looked for in ${APP_LOG}; ${scan.leaks.length} found`);
+if (scan.leaks.length > 0) {
+  console.error(`log scan failed: secrets in the app log:\n${scan.leaks.join('\n')}`);
+  code = 1;
+}
 await sim.stop();
 await db.drop();
 process.exit(code);
