@@ -162,6 +162,8 @@ export function createTokenEngine(opts: TokenEngineOptions) {
     } catch (err) {
       // A key missing from the ring (e.g. TOKEN_ENCRYPTION_KEY_PREVIOUS dropped before `keys rotate`) is the operator's to fix.
       if (err instanceof CryptoError) throw configurationError('encryption_key');
+      // The database connection died under us (restart, failover, pg_terminate_backend): a passing outage.
+      if (isConnectionLoss(err)) throw temporarilyUnavailable('database', 1);
       throw err;
     }
   }
@@ -362,6 +364,11 @@ export function createTokenEngine(opts: TokenEngineOptions) {
   }
 
   return { getAccessToken, refreshNextDue, recordApiUnauthorized, markNeedsReauth, nextRefreshAt };
+}
+
+const CONNECTION_LOSS = new Set(['CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'ECONNRESET', 'ECONNREFUSED', '57P01', '57P02', '57P03']);
+function isConnectionLoss(err: unknown): boolean {
+  return CONNECTION_LOSS.has(String((err as { code?: unknown })?.code));
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
