@@ -17,7 +17,8 @@ function expiresIn(c: ConnectionView, now: number): string {
 
 export function ConnectionCard({ c, now, keepaliveDays }: { c: ConnectionView; now: number; keepaliveDays: number }) {
   const label = productLabel(c.product);
-  const reason = plainReason(c.status, c.status === 'degraded' ? (c.reason ?? c.last_error_code) : c.reason);
+  const tokenValid = !!c.access_expires_at && c.access_expires_at.getTime() > now;
+  const reason = plainReason(c.status, c.status === 'degraded' ? (c.reason ?? c.last_error_code) : c.reason, tokenValid);
   const idleDays = c.last_used_at ? Math.floor((now - c.last_used_at.getTime()) / DAY) : null;
   const needsReauth = c.status === 'needs_reauth';
   return (
@@ -71,7 +72,7 @@ function Detail({ term, value }: { term: string; value: string }) {
   return (
     <div className="flex gap-2">
       <dt className="text-slate-500 dark:text-slate-400">{term}:</dt>
-      <dd className="break-all">{value}</dd>
+      <dd className="break-words">{value}</dd>
     </div>
   );
 }

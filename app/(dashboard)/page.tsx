@@ -1,3 +1,4 @@
+import { AutoRefresh } from '@/components/auto-refresh';
 import { ConnectButtons } from '@/components/connect-buttons';
 import { ConnectionCard } from '@/components/connection-card';
 import { productLabel, isProduct } from '@/lib/atlassian/products';
@@ -27,9 +28,12 @@ export default async function HomePage({ searchParams }: { searchParams: Search 
   return (
     <section aria-labelledby="connections-heading" className="space-y-6">
       <div className="flex flex-wrap items-center justify-between gap-4">
-        <h1 id="connections-heading" className="text-2xl font-semibold">
-          My connections
-        </h1>
+        <div className="flex flex-wrap items-baseline gap-x-3 gap-y-1">
+          <h1 id="connections-heading" className="text-2xl font-semibold">
+            My connections
+          </h1>
+          <AutoRefresh />
+        </div>
         <ConnectButtons />
       </div>
       {success && (

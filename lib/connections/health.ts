@@ -30,11 +30,12 @@ export function statusLabel(status: string) {
   return STATUS_LABEL[status] ?? { label: status, tone: 'muted' as const };
 }
 
-export function plainReason(status: string, reason: string | null): string | null {
+export function plainReason(status: string, reason: string | null, tokenStillValid = true): string | null {
   if (status === 'needs_reauth') return NEEDS_REAUTH_REASON[reason ?? ''] ?? 'Only a new consent can fix this connection. Reconnect to resume syncing.';
   if (status === 'degraded') {
     const why = TRANSIENT_REASON[reason ?? ''] ?? 'Atlassian had a temporary problem';
-    return `Last refresh failed: ${why}. Reconnect retries by itself; the current access keeps working until it expires.`;
+    const access = tokenStillValid ? 'the current access keeps working until it expires' : 'calls wait until a refresh succeeds';
+    return `Last refresh failed: ${why}. Reconnect retries by itself; ${access}.`;
   }
   if (status === 'error') return 'Configuration error — contact your admin. Atlassian rejected this app’s credentials.';
   return null;

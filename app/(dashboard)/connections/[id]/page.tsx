@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { AutoRefresh } from '@/components/auto-refresh';
 import { ConnectionCard } from '@/components/connection-card';
 import { requireUser } from '@/lib/auth/session';
 import { getConfig } from '@/lib/config';
@@ -36,11 +37,14 @@ export default async function ConnectionPage({ params, searchParams }: { params:
   const now = renderTime();
   return (
     <div className="space-y-8">
-      <Link href="/" className="text-sm text-blue-700 hover:underline dark:text-blue-300">
-        ← My connections
-      </Link>
+      <div className="flex flex-wrap items-center justify-between gap-x-4 gap-y-1">
+        <Link href="/" className="text-sm text-blue-700 hover:underline dark:text-blue-300">
+          ← My connections
+        </Link>
+        <AutoRefresh />
+      </div>
       {conn.status === 'disconnected' ? (
-        <p className="text-slate-600">This connection was disconnected. Its history is kept below.</p>
+        <p className="text-slate-600 dark:text-slate-400">This connection was disconnected. Its history is kept below.</p>
       ) : (
         <ul>
           <ConnectionCard c={conn} now={now} keepaliveDays={getConfig().keepaliveIdleDays} />

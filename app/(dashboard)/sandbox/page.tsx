@@ -1,0 +1,126 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { AutoRefresh } from '@/components/auto-refresh';
+import { ClearFaultsForm, ClockForms, FaultForm, UserEventsForm } from '@/components/sandbox/forms';
+import { CounterList, FaultList, GrantSummary, Panel } from '@/components/sandbox/sim-state';
+import { requireUser } from '@/lib/auth/session';
+import { isSandbox, readSnapshot, simulatorUrl } from './simulator';
+
+export const dynamic = 'force-dynamic';
+
+export const metadata: Metadata = { title: 'Sandbox — Reconnect' };
+
+function clockText(clock: { now: string; offset_seconds: number } | null): string {
+  if (!clock) return 'unknown';
+  const days = Math.round(clock.offset_seconds / 86_400);
+  const now = `${clock.now.slice(0, 16).replace('T', ' ')} UTC`;
+  if (days === 0) return `${now}, in step with real time`;
+  return `${now}, ${days} day${days === 1 ? '' : 's'} ahead of real time`;
+}
+
+export default async function SandboxPage() {
+  if (!isSandbox()) notFound();
+  const user = await requireUser('/sandbox');
+  const sim = await readSnapshot();
+  const options = sim.users.map((u) => ({ email: u.email, label: `${u.name} (${u.email})` }));
+  const defaultEmail = options.find((o) => o.email === user.email)?.email ?? options[0]?.email ?? '';
+  return (
+    <div className="space-y-8">
+      <div className="space-y-2">
+        <div className="flex flex-wrap items-center justify-between gap-x-4 gap-y-1">
+          <h1 className="text-2xl font-semibold">Sandbox control panel</h1>
+          <AutoRefresh />
+        </div>
+        <p className="text-slate-700 dark:text-slate-300">
+          These controls drive the bundled Atlassian simulator, never real Atlassian. Reconnect learns about what you do here the way it
+          would in production: from refresh errors and API answers, since Atlassian sends no notice.
+        </p>
+      </div>
+
+      {!sim.reachable && (
+        <p role="alert" className="rounded-md bg-red-50 px-4 py-3 text-sm text-red-900 ring-1 ring-red-600/20 dark:bg-red-950 dark:text-red-200">
+          The simulator did not answer at {simulatorUrl()}. Restart the app with <code>npm start</code>, or run{' '}
+          <code>npm run simulator</code>.
+        </p>
+      )}
+
+      <section aria-labelledby="tour-heading" className="space-y-3 rounded-lg border border-blue-200 bg-blue-50 p-4 dark:border-blue-900 dark:bg-blue-950/40">
+        <h2 id="tour-heading" className="text-lg font-semibold">
+          See the whole lifecycle in two minutes
+        </h2>
+        <ol className="list-decimal space-y-2 pl-5 text-sm text-slate-800 dark:text-slate-200">
+          <li>
+            On{' '}
+            <Link href="/" className="font-medium text-blue-700 underline dark:text-blue-300">
+              My connections
+            </Link>
+            , press <strong>Connect Jira</strong>, then <strong>Accept</strong> on the simulator’s consent screen. The card says{' '}
+            <strong>Healthy</strong>.
+          </li>
+          <li>
+            Here, under <em>Atlassian user events</em>, keep your user selected and press <strong>Revoke app access</strong> — as if you
+            removed the app from your Atlassian account. Atlassian tells nobody.
+          </li>
+          <li>
+            Back on My connections, press <strong>Test connection</strong>. Atlassian refuses the token and the refresh, and the card turns{' '}
+            <strong>Needs reconnect</strong> with the reason. (Left alone, the background worker finds out at its next refresh.)
+          </li>
+          <li>
+            Press <strong>Reconnect Jira</strong> and <strong>Accept</strong>: the same connection is <strong>Healthy</strong> again, with
+            its whole story on its timeline.
+          </li>
+        </ol>
+        <p className="text-sm text-slate-700 dark:text-slate-300">
+          More to try: <strong>Inject 500 errors</strong>, advance the clock by 1 day so that access tokens expire, then Test connection
+          shows <strong>Retrying</strong>; clear the failures and the next automatic retry (about 30 seconds later) makes it Healthy again.{' '}
+          <strong>Advance 91 days</strong> then Test connection: Atlassian expired the unused grant (for real, Reconnect’s keep-alive
+          refreshes idle connections long before day 90). <strong>Change scopes</strong>: the API answers 401 “scope does not match” and
+          the grant is gone. <strong>Inject invalid_client</strong>: a <strong>Configuration error</strong> for the admin, not the user.
+        </p>
+      </section>
+
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
+        <Panel
+          id="users-heading"
+          title="Atlassian user events"
+          description="What a person can do in Atlassian that silently kills this app’s grants."
+        >
+          <UserEventsForm users={options} defaultEmail={defaultEmail} />
+          <ul aria-label="Simulator users" className="space-y-1 text-sm">
+            {sim.users.map((u) => (
+              <li key={u.email} className="flex flex-wrap justify-between gap-x-4">
+                <span className="break-all">{u.email}</span>
+                <span className="text-slate-600 dark:text-slate-400">
+                  <GrantSummary email={u.email} grants={sim.grants} />
+                </span>
+              </li>
+            ))}
+          </ul>
+        </Panel>
+
+        <Panel id="clock-heading" title="Simulator clock" description="Atlassian expires a refresh token after 90 days without use.">
+          <p className="text-sm">
+            Simulator time: <span className="font-medium tabular-nums">{clockText(sim.clock)}</span>
+          </p>
+          <ClockForms />
+        </Panel>
+
+        <Panel
+          id="faults-heading"
+          title="Provider failures"
+          description="Transient failures make a connection Retrying, never dead; invalid_client is an operator error. For an API 401 “scope does not match”, use Change scopes."
+        >
+          <FaultForm />
+          <h3 className="text-sm font-semibold">Active failures</h3>
+          <FaultList faults={sim.faults} />
+          <ClearFaultsForm />
+        </Panel>
+
+        <Panel id="counters-heading" title="Simulator counters" description="Requests the simulator has answered since it started.">
+          <CounterList counters={sim.counters} />
+        </Panel>
+      </div>
+    </div>
+  );
+}
