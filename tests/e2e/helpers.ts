@@ -52,7 +52,7 @@ export async function retireConnectionsOf(sql: Sql, email: string): Promise<void
 
 /** Presses "Connect {product}", accepts on the simulator's consent screen; returns the new connection's id. */
 export async function connectProduct(page: Page, product: 'Jira' | 'Confluence'): Promise<string> {
-  await page.getByRole('button', { name: `Connect ${product}` }).click();
+  await page.getByRole('button', { name: `Connect ${product}`, exact: true }).click();
   await page.getByRole('button', { name: 'Accept' }).click();
   await expect(page.getByRole('status')).toHaveText(`${product} connected.`);
   const card = page.getByRole('listitem', { name: `${product} connection` });

@@ -1,12 +1,12 @@
 import { expect, test, type Browser } from '@playwright/test';
 import postgres from 'postgres';
-import { shot, signInAs } from './helpers';
+import { retireConnectionsOf, shot, signInAs } from './helpers';
 
 async function userWithConnection(browser: Browser, name: string, product: 'Jira' | 'Confluence') {
   const context = await browser.newContext(); // its own cookies: its own Atlassian (simulator) session too
   const page = await context.newPage();
   await signInAs(page, name);
-  await page.getByRole('button', { name: `Connect ${product}` }).click();
+  await page.getByRole('button', { name: `Connect ${product}`, exact: true }).click();
   await page.getByRole('button', { name: 'Accept' }).click();
   const card = page.getByRole('listitem', { name: `${product} connection` });
   await expect(card.getByTestId('status-badge')).toHaveText('Healthy');
@@ -16,6 +16,7 @@ async function userWithConnection(browser: Browser, name: string, product: 'Jira
 
 test("user B can neither see nor act on user A's connection", async ({ browser }) => {
   const sql = postgres(process.env.E2E_DATABASE_URL!, { max: 1 });
+  for (const email of ['alice@example.com', 'bob@example.com']) await retireConnectionsOf(sql, email); // specs share one database
   const alice = await userWithConnection(browser, 'Alice Jones', 'Jira');
   const bob = await userWithConnection(browser, 'Bob Smith', 'Confluence');
   const before = await sql`select status, token_generation, updated_at,

@@ -55,7 +55,7 @@ test('a new user sees an empty state inviting to connect, and reaches consent fr
   await retireConnectionsOf(sql, 'bob@example.com');
   await signInAs(page, 'Bob Smith');
   await expect(page.getByText('No connections yet. Connect Jira or Confluence')).toBeVisible();
-  await expect(page.getByRole('button', { name: 'Connect Jira' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Connect Jira', exact: true })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Connect Confluence' })).toBeVisible();
   await expect(page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Sandbox' })).toBeVisible();
   await shotEveryWay(page, 'page-home-empty');

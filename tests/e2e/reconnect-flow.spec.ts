@@ -1,11 +1,14 @@
 import { expect, test } from '@playwright/test';
-import { shot, signInAs, simControl } from './helpers';
+import { e2eSql, retireConnectionsOf, shot, signInAs, simControl } from './helpers';
 
 test('connect Jira, lose it to a revoked grant, and repair it with one click', async ({ page }) => {
+  const sql = e2eSql();
+  await retireConnectionsOf(sql, 'alice@example.com'); // specs share one database
+  await sql.end();
   await signInAs(page, 'Alice Jones');
   await shot(page, 'flow-1-signed-in');
 
-  await page.getByRole('button', { name: 'Connect Jira' }).click();
+  await page.getByRole('button', { name: 'Connect Jira', exact: true }).click();
   await expect(page.getByText('read:jira-work')).toBeVisible(); // Atlassian's consent screen
   await shot(page, 'flow-2-consent');
   await page.getByRole('button', { name: 'Accept' }).click();
