@@ -2,7 +2,7 @@
 import { ConfigError, getConfig, loadConfig } from '../lib/config';
 import { closeDb, getSql } from '../lib/db';
 import { runMigrations } from '../lib/db/migrate';
-import { startAppWorker } from '../lib/jobs/app-worker';
+import { startAppWorker, stopGracefully } from '../lib/jobs/app-worker';
 import { reencryptAll } from '../lib/tokens/rotate';
 import { apiKeyCommands } from './api-keys';
 import { resolveDatabaseUrl } from './database';
@@ -24,7 +24,7 @@ const commands: Record<string, Command> = {
     const worker = startAppWorker();
     console.log('[worker] running');
     await new Promise<void>((resolve) => ['SIGINT', 'SIGTERM'].forEach((s) => process.once(s, () => resolve())));
-    await worker.stop();
+    await stopGracefully(worker);
   },
   ...apiKeyCommands,
 };

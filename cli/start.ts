@@ -75,7 +75,9 @@ async function main(): Promise<void> {
   await runMigrations(env.DATABASE_URL);
   await simulator(config, env);
   if (!dev) await build(env);
-  const next = run('node_modules/.bin/next', [dev ? 'dev' : 'start', '-p', String(config.port)], env);
+  // Under `next start` the app handles SIGTERM itself: refreshes under way commit before it exits.
+  const nextEnv = dev ? env : { ...env, NEXT_MANUAL_SIG_HANDLE: 'true' };
+  const next = run('node_modules/.bin/next', [dev ? 'dev' : 'start', '-p', String(config.port)], nextEnv);
   log(`${config.mode} mode: serving ${config.appUrl}`);
   const stop = () => next.kill('SIGTERM');
   process.on('SIGINT', stop);

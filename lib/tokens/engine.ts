@@ -76,6 +76,15 @@ export function createTokenEngine(opts: TokenEngineOptions) {
   const flights = new SingleFlight<AccessToken>();
   const lastTouch = new Map<string, number>();
   const decrypted = new Map<string, string>();
+  // Shutdown: no new token call starts, and the process waits for those under way to commit, because
+  // Atlassian rotates on receipt and a rolled-back transaction would lose the new refresh token.
+  const underWay = new Set<Promise<unknown>>();
+  let draining = false;
+
+  function tracked<T>(work: Promise<T>): Promise<T> {
+    underWay.add(work);
+    return work.finally(() => underWay.delete(work));
+  }
 
   const secondsLeft = (row: TokenRow, at: Date) =>
     row.access_expires_at ? (row.access_expires_at.getTime() - at.getTime()) / 1000 : -Infinity;
@@ -142,7 +151,9 @@ export function createTokenEngine(opts: TokenEngineOptions) {
     const margin = opts.refreshMarginSeconds;
     sql`update connections set last_used_at = ${at},
           next_refresh_at = case when status = 'active'
-            then least(next_refresh_at, access_expires_at - make_interval(secs => ${margin})) else next_refresh_at end
+            then least(next_refresh_at, greatest(access_expires_at - make_interval(secs => ${margin}),
+                                                 ${at}::timestamptz + (access_expires_at - ${at}::timestamptz) / 2))
+            else next_refresh_at end
         where id = ${id}`.catch(() => lastTouch.delete(id));
   }
 
@@ -190,10 +201,12 @@ export function createTokenEngine(opts: TokenEngineOptions) {
   async function refreshLocked(id: string, seenGeneration: number, o: GetAccessTokenOptions): Promise<AccessToken> {
     let outcome: LockedOutcome;
     try {
-      outcome = await sql.begin(async (tx) => {
-        await tx`select set_config('lock_timeout', ${String(lockTimeoutMs)}, true)`;
-        return decideUnderLock(tx, id, seenGeneration, o);
-      });
+      outcome = await tracked(
+        sql.begin(async (tx) => {
+          await tx`select set_config('lock_timeout', ${String(lockTimeoutMs)}, true)`;
+          return decideUnderLock(tx, id, seenGeneration, o);
+        }),
+      );
     } catch (err) {
       if ((err as { code?: string }).code === '55P03') throw temporarilyUnavailable('lock_timeout', 1);
       throw err;
@@ -219,6 +232,7 @@ export function createTokenEngine(opts: TokenEngineOptions) {
 
   async function callTokenEndpoint(tx: TransactionSql, row: TokenRow, access: string | undefined, o: GetAccessTokenOptions): Promise<LockedOutcome> {
     if (!row.refresh_token_enc) return { error: needsReauth(row.reason ?? 'revoked') };
+    if (draining) return { error: temporarilyUnavailable('shutting_down', 1) };
     const outcomeWasUnknown = row.refresh_outcome_unknown_at !== null || (await crashedAttemptLeft(tx, row));
     await opts.markerSql`insert into refresh_attempts (connection_id, token_generation, started_at)
       values (${row.id}, ${row.token_generation}, ${now()})
@@ -333,7 +347,8 @@ export function createTokenEngine(opts: TokenEngineOptions) {
    * in the same locked transaction as callers do, and says what happened; undefined when nothing is due.
    */
   async function refreshNextDue(): Promise<{ id: string; outcome: string } | undefined> {
-    return sql.begin(async (tx) => {
+    if (draining) return undefined;
+    return tracked(sql.begin(async (tx) => {
       await tx`select set_config('lock_timeout', ${String(lockTimeoutMs)}, true)`;
       const [row] = await tx<TokenRow[]>`select * from connections
         where status in ('active', 'degraded', 'error') and next_refresh_at <= ${now()} and refresh_token_enc is not null
@@ -341,7 +356,14 @@ export function createTokenEngine(opts: TokenEngineOptions) {
       if (!row) return undefined;
       const result = await callTokenEndpoint(tx, row, readAccess(row), {});
       return { id: row.id, outcome: 'token' in result ? 'refreshed' : (result.error.reason ?? result.error.code) };
-    });
+    }));
+  }
+
+  /** Stops new token calls and resolves once those under way have committed (or after `timeoutMs`). */
+  async function drain(timeoutMs = 20_000): Promise<void> {
+    draining = true;
+    const timeout = new Promise((resolve) => setTimeout(resolve, timeoutMs).unref());
+    await Promise.race([Promise.allSettled([...underWay]), timeout]);
   }
 
   /** An API 401 seen by a caller: recorded on the timeline (never with the token). */
@@ -363,7 +385,7 @@ export function createTokenEngine(opts: TokenEngineOptions) {
     });
   }
 
-  return { getAccessToken, refreshNextDue, recordApiUnauthorized, markNeedsReauth, nextRefreshAt };
+  return { getAccessToken, refreshNextDue, drain, recordApiUnauthorized, markNeedsReauth, nextRefreshAt };
 }
 
 const CONNECTION_LOSS = new Set(['CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'ECONNRESET', 'ECONNREFUSED', '57P01', '57P02', '57P03']);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scopesForConnect } from '../../lib/atlassian/products';
 import { SimulatorControl } from '../../lib/sandbox/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
-import { connectViaSimulator, engineFor } from '../helpers/connections';
+import { TEST_KEYS, connectViaSimulator, engineFor } from '../helpers/connections';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import postgres from 'postgres';
 
@@ -94,4 +94,35 @@ describe('background refresh', () => {
     const [row] = await sql`select status, token_generation from connections where id = ${id}`;
     expect(row).toEqual({ status: 'active', token_generation: 4 });
   });
+
+  it('on SIGTERM, `npm run worker` lets refreshes under way commit before it exits', async () => {
+    await sql`update connections set next_refresh_at = null`;
+    const ids = await connectMany(4);
+    await sql`update connections set next_refresh_at = now() - interval '1 minute', last_used_at = now() where id = any(${ids})`;
+    await control.addFault({ kind: 'latency', ms: 1500, target: 'token' });
+    const before = await control.counters();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/index.ts', 'worker'], {
+      env: {
+        ...process.env,
+        DATABASE_URL: db.url,
+        ATLASSIAN_AUTH_URL: sim.url,
+        ATLASSIAN_API_URL: sim.url,
+        TOKEN_ENCRYPTION_KEY: TEST_KEYS.current.toString('base64'),
+        AUTH_SECRET: 'worker-test-secret-worker-test-secret',
+      },
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 20_000;
+    while ((await sql`select 1 from refresh_attempts`).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect((await sql`select 1 from refresh_attempts`).length).toBeGreaterThan(0); // refreshes are under way
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    await new Promise((r) => setTimeout(r, 1600)); // Atlassian finishes whatever it received, exit or not
+    await control.clearFaults();
+    const after = await control.counters();
+    const [{ stored }] = await sql`select count(*)::int as stored from connections where id = any(${ids}) and token_generation = 2`;
+    expect(after.refreshes - before.refreshes).toBeGreaterThan(0);
+    expect(stored).toBe(after.refreshes - before.refreshes); // every rotation Atlassian made is stored
+    expect(await sql`select 1 from refresh_attempts`).toHaveLength(0);
+  }, 60_000);
 });
