@@ -5,6 +5,7 @@ import { runMigrations } from '../lib/db/migrate';
 import { startAppWorker, stopGracefully } from '../lib/jobs/app-worker';
 import { reencryptAll } from '../lib/tokens/rotate';
 import { apiKeyCommands } from './api-keys';
+import { seedCommands } from './seed';
 import { resolveDatabaseUrl } from './database';
 
 type Command = (args: string[]) => Promise<void>;
@@ -27,6 +28,7 @@ const commands: Record<string, Command> = {
     await stopGracefully(worker);
   },
   ...apiKeyCommands,
+  ...seedCommands,
 };
 
 function usage(): never {

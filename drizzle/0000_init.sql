@@ -154,7 +154,7 @@ ALTER TABLE "webhook_deliveries" ADD CONSTRAINT "webhook_deliveries_endpoint_id_
 ALTER TABLE "webhook_messages" ADD CONSTRAINT "webhook_messages_connection_id_connections_id_fk" FOREIGN KEY ("connection_id") REFERENCES "public"."connections"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "connect_sessions_expires_idx" ON "connect_sessions" USING btree ("expires_at");--> statement-breakpoint
 CREATE INDEX "connection_events_connection_idx" ON "connection_events" USING btree ("connection_id","id");--> statement-breakpoint
-CREATE INDEX "connection_events_type_created_idx" ON "connection_events" USING btree ("type","created_at");--> statement-breakpoint
+CREATE INDEX "connection_events_type_created_idx" ON "connection_events" USING btree ("type","created_at","code");--> statement-breakpoint
 CREATE INDEX "connection_events_created_idx" ON "connection_events" USING btree ("created_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "connection_sites_connection_cloud_idx" ON "connection_sites" USING btree ("connection_id","cloud_id");--> statement-breakpoint
 CREATE INDEX "connection_sites_cloud_idx" ON "connection_sites" USING btree ("cloud_id");--> statement-breakpoint

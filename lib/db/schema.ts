@@ -141,7 +141,8 @@ export const connectionEvents = pgTable(
   },
   (t) => [
     index('connection_events_connection_idx').on(t.connectionId, t.id),
-    index('connection_events_type_created_idx').on(t.type, t.createdAt),
+    // code too, so that the admin's failure reasons are an index-only scan
+    index('connection_events_type_created_idx').on(t.type, t.createdAt, t.code),
     index('connection_events_created_idx').on(t.createdAt),
   ],
 );

@@ -1,0 +1,66 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { ConfigErrorBanner } from '@/components/admin/config-error-banner';
+import { ConnectionsTable } from '@/components/admin/connections-table';
+import { FailureReasons } from '@/components/admin/failure-reasons';
+import { FilterForm } from '@/components/admin/filter-form';
+import { Pagination } from '@/components/admin/pagination';
+import { RefreshActivity } from '@/components/admin/refresh-activity';
+import { StatusChips } from '@/components/admin/status-chips';
+import { renderTime } from '@/components/time';
+import { ADMIN_PAGE_SIZE } from '@/lib/admin/connections';
+import { loadAdminDashboard } from '@/lib/admin/dashboard';
+import { adminHref, MIN_SEARCH, parseAdminQuery, searchTooShort, type SearchParams } from '@/lib/admin/params';
+import { requireAdmin } from '@/lib/auth/session';
+import { getSql } from '@/lib/db';
+
+export const dynamic = 'force-dynamic';
+
+export const metadata: Metadata = { title: 'All connections — Reconnect admin' };
+
+export default async function AdminPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  await requireAdmin(); // before any query: a non-admin is redirected and sees no data
+  const search = await searchParams;
+  const query = parseAdminQuery(search);
+  const data = await loadAdminDashboard(getSql(), query);
+  const now = renderTime();
+  return (
+    <div className="space-y-8">
+      <div className="flex flex-wrap items-baseline justify-between gap-2">
+        <h1 className="text-2xl font-semibold">All connections</h1>
+        <Link href="/admin/webhooks" className="text-sm text-blue-700 hover:underline dark:text-blue-300">
+          Webhooks →
+        </Link>
+      </div>
+      <ConfigErrorBanner count={data.configurationErrors} href={adminHref(parseAdminQuery({}), { status: 'error' })} />
+      <section aria-labelledby="overview-heading" className="space-y-3">
+        <h2 id="overview-heading" className="sr-only">
+          Overview
+        </h2>
+        <div className="grid grid-cols-1 gap-4 lg:grid-cols-3">
+          <div className="min-w-0 lg:col-span-2">
+            <RefreshActivity outcomes={data.outcomes} />
+          </div>
+          <FailureReasons codes={data.failureCodes} current={data.currentReasons} />
+        </div>
+      </section>
+      <section aria-labelledby="list-heading" className="space-y-4">
+        <h2 id="list-heading" className="text-xl font-semibold">
+          Connections
+        </h2>
+        <StatusChips query={query} counts={data.counts} />
+        <FilterForm query={query} />
+        {searchTooShort(search) && (
+          <p role="status" className="text-sm font-medium text-amber-800 dark:text-amber-300">
+            Search needs at least {MIN_SEARCH} characters; showing every connection instead.
+          </p>
+        )}
+        <p className="text-sm text-slate-600 dark:text-slate-400">
+          {ADMIN_PAGE_SIZE} per page. Disconnected connections are hidden unless you choose them.
+        </p>
+        <ConnectionsTable rows={data.page.rows} now={now} />
+        <Pagination query={query} page={data.page} />
+      </section>
+    </div>
+  );
+}

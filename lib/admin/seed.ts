@@ -1,0 +1,198 @@
+// Demo data at scale for the admin dashboard (`npm run cli -- seed --connections 100000`, the
+// benchmark, the tests): users, connections with a realistic status mix, 1–3 sites each and ~10
+// events each over the last 30 days. Set-based SQL (`insert … select … from generate_series`), so
+// 100,000 connections and 1,000,000 events take seconds, not minutes.
+//
+// Values are spread by `hashint4extended(n, salt)`: deterministic, well mixed, and cheap.
+// Tokens are dummy values encrypted with the configured key. `next_refresh_at` is left empty so
+// that a running worker does not try to refresh tokens Atlassian never issued.
+import type { Sql, TransactionSql } from 'postgres';
+import { encryptSecret, type KeyRing } from '../tokens/crypto';
+import {
+  CONFLUENCE_SCOPES,
+  EMAIL_DOMAINS,
+  FIRST_NAMES,
+  JIRA_SCOPES,
+  LAST_NAMES,
+  SITE_ADJECTIVES,
+  SITE_NOUNS,
+  TRANSIENT_CODES,
+} from './seed-data';
+
+export interface SeedOptions {
+  connections: number;
+  /** Default: one user per 50 connections, at most 2,000. */
+  users?: number;
+  /** Events per connection (the first is `connected`, the rest spread over the last 30 days). */
+  eventsPerConnection?: number;
+  keys: KeyRing;
+  /** Told each step's name and duration (ms) as it completes. */
+  onStep?: (step: string, ms: number) => void;
+}
+
+export interface SeedResult {
+  users: number;
+  connections: number;
+  sites: number;
+  events: number;
+}
+
+const DUMMY_TOKENS = 8;
+
+/** `hash(expr, salt) mod m`, as SQL text; `expr` is an int4 expression. */
+function pick(expr: string, salt: number, m: number): string {
+  return `(abs(hashint4extended(${expr}, ${salt})) % ${Math.max(1, Math.floor(m))})`;
+}
+
+export function defaultUserCount(connections: number): number {
+  return Math.max(1, Math.min(2000, Math.ceil(connections / 50)));
+}
+
+function siteCount(users: number): number {
+  return Math.max(10, Math.min(SITE_ADJECTIVES.length * SITE_NOUNS.length, Math.ceil(users / 4)));
+}
+
+async function seedUsers(tx: TransactionSql, count: number): Promise<void> {
+  const [f, l] = [FIRST_NAMES.length, LAST_NAMES.length];
+  await tx`create temp table seed_users (idx int primary key, id uuid not null, email text not null, name text not null) on commit drop`;
+  await tx`
+    with people as (
+      select (${FIRST_NAMES}::text[])[1 + (g - 1) % ${f}] as first, (${LAST_NAMES}::text[])[1 + ((g - 1) / ${f}) % ${l}] as last,
+        (${EMAIL_DOMAINS}::text[])[1 + ${tx.unsafe(pick('g', 31, EMAIL_DOMAINS.length))}] as domain, (g - 1) / ${f * l} as round
+      from generate_series(1, ${count}::int) g
+    ), inserted as (
+      insert into users (email, name)
+      select lower(first || '.' || last) || case when round > 0 then round::text else '' end || '@' || domain, first || ' ' || last from people
+      on conflict (email) do update set name = excluded.name
+      returning id, email, name
+    )
+    insert into seed_users select (row_number() over (order by email) - 1)::int, id, email, name from inserted`;
+}
+
+async function seedSites(tx: TransactionSql, count: number): Promise<void> {
+  const [a, n] = [SITE_ADJECTIVES.length, SITE_NOUNS.length];
+  await tx`
+    create temp table seed_sites on commit drop as
+    select i as idx, gen_random_uuid()::text as cloud_id, name, 'https://' || lower(replace(name, ' ', '-')) || '.atlassian.net' as url
+    from (select i, (${SITE_ADJECTIVES}::text[])[1 + i % ${a}] || ' ' || (${SITE_NOUNS}::text[])[1 + (i / ${a}) % ${n}] as name
+          from generate_series(0, ${count - 1}::int) i) named`;
+}
+
+/** Status mix: 90% active, 5% degraded, 4% needs_reauth, 1% error; with matching reasons and times. */
+async function stageConnections(tx: TransactionSql, count: number, users: number): Promise<void> {
+  const r = tx.unsafe(pick('n', 1, 1000));
+  await tx`
+    create temp table seed_conns on commit drop as
+    select n, gen_random_uuid() as id, ${tx.unsafe(pick('n', 2, users))} as user_idx,
+      case when ${r} < 900 then 'active' when ${r} < 950 then 'degraded' when ${r} < 990 then 'needs_reauth' else 'error' end as status,
+      ${tx.unsafe(pick('n', 3, 20))} as variant,
+      case when ${tx.unsafe(pick('n', 4, 10))} < 6 then 'jira' else 'confluence' end as product,
+      case when ${tx.unsafe(pick('n', 5, 10))} < 6 then 1 when ${tx.unsafe(pick('n', 5, 10))} < 9 then 2 else 3 end as site_count,
+      now() - interval '1 hour' - interval '1 second' * ${tx.unsafe(pick('n', 6, 400 * 86_400))}
+        - interval '1 microsecond' * ${tx.unsafe(pick('n', 7, 1_000_000))} as created_at,
+      interval '1 second' * ${tx.unsafe(pick('n', 8, 86_400))} + interval '1 microsecond' * ${tx.unsafe(pick('n', 15, 1_000_000))} as jitter
+    from generate_series(1, ${count}::int) n`;
+  await tx`alter table seed_conns add column reason text, add column last_refreshed_at timestamptz`;
+  await tx`
+    update seed_conns set
+      reason = case status
+        when 'degraded' then (${TRANSIENT_CODES}::text[])[1 + variant % ${TRANSIENT_CODES.length}]
+        when 'needs_reauth' then case when variant < 10 then 'revoked' when variant < 15 then 'inactivity_expired'
+                                      when variant < 18 then 'scope_mismatch' else 'token_lost' end
+        when 'error' then 'invalid_client' end,
+      last_refreshed_at = greatest(created_at, now() - case status
+        when 'active' then jitter * 2 when 'degraded' then jitter / 4 + interval '1 hour'
+        when 'needs_reauth' then jitter * 40 + interval '1 day' else jitter * 3 end)`;
+}
+
+async function insertConnections(tx: TransactionSql, keys: KeyRing): Promise<void> {
+  const tokens = (kind: string) => Array.from({ length: DUMMY_TOKENS }, (_, i) => encryptSecret(`seed-dummy-${kind}-token-${i}`, keys));
+  await tx`
+    insert into connections (id, user_id, product, status, reason, account_id, account_name, account_email, scopes,
+      access_token_enc, refresh_token_enc, access_expires_at, token_generation, refresh_token_issued_at, consecutive_failures,
+      last_error_code, last_error_message, last_refreshed_at, last_used_at, next_refresh_at, created_at, updated_at)
+    select c.id, u.id, c.product, c.status, c.reason, '557058:' || md5(u.email), u.name,
+      case when ${tx.unsafe(pick('c.n', 9, 10))} = 0 then replace(u.email, '@', '+atlassian@') else u.email end,
+      case c.product when 'jira' then ${JIRA_SCOPES}::text[] else ${CONFLUENCE_SCOPES}::text[] end,
+      (${tokens('access')}::text[])[1 + ${tx.unsafe(pick('c.n', 10, DUMMY_TOKENS))}],
+      (${tokens('refresh')}::text[])[1 + ${tx.unsafe(pick('c.n', 11, DUMMY_TOKENS))}],
+      c.last_refreshed_at + interval '1 hour', 1 + ${tx.unsafe(pick('c.n', 12, 500))}, c.last_refreshed_at,
+      case c.status when 'active' then 0 when 'needs_reauth' then 1 else 1 + c.variant % 6 end,
+      case c.status when 'active' then null when 'needs_reauth' then
+        case c.reason when 'scope_mismatch' then 'scope_mismatch' else 'invalid_grant' end else c.reason end,
+      null, c.last_refreshed_at, c.last_refreshed_at, null, c.created_at,
+      case c.status when 'active' then c.last_refreshed_at else least(now(), c.last_refreshed_at + c.jitter / 8 + interval '5 minutes') end
+    from seed_conns c join seed_users u on u.idx = c.user_idx`;
+}
+
+async function insertSites(tx: TransactionSql, sites: number): Promise<number> {
+  const result = await tx`
+    insert into connection_sites (connection_id, cloud_id, name, url, scopes)
+    select c.id, s.cloud_id, s.name, s.url, case c.product when 'jira' then ${JIRA_SCOPES.slice(0, 3)}::text[] else ${CONFLUENCE_SCOPES.slice(0, 4)}::text[] end
+    from seed_conns c cross join lateral generate_series(0, c.site_count - 1) j
+    join seed_sites s on s.idx = (c.user_idx + j) % ${sites}`;
+  return result.count;
+}
+
+/** The type of event `j` (1…) of a connection from its bucket `e.b`; the last one explains its current status. */
+const EVENT_TYPE = `case
+    when j = e.last and c.status = 'degraded' then 'refresh_failed'
+    when j = e.last and c.status = 'needs_reauth' then 'needs_reauth'
+    when j = e.last and c.status = 'error' then 'configuration_error'
+    when e.b < 850 then 'refreshed' when e.b < 910 then 'refresh_failed' when e.b < 920 then 'degraded'
+    when e.b < 935 then 'recovered' when e.b < 970 then 'test' when e.b < 985 then 'api_unauthorized'
+    when e.b < 995 then 'needs_reauth' else 'reconnected' end`;
+
+/** The code of an event of type `t.type`, varied by `e.b`. */
+const EVENT_CODE = `case t.type
+    when 'refresh_failed' then case when c.status = 'degraded' and j = e.last then c.reason
+                                    else (array['timeout','server_error','rate_limited','network','outcome_unknown'])[1 + e.b % 5] end
+    when 'degraded' then (array['timeout','server_error','rate_limited','network'])[1 + e.b % 4]
+    when 'needs_reauth' then case when c.reason = 'scope_mismatch' and j = e.last then 'scope_mismatch'
+                                  when e.b % 10 < 7 then 'invalid_grant' else 'unauthorized_client' end
+    when 'configuration_error' then 'invalid_client'
+    when 'api_unauthorized' then 'unauthorized' end`;
+
+async function insertEvents(tx: TransactionSql, perConnection: number): Promise<number> {
+  const last = perConnection - 1;
+  const result = await tx`
+    insert into connection_events (connection_id, type, code, token_generation, created_at)
+    select c.id, t.type, ${tx.unsafe(EVENT_CODE)}, case when t.type = 'refreshed' then j + 1 end,
+      case when j = 0 then c.created_at
+           else e.window_start + (now() - e.window_start) * ((j - 1 + e.frac) / ${Math.max(1, last)}) end
+    from seed_conns c cross join lateral generate_series(0, ${last}::int) j
+    cross join lateral (select x.h / 1000 as b, (x.h % 1000) / 1000.0 as frac, ${last}::int as last,
+                          greatest(c.created_at, now() - interval '30 days') as window_start
+                        from (select ${tx.unsafe(pick('c.n * 16 + j', 13, 1_000_000))} as h) x) e
+    cross join lateral (select case when j = 0 then 'connected' else ${tx.unsafe(EVENT_TYPE)} end as type) t
+    order by 5`; // in time order, as events are appended: ids follow time, index inserts mostly append
+  return result.count;
+}
+
+/** Inserts the demo data in one transaction, then vacuums and analyzes the tables it filled. */
+export async function seedDemoData(sql: Sql, options: SeedOptions): Promise<SeedResult> {
+  const users = options.users ?? defaultUserCount(options.connections);
+  const sites = siteCount(users);
+  const perConnection = Math.max(1, options.eventsPerConnection ?? 10);
+  const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    const result = await fn();
+    options.onStep?.(name, performance.now() - started);
+    return result;
+  };
+  const counts = await sql.begin(async (tx) => {
+    await tx`set local synchronous_commit = off`;
+    await tx`set local work_mem = '64MB'`;
+    await step('users', () => seedUsers(tx, users));
+    await step('staging', async () => {
+      await seedSites(tx, sites);
+      await stageConnections(tx, options.connections, users);
+    });
+    await step('connections', () => insertConnections(tx, options.keys));
+    const siteRows = await step('sites', () => insertSites(tx, sites));
+    const events = await step('events', () => insertEvents(tx, perConnection));
+    return { siteRows, events };
+  });
+  await step('vacuum analyze', () => sql`vacuum analyze users, connections, connection_sites, connection_events`);
+  return { users, connections: options.connections, sites: counts.siteRows, events: counts.events };
+}

@@ -1,0 +1,42 @@
+// The sorts of the admin list. Each is a list of key expressions, always followed by `c.id` so that
+// the order is total and a keyset cursor names one exact position. Each key list matches an index
+// (lib/db/schema.ts), so that every page, however deep, is one short index range scan.
+import { STATUS_RANK_CASES } from '../db/schema';
+import type { SortName } from './params';
+
+export type KeyType = 'timestamptz' | 'int' | 'text';
+
+export interface SortKey {
+  /** SQL over `connections c join users u`; written exactly like the index expression. */
+  expr: string;
+  type: KeyType;
+}
+
+export const SORT_KEYS: Record<SortName, SortKey[]> = {
+  // connections_updated_idx (updated_at, id)
+  updated: [{ expr: 'c.updated_at', type: 'timestamptz' }],
+  // connections_created_idx (created_at, id)
+  created: [{ expr: 'c.created_at', type: 'timestamptz' }],
+  // connections_last_refreshed_idx: never refreshed sorts as the oldest
+  refreshed: [{ expr: "coalesce(c.last_refreshed_at, '-infinity'::timestamptz)", type: 'timestamptz' }],
+  // connections_status_rank_idx (rank, updated_at, id): worst first, then most recently changed
+  status: [
+    { expr: `(case c.status ${STATUS_RANK_CASES} end)`, type: 'int' },
+    { expr: 'c.updated_at', type: 'timestamptz' },
+  ],
+  // users_email_key, then each owner's connections by id (connections_user_idx)
+  owner: [{ expr: 'u.email', type: 'text' }],
+};
+
+const VALUE_PATTERN: Record<KeyType | 'uuid', RegExp> = {
+  timestamptz: /^(-?infinity|\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2})?|Z)?)$/,
+  int: /^-?\d{1,9}$/,
+  text: /^[^\0]{0,320}$/,
+  uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+};
+
+/** Whether `values` (the keys' text forms, then the id) can be cast back to the sort's key types. */
+export function validKeyValues(sort: SortName, values: unknown[]): values is string[] {
+  const types = [...SORT_KEYS[sort].map((k) => k.type), 'uuid' as const];
+  return values.length === types.length && values.every((v, i) => typeof v === 'string' && VALUE_PATTERN[types[i]!].test(v));
+}

@@ -1,0 +1,89 @@
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { e2eSql, retireConnectionsOf, shot, signInAs, simControl } from './helpers';
+
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+
+async function userWithConnection(browser: Browser, name: string, product: 'Jira' | 'Confluence') {
+  const context = await browser.newContext(); // its own cookies: its own Atlassian (simulator) session too
+  const page = await context.newPage();
+  await signInAs(page, name);
+  await page.getByRole('button', { name: `Connect ${product}`, exact: true }).click();
+  await page.getByRole('button', { name: 'Accept' }).click();
+  const card = page.getByRole('listitem', { name: `${product} connection` });
+  await expect(card.getByTestId('status-badge')).toHaveText('Healthy');
+  const href = (await card.getByRole('link', { name: product, exact: true }).getAttribute('href'))!;
+  return { page, card, id: href.split('/').pop()! };
+}
+
+const rowLink = (page: Page, id: string) => page.locator(`table a[href="/connections/${id}"]`);
+
+async function expectNoHorizontalScroll(page: Page): Promise<void> {
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+  expect(scrollWidth, `page is ${scrollWidth}px wide in a ${innerWidth}px window`).toBeLessThanOrEqual(innerWidth);
+}
+
+test('an admin sees every connection with its health, filters it, and a plain user gets no admin data', async ({ browser, page }) => {
+  const sql = e2eSql();
+  for (const email of ['alice@example.com', 'bob@example.com']) await retireConnectionsOf(sql, email); // specs share one database
+  await sql.end();
+  const alice = await userWithConnection(browser, 'Alice Jones', 'Jira');
+  const bob = await userWithConnection(browser, 'Bob Smith', 'Confluence');
+  await simControl('/users/bob%40example.com/revoke');
+  await bob.card.getByRole('button', { name: 'Test connection' }).click();
+  await expect(bob.card.getByTestId('status-badge')).toHaveText('Needs reconnect');
+
+  await page.setViewportSize(DESKTOP);
+  await signInAs(page, 'Ada Admin');
+  await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Admin' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'All connections' })).toBeVisible();
+  await expect(rowLink(page, alice.id)).toHaveAccessibleName('Jira connection of alice@example.com');
+  await expect(rowLink(page, bob.id)).toHaveAccessibleName('Confluence connection of bob@example.com');
+  const bobRow = page.locator('tbody tr').filter({ has: page.locator(`a[href="/connections/${bob.id}"]`) });
+  await expect(bobRow.getByTestId('status-badge').locator('visible=true')).toHaveText('Needs reconnect');
+  await expect(bobRow).toContainText('Access was revoked in Atlassian or your password changed.');
+
+  const chart = page.getByRole('figure', { name: 'Refresh outcomes, last 7 days' });
+  await expect(chart.locator('svg.recharts-surface').first()).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Broken right now' })).toContainText('Access revoked or password changed');
+  await expectNoHorizontalScroll(page);
+  await shot(page, 'admin-desktop');
+
+  const chips = page.getByRole('navigation', { name: 'Filter by status' });
+  await chips.getByRole('link', { name: /^Needs reconnect/ }).click();
+  await expect(page).toHaveURL(/[?&]status=needs_reauth/);
+  await expect(chips.getByRole('link', { name: /^Needs reconnect/ })).toHaveAttribute('aria-current', 'page');
+  await expect(rowLink(page, bob.id)).toBeVisible();
+  await expect(rowLink(page, alice.id)).toHaveCount(0);
+  const badges = page.locator('table').getByTestId('status-badge').locator('visible=true');
+  await expect(badges.first()).toBeVisible();
+  for (const text of await badges.allTextContents()) expect(text).toBe('Needs reconnect');
+  await shot(page, 'admin-filtered-needs-reconnect');
+
+  const filters = page.getByRole('search', { name: 'Filter connections' });
+  await filters.getByLabel('Status').selectOption({ label: 'Healthy' });
+  await filters.getByLabel('Product').selectOption({ label: 'Jira' });
+  await filters.getByLabel('Search').fill('alice@example');
+  await filters.getByRole('button', { name: 'Apply filters' }).click();
+  await expect(page).toHaveURL(/status=active/);
+  await expect(rowLink(page, alice.id)).toBeVisible();
+  await expect(rowLink(page, bob.id)).toHaveCount(0);
+
+  await rowLink(page, alice.id).click();
+  await expect(page).toHaveURL(new RegExp(`/connections/${alice.id}$`));
+  await expect(page.getByRole('heading', { name: 'Timeline' })).toBeVisible();
+
+  await page.goto('/admin');
+  await page.setViewportSize(PHONE);
+  await expect(rowLink(page, bob.id)).toBeVisible();
+  await expect(chart.locator('svg.recharts-surface').first()).toBeVisible();
+  await expectNoHorizontalScroll(page);
+  await shot(page, 'admin-phone');
+
+  await alice.page.goto('/admin');
+  expect(new URL(alice.page.url()).pathname).toBe('/');
+  await expect(alice.page.getByRole('heading', { name: 'My connections' })).toBeVisible();
+  await expect(alice.page.getByRole('heading', { name: 'All connections' })).toHaveCount(0);
+  await expect(alice.page.getByText('bob@example.com')).toHaveCount(0);
+  await expect(alice.page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Admin' })).toHaveCount(0);
+});
