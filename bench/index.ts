@@ -2,6 +2,8 @@
 // their `## …` sections of docs/benchmarks.md, keeping every other section as it is.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { runAdminBenchmark } from './admin';
+import { runLoadBenchmark } from './load';
 import { runTokenBenchmark } from './token';
 
 interface Benchmark {
@@ -12,7 +14,11 @@ interface Benchmark {
   run(): Promise<string>;
 }
 
-const BENCHMARKS: Benchmark[] = [{ name: 'token', title: 'Token engine', run: runTokenBenchmark }];
+const BENCHMARKS: Benchmark[] = [
+  { name: 'token', title: 'Token engine', run: runTokenBenchmark },
+  { name: 'load', title: 'Load', run: runLoadBenchmark },
+  { name: 'admin', title: 'Admin dashboard', run: runAdminBenchmark },
+];
 
 const DOC = path.resolve(import.meta.dirname, '../docs/benchmarks.md');
 
@@ -71,7 +77,10 @@ async function main(): Promise<void> {
   console.log(`\nWrote ${path.relative(process.cwd(), DOC)} (${fresh.map((s) => s.title).join(', ')}) in ${seconds} s`);
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

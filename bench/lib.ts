@@ -74,6 +74,7 @@ export interface BenchEnv {
 
 /** A fresh migrated database and a strict simulator (no refresh-token reuse leeway). */
 export async function startBenchEnv(label: string): Promise<BenchEnv> {
+  const previousUrl = process.env.DATABASE_URL;
   const db = await createTestDatabase(label);
   process.env.DATABASE_URL = db.url;
   const sim = await startSimulator({ leewaySeconds: 0, port: 0 });
@@ -87,6 +88,9 @@ export async function startBenchEnv(label: string): Promise<BenchEnv> {
       await sql.end({ timeout: 5 });
       await sim.stop();
       await db.drop();
+      // The next benchmark creates its database next to the server's, not inside this dropped one.
+      if (previousUrl === undefined) delete process.env.DATABASE_URL;
+      else process.env.DATABASE_URL = previousUrl;
     },
   };
 }

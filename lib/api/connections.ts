@@ -43,7 +43,8 @@ const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify([c.created_at, c.
 function decodeCursor(cursor: string): Cursor | undefined {
   try {
     const [created_at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    return typeof created_at === 'string' && !Number.isNaN(Date.parse(created_at)) && /^[0-9a-f-]{36}$/.test(id) ? { created_at, id } : undefined;
+    const timestamp = /^\d{4}-\d{2}-\d{2}[ T][\d:.]+(Z|[+-]\d{2}(:?\d{2})?)$/;
+    return typeof created_at === 'string' && timestamp.test(created_at) && /^[0-9a-f-]{36}$/.test(id) ? { created_at, id } : undefined;
   } catch {
     return undefined;
   }
@@ -52,6 +53,7 @@ function decodeCursor(cursor: string): Cursor | undefined {
 const COLUMNS = (sql: Sql) => sql`
   c.id, c.product, c.status, c.reason, c.account_id, u.email as user_email, c.scopes, c.access_expires_at,
   c.last_refreshed_at, c.last_used_at, c.consecutive_failures, c.created_at, c.updated_at,
+  c.created_at::text as created_key,
   coalesce((select json_agg(json_build_object('cloud_id', s.cloud_id, 'name', s.name, 'url', s.url) order by s.name)
             from connection_sites s where s.connection_id = c.id), '[]') as sites`;
 
@@ -59,17 +61,19 @@ const COLUMNS = (sql: Sql) => sql`
 export async function listConnectionsPage(sql: Sql, q: ListQuery) {
   const after = q.cursor ? decodeCursor(q.cursor) : undefined;
   if (q.cursor && !after) return { error: 'cursor' as const };
-  const rows = await sql<(ConnectionView & { account_id: string | null })[]>`
+  const rows = await sql<(ConnectionView & { account_id: string | null; created_key: string })[]>`
     select ${COLUMNS(sql)} from connections c join users u on u.id = c.user_id
     where ${q.status ? sql`c.status = ${q.status}` : sql`c.status <> 'disconnected'`}
       ${q.product ? sql`and c.product = ${q.product}` : sql``}
       ${q.user_email ? sql`and u.email = ${q.user_email}` : sql``}
-      ${after ? sql`and (c.created_at, c.id) > (${after.created_at}::timestamptz, ${after.id}::uuid)` : sql``}
+      ${after ? sql`and (c.created_at, c.id) > (${after.created_at}::text::timestamptz, ${after.id}::uuid)` : sql``}
     order by c.created_at, c.id limit ${q.limit + 1}`;
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
   const more = rows.length > q.limit && last;
-  return { data: page.map(serializeConnection), next_cursor: more ? encodeCursor({ created_at: last.created_at.toISOString(), id: last.id }) : null };
+  // created_at as Postgres prints it keeps microseconds, which a JS Date would drop (and repeat rows);
+  // it goes back as text too, since postgres-js sends a timestamptz parameter through a Date.
+  return { data: page.map(serializeConnection), next_cursor: more ? encodeCursor({ created_at: last.created_key, id: last.id }) : null };
 }
 
 export async function getConnection(sql: Sql, id: string) {

@@ -99,6 +99,20 @@ describe('GET /api/v1/connections', () => {
     expect(one.sites.map((s: { name: string }) => s.name)).toEqual(['Acme', 'Globex']);
   });
 
+  it('keeps microseconds in cursors: rows within one millisecond are neither skipped nor repeated', async () => {
+    const made = [];
+    for (let i = 0; i < 3; i++) made.push((await connectViaSimulator(sql, sim.url, 'bob@example.com')).id);
+    for (const [i, id] of made.entries()) await sql`update connections set created_at = ${`2000-01-01 00:00:00.00000${i + 1}+00`}::text::timestamptz where id = ${id}`;
+    const seen: string[] = [];
+    let cursor = '';
+    for (let page = 0; page < 3; page++) {
+      const body = await (await routes.list.GET(req(`/api/v1/connections?user_email=bob@example.com&limit=1${cursor}`), ctx({}))).json();
+      seen.push(body.data[0].id);
+      cursor = `&cursor=${body.next_cursor}`;
+    }
+    expect(seen).toEqual(made);
+  });
+
   it.each([
     ['status=broken', 'status'],
     ['product=trello', 'product'],
