@@ -28,3 +28,11 @@ export function validatedActionWithUser<S extends z.ZodType>(
     return fn(parsed.data, user);
   };
 }
+
+/** validatedActionWithUser for admin-only actions: a signed-in non-admin gets a plain refusal. */
+export function validatedActionWithAdmin<S extends z.ZodType, R extends ActionState>(
+  schema: S,
+  fn: (data: z.infer<S>, user: SessionUser) => Promise<R>,
+) {
+  return validatedActionWithUser(schema, async (data, user) => (user.role === 'admin' ? fn(data, user) : { error: 'Only admins can do this.' }));
+}

@@ -87,3 +87,21 @@ test('an admin sees every connection with its health, filters it, and a plain us
   await expect(alice.page.getByText('bob@example.com')).toHaveCount(0);
   await expect(alice.page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Admin' })).toHaveCount(0);
 });
+
+test('an admin creates an API key (shown once), it works, and revoking it stops it', async ({ page, request }) => {
+  await signInAs(page, 'Ada Admin');
+  await page.goto('/admin');
+  await page.getByRole('link', { name: 'API keys →' }).click();
+  await page.getByLabel('Name').fill('e2e-service');
+  await page.getByRole('button', { name: 'Create API key' }).click();
+  const key = (await page.getByRole('status', { name: 'New API key' }).textContent())!.trim();
+  expect(key).toMatch(/^rk_live_/);
+  await shot(page, 'admin-api-keys');
+  expect((await request.get('/api/v1/connections', { headers: { authorization: `Bearer ${key}` } })).status()).toBe(200);
+  await page.reload();
+  await expect(page.getByText(key)).toHaveCount(0); // shown once
+  page.on('dialog', (d) => d.accept());
+  await page.getByRole('button', { name: 'Revoke e2e-service' }).click();
+  await expect(page.getByText('Revoked. Requests with this key now get 401.')).toBeVisible();
+  expect((await request.get('/api/v1/connections', { headers: { authorization: `Bearer ${key}` } })).status()).toBe(401);
+});
