@@ -1,20 +1,8 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import { e2eSql, retireConnectionsOf, shot, signInAs, simControl } from './helpers';
+import { expect, test, type Page } from '@playwright/test';
+import { e2eSql, retireConnectionsOf, shot, signInAs, simControl, userWithConnection } from './helpers';
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
-
-async function userWithConnection(browser: Browser, name: string, product: 'Jira' | 'Confluence') {
-  const context = await browser.newContext(); // its own cookies: its own Atlassian (simulator) session too
-  const page = await context.newPage();
-  await signInAs(page, name);
-  await page.getByRole('button', { name: `Connect ${product}`, exact: true }).click();
-  await page.getByRole('button', { name: 'Accept' }).click();
-  const card = page.getByRole('listitem', { name: `${product} connection` });
-  await expect(card.getByTestId('status-badge')).toHaveText('Healthy');
-  const href = (await card.getByRole('link', { name: product, exact: true }).getAttribute('href'))!;
-  return { page, card, id: href.split('/').pop()! };
-}
 
 const rowLink = (page: Page, id: string) => page.locator(`table a[href="/connections/${id}"]`);
 

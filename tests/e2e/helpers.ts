@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Browser, type Page } from '@playwright/test';
 import postgres, { type Sql } from 'postgres';
 import { SimulatorControl } from '../../lib/sandbox/client';
 
@@ -97,4 +97,17 @@ export async function shotEveryWay(page: Page, name: string): Promise<void> {
   await page.setViewportSize(DESKTOP);
   await shot(page, `${name}-desktop-dark`);
   await page.emulateMedia({ colorScheme: 'light' });
+}
+
+/** A user in their own browser context (own cookies, own Atlassian session) with one new healthy connection. */
+export async function userWithConnection(browser: Browser, name: string, product: 'Jira' | 'Confluence') {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signInAs(page, name);
+  await page.getByRole('button', { name: `Connect ${product}`, exact: true }).click();
+  await page.getByRole('button', { name: 'Accept' }).click();
+  const card = page.getByRole('listitem', { name: `${product} connection` });
+  await expect(card.getByTestId('status-badge')).toHaveText('Healthy');
+  const href = (await card.getByRole('link', { name: product, exact: true }).getAttribute('href'))!;
+  return { page, card, id: href.split('/').pop()! };
 }

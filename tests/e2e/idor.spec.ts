@@ -1,18 +1,6 @@
-import { expect, test, type Browser } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import postgres from 'postgres';
-import { retireConnectionsOf, shot, signInAs } from './helpers';
-
-async function userWithConnection(browser: Browser, name: string, product: 'Jira' | 'Confluence') {
-  const context = await browser.newContext(); // its own cookies: its own Atlassian (simulator) session too
-  const page = await context.newPage();
-  await signInAs(page, name);
-  await page.getByRole('button', { name: `Connect ${product}`, exact: true }).click();
-  await page.getByRole('button', { name: 'Accept' }).click();
-  const card = page.getByRole('listitem', { name: `${product} connection` });
-  await expect(card.getByTestId('status-badge')).toHaveText('Healthy');
-  const href = (await card.getByRole('link', { name: product }).getAttribute('href'))!;
-  return { page, id: href.split('/').pop()! };
-}
+import { retireConnectionsOf, shot, userWithConnection } from './helpers';
 
 test("user B can neither see nor act on user A's connection", async ({ browser }) => {
   const sql = postgres(process.env.E2E_DATABASE_URL!, { max: 1 });

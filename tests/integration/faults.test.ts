@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { callProductApi } from '../../lib/atlassian/client';
 import { SimulatorControl } from '../../lib/sandbox/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
+import { sleep, until } from '../helpers/wait';
 import { ConnectionUnavailableError } from '../../lib/tokens/errors';
 import { connectViaSimulator, engineFor, expireAccessTokens, storedTokens, testSql } from '../helpers/connections';
 
@@ -11,16 +12,6 @@ let control: SimulatorControl;
 let sql: Sql;
 let markerSql: Sql;
 let observer: Sql;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 async function statusOf(id: string) {
   const [row] = await sql`select status, reason, consecutive_failures, next_refresh_at from connections where id = ${id}`;

@@ -2,6 +2,7 @@ import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatorControl } from '../../lib/sandbox/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
+import { until } from '../helpers/wait';
 import { ConnectionUnavailableError } from '../../lib/tokens/errors';
 import { connectViaSimulator, engineFor, expireAccessTokens, storedTokens, testSql } from '../helpers/connections';
 import { startCaller } from '../helpers/processes';
@@ -11,16 +12,6 @@ let control: SimulatorControl;
 let sql: Sql;
 let markerSql: Sql;
 let observer: Sql;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 /** A caller process takes the row lock and sends a slow refresh; it is SIGKILLed while waiting. */
 async function killMidRefresh(id: string, email: string): Promise<void> {
