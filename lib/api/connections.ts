@@ -44,7 +44,8 @@ function decodeCursor(cursor: string): Cursor | undefined {
   try {
     const [created_at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
     const timestamp = /^\d{4}-\d{2}-\d{2}[ T][\d:.]+(Z|[+-]\d{2}(:?\d{2})?)$/;
-    return typeof created_at === 'string' && timestamp.test(created_at) && /^[0-9a-f-]{36}$/.test(id) ? { created_at, id } : undefined;
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    return typeof created_at === 'string' && timestamp.test(created_at) && uuid.test(id) ? { created_at, id } : undefined;
   } catch {
     return undefined;
   }
@@ -61,19 +62,32 @@ const COLUMNS = (sql: Sql) => sql`
 export async function listConnectionsPage(sql: Sql, q: ListQuery) {
   const after = q.cursor ? decodeCursor(q.cursor) : undefined;
   if (q.cursor && !after) return { error: 'cursor' as const };
-  const rows = await sql<(ConnectionView & { account_id: string | null; created_key: string })[]>`
-    select ${COLUMNS(sql)} from connections c join users u on u.id = c.user_id
-    where ${q.status ? sql`c.status = ${q.status}` : sql`c.status <> 'disconnected'`}
-      ${q.product ? sql`and c.product = ${q.product}` : sql``}
-      ${q.user_email ? sql`and u.email = ${q.user_email}` : sql``}
-      ${after ? sql`and (c.created_at, c.id) > (${after.created_at}::text::timestamptz, ${after.id}::uuid)` : sql``}
-    order by c.created_at, c.id limit ${q.limit + 1}`;
+  const rows = await pageRows(sql, q, after);
+  if (!rows) return { error: 'cursor' as const };
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
   const more = rows.length > q.limit && last;
   // created_at as Postgres prints it keeps microseconds, which a JS Date would drop (and repeat rows);
   // it goes back as text too, since postgres-js sends a timestamptz parameter through a Date.
   return { data: page.map(serializeConnection), next_cursor: more ? encodeCursor({ created_at: last.created_key, id: last.id }) : null };
+}
+
+type PageRow = ConnectionView & { account_id: string | null; created_key: string };
+
+// A well-formed cursor can still name an impossible time (2024-99-99): Postgres refuses it, we answer 400.
+async function pageRows(sql: Sql, q: ListQuery, after: Cursor | undefined): Promise<PageRow[] | undefined> {
+  try {
+    return await sql<PageRow[]>`
+    select ${COLUMNS(sql)} from connections c join users u on u.id = c.user_id
+    where ${q.status ? sql`c.status = ${q.status}` : sql`c.status <> 'disconnected'`}
+      ${q.product ? sql`and c.product = ${q.product}` : sql``}
+      ${q.user_email ? sql`and u.email = ${q.user_email}` : sql``}
+      ${after ? sql`and (c.created_at, c.id) > (${after.created_at}::text::timestamptz, ${after.id}::uuid)` : sql``}
+    order by c.created_at, c.id limit ${q.limit + 1}`;
+  } catch (err) {
+    if (after && ['22007', '22008'].includes(String((err as { code?: string }).code))) return undefined;
+    throw err;
+  }
 }
 
 export async function getConnection(sql: Sql, id: string) {

@@ -135,6 +135,8 @@ export function checkWebhookUrlSyntax(raw: string, opts: { allowPrivate: boolean
   if (typeof raw !== 'string' || raw.length > MAX_WEBHOOK_URL_LENGTH) {
     return { ok: false, reason: `must be a string of at most ${MAX_WEBHOOK_URL_LENGTH} characters` };
   }
+  // The URL parser would quietly percent-encode a control character; the stored URL must be what was meant.
+  if (/[\u0000-\u001f\u007f]/.test(raw)) return { ok: false, reason: 'must not contain control characters' };
   let url: URL;
   try {
     url = new URL(raw);
