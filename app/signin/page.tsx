@@ -18,7 +18,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       </p>
       {error && (
         <p role="alert" className="text-sm text-red-700 dark:text-red-300">
-          Sign-in did not complete. Please try again.
+          {error === 'rate_limited' ? 'Too many sign-in attempts from here. Wait a minute and try again.' : 'Sign-in did not complete. Please try again.'}
         </p>
       )}
       <form action={startSignIn}>
