@@ -5,6 +5,7 @@ import path from 'node:path';
 import { runAdminBenchmark } from './admin';
 import { runLoadBenchmark } from './load';
 import { runTokenBenchmark } from './token';
+import { runWorkerBenchmark } from './worker';
 
 interface Benchmark {
   name: string;
@@ -18,6 +19,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'token', title: 'Token engine', run: runTokenBenchmark },
   { name: 'load', title: 'Load', run: runLoadBenchmark },
   { name: 'admin', title: 'Admin dashboard', run: runAdminBenchmark },
+  { name: 'worker', title: 'Background worker', run: runWorkerBenchmark },
 ];
 
 const DOC = path.resolve(import.meta.dirname, '../docs/benchmarks.md');

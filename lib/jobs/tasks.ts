@@ -26,14 +26,19 @@ export function cleanupTask(sql: Sql): WorkerTask {
   };
 }
 
-/** Sends due webhook deliveries (outbox rows), in order per connection, at least once. */
-export function deliveryTask(sql: Sql, opts: DeliverOptions, everyMs = 2_000): WorkerTask {
+/** Sends due webhook deliveries (outbox rows), in order per connection, at least once; a backlog is worked off in one round. */
+export function deliveryTask(sql: Sql, opts: DeliverOptions, everyMs = 1_000): WorkerTask {
   return {
     name: 'webhooks',
     everyMs,
     async run() {
-      const result = await deliverDueWebhooks(sql, opts);
-      return result.attempted;
+      let total = 0;
+      for (let calls = 0; calls < 50; calls++) {
+        const { attempted } = await deliverDueWebhooks(sql, opts);
+        total += attempted;
+        if (attempted === 0) break;
+      }
+      return total;
     },
   };
 }
