@@ -2,6 +2,7 @@
 
 import { useActionState } from 'react';
 import type { ActionState } from '@/lib/actions/validated';
+import { DANGER, PRIMARY, SECONDARY } from './styles';
 
 type Action = (prev: ActionState, formData: FormData) => Promise<ActionState>;
 
@@ -14,11 +15,7 @@ interface Props {
   confirm?: string;
 }
 
-const VARIANTS = {
-  primary: 'bg-blue-700 text-white hover:bg-blue-800 focus-visible:outline-blue-700',
-  secondary: 'bg-white text-slate-900 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 dark:bg-slate-800 dark:text-slate-100 dark:ring-slate-600',
-  danger: 'bg-white text-red-700 ring-1 ring-inset ring-red-300 hover:bg-red-50 dark:bg-slate-800 dark:text-red-300 dark:ring-red-800',
-};
+const VARIANTS = { primary: PRIMARY, secondary: SECONDARY, danger: DANGER };
 
 /** One button posting to a server action, with its pending state and an aria-live result message. */
 export function ActionForm({ action, fields, label, pendingLabel, variant = 'secondary', confirm }: Props) {
@@ -38,7 +35,7 @@ export function ActionForm({ action, fields, label, pendingLabel, variant = 'sec
         type="submit"
         disabled={pending}
         aria-label={label}
-        className={`rounded-md px-3 py-1.5 text-sm font-semibold shadow-sm focus-visible:outline-2 focus-visible:outline-offset-2 disabled:opacity-60 ${VARIANTS[variant]}`}
+        className={VARIANTS[variant]}
       >
         {pending ? pendingLabel : label}
       </button>

@@ -13,17 +13,10 @@ import {
   type WebhookActionState,
 } from '@/app/(dashboard)/admin/webhooks/actions';
 import type { ActionState } from '@/lib/actions/validated';
+import { DANGER, INPUT, LABEL, PRIMARY, SECONDARY } from '../styles';
 
 type Action = (prev: ActionState, formData: FormData) => Promise<ActionState>;
 
-const BUTTON =
-  'rounded-md px-3 py-1.5 text-sm font-semibold shadow-sm focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700 disabled:opacity-60';
-const PRIMARY = `${BUTTON} bg-blue-700 text-white hover:bg-blue-800`;
-const SECONDARY = `${BUTTON} bg-white text-slate-900 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 dark:bg-slate-800 dark:text-slate-100 dark:ring-slate-600 dark:hover:bg-slate-700`;
-const DANGER = `${BUTTON} bg-white text-red-700 ring-1 ring-inset ring-red-300 hover:bg-red-50 dark:bg-slate-800 dark:text-red-300 dark:ring-red-800 dark:hover:bg-slate-700`;
-const INPUT =
-  'mt-1 block w-full rounded-md bg-white px-2 py-1.5 text-sm text-slate-900 ring-1 ring-inset ring-slate-300 focus-visible:outline-2 focus-visible:outline-blue-700 dark:bg-slate-800 dark:text-slate-100 dark:ring-slate-600';
-const LABEL = 'block text-sm font-medium text-slate-700 dark:text-slate-300';
 
 export interface EventOption {
   type: string;
