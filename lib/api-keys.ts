@@ -1,5 +1,6 @@
 import type { Sql } from 'postgres';
 import { hashSecret, newSecret } from './secrets';
+import { isUuid } from './ids';
 
 export const API_KEY_PREFIX = 'rk_live_';
 // What the admin list shows to tell keys apart: the fixed prefix and four random characters.
@@ -7,7 +8,6 @@ const DISPLAY_PREFIX_LENGTH = API_KEY_PREFIX.length + 4;
 const LAST_USED_RESOLUTION_MS = 60_000;
 // rk_live_ + 43 base64url characters; anything much longer is not ours and is not worth a query.
 const MAX_KEY_LENGTH = 128;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface CreatedApiKey {
   id: string;
@@ -44,7 +44,7 @@ export async function createApiKey(sql: Sql, name: string): Promise<CreatedApiKe
 
 /** True when an active key was revoked now; false for an unknown or already revoked one. */
 export async function revokeApiKey(sql: Sql, id: string): Promise<boolean> {
-  if (!UUID.test(id)) return false;
+  if (!isUuid(id)) return false;
   const rows = await sql`update api_keys set revoked_at = now() where id = ${id} and revoked_at is null returning 1`;
   return rows.length === 1;
 }

@@ -6,9 +6,9 @@ import { isProduct, PRODUCTS, type Product } from './atlassian/products';
 import type { FlowContext } from './flows/context';
 import { startFlow } from './flows/start';
 import { hashSecret, newSecret } from './secrets';
+import { isUuid } from './ids';
 
 export const CONNECT_SESSION_TTL_MINUTES = 30;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // newSecret() gives 43 base64url characters; a longer "token" cannot be one of ours.
 const MAX_TOKEN_LENGTH = 128;
 
@@ -73,7 +73,7 @@ export async function createConnectSession(sql: Sql, appUrl: string, input: Conn
   const tokenHash = hashSecret(token);
   let rows: { expires_at: Date }[];
   if ('connection_id' in input) {
-    if (!UUID.test(input.connection_id)) throw new ConnectionNotFoundError(input.connection_id);
+    if (!isUuid(input.connection_id)) throw new ConnectionNotFoundError(input.connection_id);
     rows = await sql<{ expires_at: Date }[]>`
       insert into connect_sessions (token_hash, user_email, product, connection_id, expires_at)
       select ${tokenHash}, u.email, c.product, c.id, now() + make_interval(mins => ${CONNECT_SESSION_TTL_MINUTES})

@@ -3,6 +3,7 @@
 // (lib/db/schema.ts), so that every page, however deep, is one short index range scan.
 import { STATUS_RANK_CASES } from '../db/schema';
 import type { SortName } from './params';
+import { UUID_PATTERN } from '../ids';
 
 export type KeyType = 'timestamptz' | 'int' | 'text';
 
@@ -32,7 +33,7 @@ const VALUE_PATTERN: Record<KeyType | 'uuid', RegExp> = {
   timestamptz: /^(-?infinity|\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2})?|Z)?)$/,
   int: /^-?\d{1,9}$/,
   text: /^[^\0]{0,320}$/,
-  uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+  uuid: UUID_PATTERN,
 };
 
 /** Whether `values` (the keys' text forms, then the id) can be cast back to the sort's key types. */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { PRODUCTS } from '../atlassian/products';
 import { CONNECTION_STATUSES } from '../db/schema';
 import type { ConnectionView } from '../connections/queries';
+import { isUuid } from '../ids';
 
 /** SPEC section 7's connection object: health and sites, never a token. */
 export function serializeConnection(c: ConnectionView & { account_id?: string | null }) {
@@ -44,8 +45,7 @@ function decodeCursor(cursor: string): Cursor | undefined {
   try {
     const [created_at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
     const timestamp = /^\d{4}-\d{2}-\d{2}[ T][\d:.]+(Z|[+-]\d{2}(:?\d{2})?)$/;
-    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-    return typeof created_at === 'string' && timestamp.test(created_at) && uuid.test(id) ? { created_at, id } : undefined;
+    return typeof created_at === 'string' && timestamp.test(created_at) && isUuid(id) ? { created_at, id } : undefined;
   } catch {
     return undefined;
   }
@@ -91,7 +91,7 @@ async function pageRows(sql: Sql, q: ListQuery, after: Cursor | undefined): Prom
 }
 
 export async function getConnection(sql: Sql, id: string) {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
+  if (!isUuid(id)) return undefined;
   const [row] = await sql<(ConnectionView & { account_id: string | null })[]>`
     select ${COLUMNS(sql)} from connections c join users u on u.id = c.user_id where c.id = ${id} and c.status <> 'disconnected'`;
   return row;

@@ -1,4 +1,5 @@
 import type { Sql } from 'postgres';
+import { isUuid } from '../ids';
 
 export interface Actor {
   id: string;
@@ -12,11 +13,10 @@ export interface OwnedConnection {
   status: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The connection if `actor` may act on it (its owner, or an admin); otherwise undefined, as for a missing one. */
 export async function findActionableConnection(sql: Sql, actor: Actor, id: string): Promise<OwnedConnection | undefined> {
-  if (!UUID.test(id)) return undefined;
+  if (!isUuid(id)) return undefined;
   const [row] = await sql<OwnedConnection[]>`
     select id, user_id, product, status from connections
     where id = ${id} and status <> 'disconnected' and (user_id = ${actor.id} or ${actor.role} = 'admin')`;

@@ -13,6 +13,7 @@ import {
   temporarilyUnavailable,
 } from './errors';
 import { SingleFlight } from './single-flight';
+import { isUuid } from '../ids';
 
 export interface TokenEngineOptions {
   sql: Sql;
@@ -385,7 +386,7 @@ export function createTokenEngine(opts: TokenEngineOptions) {
     });
   }
 
-  return { getAccessToken, refreshNextDue, drain, recordApiUnauthorized, markNeedsReauth, nextRefreshAt };
+  return { getAccessToken, refreshNextDue, drain, recordApiUnauthorized, markNeedsReauth };
 }
 
 const CONNECTION_LOSS = new Set(['CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'ECONNRESET', 'ECONNREFUSED', '57P01', '57P02', '57P03']);
@@ -393,7 +394,3 @@ function isConnectionLoss(err: unknown): boolean {
   return CONNECTION_LOSS.has(String((err as { code?: unknown })?.code));
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-function isUuid(value: string): boolean {
-  return UUID.test(value);
-}

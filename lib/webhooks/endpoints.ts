@@ -6,6 +6,7 @@ import { encryptSecret, type KeyRing } from '../tokens/crypto';
 import { enqueueMessage, WEBHOOK_TYPES, type WebhookType } from './outbox';
 import { newWebhookSecret } from './sign';
 import { checkWebhookUrl, MAX_WEBHOOK_URL_LENGTH, type HostLookup } from './ssrf';
+import { isUuid } from '../ids';
 
 export const ENDPOINT_STATUSES = ['active', 'failing', 'disabled'] as const;
 export type EndpointStatus = (typeof ENDPOINT_STATUSES)[number];
@@ -14,7 +15,6 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /** How long the previous secret still signs (alongside the new one) after a rotation. */
 export const PREVIOUS_SECRET_TTL_MS = 24 * 3600 * 1000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const urlField = z
   .string({ error: 'must be a string (the https URL that receives the webhooks)' })
@@ -94,7 +94,7 @@ async function assertUrlAllowed(ctx: EndpointContext, url: string): Promise<void
 }
 
 export function isEndpointId(id: string): boolean {
-  return UUID.test(id);
+  return isUuid(id);
 }
 
 /** A new endpoint with a new secret; the secret is in the answer and nowhere else in clear. */

@@ -7,6 +7,7 @@ import { getConfig } from '@/lib/config';
 import { getConnectionView, listEvents } from '@/lib/connections/queries';
 import { getSql } from '@/lib/db';
 import { renderTime } from '@/components/time';
+import { isUuid } from '@/lib/ids';
 
 export const dynamic = 'force-dynamic';
 
@@ -30,7 +31,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
   const { id } = await params;
   const user = await requireUser(`/connections/${id}`);
   const sql = getSql();
-  const conn = /^[0-9a-f-]{36}$/i.test(id) ? await getConnectionView(sql, id) : undefined;
+  const conn = isUuid(id) ? await getConnectionView(sql, id) : undefined;
   if (!conn || (conn.user_id !== user.id && user.role !== 'admin')) notFound();
   const before = Number((await searchParams).before) || undefined;
   const events = await listEvents(sql, id, before, PAGE);
