@@ -2,7 +2,7 @@
 
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
-import { validatedActionWithUser, type ActionState } from '@/lib/actions/validated';
+import { validatedActionWithAdmin, type ActionState } from '@/lib/actions/validated';
 import type { SessionUser } from '@/lib/auth/session';
 import { getConfig } from '@/lib/config';
 import { getSql } from '@/lib/db';
@@ -23,14 +23,12 @@ export interface WebhookActionState extends ActionState {
   secret?: string;
 }
 
-const NOT_ADMIN: ActionState = { error: 'Only admins can manage webhooks.' };
 const GONE: ActionState = { error: 'That webhook endpoint no longer exists.' };
 const PAGE = '/admin/webhooks';
 
 // Every action is a public POST endpoint: the session and the admin role are checked before anything runs.
 function adminAction<S extends z.ZodType>(schema: S, fn: (data: z.infer<S>, user: SessionUser) => Promise<WebhookActionState>) {
-  return validatedActionWithUser(schema, async (data, user) => {
-    if (user.role !== 'admin') return NOT_ADMIN;
+  return validatedActionWithAdmin(schema, async (data, user) => {
     const result = await fn(data, user);
     revalidatePath(PAGE);
     return result;
