@@ -2,18 +2,18 @@ import type { Sql } from 'postgres';
 import { z } from 'zod';
 import { PRODUCTS } from '../atlassian/products';
 import { CONNECTION_STATUSES } from '../db/schema';
-import type { ConnectionView } from '../connections/queries';
+import { VIEW_COLUMNS, type ConnectionView } from '../connections/queries';
 import { isUuid } from '../ids';
 
 /** SPEC section 7's connection object: health and sites, never a token. */
-export function serializeConnection(c: ConnectionView & { account_id?: string | null }) {
+export function serializeConnection(c: ConnectionView) {
   return {
     id: c.id,
     product: c.product,
     status: c.status,
     reason: c.reason,
     user_email: c.user_email,
-    account_id: c.account_id ?? null,
+    account_id: c.account_id,
     scopes: c.scopes,
     sites: c.sites,
     access_expires_at: c.access_expires_at?.toISOString() ?? null,
@@ -51,12 +51,8 @@ function decodeCursor(cursor: string): Cursor | undefined {
   }
 }
 
-const COLUMNS = (sql: Sql) => sql`
-  c.id, c.product, c.status, c.reason, c.account_id, u.email as user_email, c.scopes, c.access_expires_at,
-  c.last_refreshed_at, c.last_used_at, c.consecutive_failures, c.created_at, c.updated_at,
-  c.created_at::text as created_key,
-  coalesce((select json_agg(json_build_object('cloud_id', s.cloud_id, 'name', s.name, 'url', s.url) order by s.name)
-            from connection_sites s where s.connection_id = c.id), '[]') as sites`;
+// The dashboard's columns, plus created_at as Postgres prints it (microseconds) for cursors.
+const COLUMNS = (sql: Sql) => sql`${VIEW_COLUMNS(sql)}, c.created_at::text as created_key`;
 
 /** Keyset pagination on (created_at, id): stable under inserts, no OFFSET. */
 export async function listConnectionsPage(sql: Sql, q: ListQuery) {
@@ -72,7 +68,7 @@ export async function listConnectionsPage(sql: Sql, q: ListQuery) {
   return { data: page.map(serializeConnection), next_cursor: more ? encodeCursor({ created_at: last.created_key, id: last.id }) : null };
 }
 
-type PageRow = ConnectionView & { account_id: string | null; created_key: string };
+type PageRow = ConnectionView & { created_key: string };
 
 // A well-formed cursor can still name an impossible time (2024-99-99): Postgres refuses it, we answer 400.
 async function pageRows(sql: Sql, q: ListQuery, after: Cursor | undefined): Promise<PageRow[] | undefined> {
@@ -92,7 +88,7 @@ async function pageRows(sql: Sql, q: ListQuery, after: Cursor | undefined): Prom
 
 export async function getConnection(sql: Sql, id: string) {
   if (!isUuid(id)) return undefined;
-  const [row] = await sql<(ConnectionView & { account_id: string | null })[]>`
+  const [row] = await sql<ConnectionView[]>`
     select ${COLUMNS(sql)} from connections c join users u on u.id = c.user_id where c.id = ${id} and c.status <> 'disconnected'`;
   return row;
 }

@@ -7,6 +7,7 @@ export interface ConnectionView {
   reason: string | null;
   user_id: string;
   user_email: string;
+  account_id: string | null;
   account_name: string | null;
   account_email: string | null;
   scopes: string[];
@@ -23,8 +24,8 @@ export interface ConnectionView {
 }
 
 // Token columns are never selected here: what leaves lib/ for a page or the API carries no secret.
-const VIEW_COLUMNS = (sql: Sql) => sql`
-  c.id, c.product, c.status, c.reason, c.user_id, u.email as user_email, c.account_name, c.account_email, c.scopes,
+export const VIEW_COLUMNS = (sql: Sql) => sql`
+  c.id, c.product, c.status, c.reason, c.user_id, u.email as user_email, c.account_id, c.account_name, c.account_email, c.scopes,
   c.access_expires_at, c.last_refreshed_at, c.last_used_at, c.refresh_token_issued_at, c.consecutive_failures,
   c.last_error_code, c.token_generation, c.created_at, c.updated_at,
   coalesce((select json_agg(json_build_object('cloud_id', s.cloud_id, 'name', s.name, 'url', s.url) order by s.name)
