@@ -7,7 +7,7 @@
 // docs/reliability.md; an invariant that fails sets a non-zero exit code, after the figures are written.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync, unlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { buildIsCurrent, markBuildCurrent } from '../cli/build-stamp';
 import os from 'node:os';
 import path from 'node:path';
 import postgres, { type Sql } from 'postgres';
@@ -19,6 +19,7 @@ import { connectViaSimulator, engineFor, TEST_KEYS, testSql } from '../tests/hel
 import { createTestDatabase, type TestDatabase } from '../tests/helpers/database';
 import { fixed, machineSummary, markdownTable, textTable } from './lib';
 import type { KindResult, LoadConnection, LoadPlan, LoadResult, RequestKind } from './load-client';
+import { freePort } from '../lib/net';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DIST_DIR = '.next-load';
@@ -139,34 +140,7 @@ function dropDatabaseSync(databaseUrl: string): void {
   spawnSync(process.execPath, ['-e', script, server.toString(), name], { cwd: ROOT, stdio: 'inherit', timeout: 15_000 });
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 // ---------------------------------------------------------------- build
-
-const BUILD_INPUTS = ['app', 'components', 'lib', 'public', 'instrumentation.ts', 'middleware.ts', 'proxy.ts', 'next.config.mjs', 'postcss.config.mjs', 'package.json', 'tsconfig.json'];
-
-function newestMtime(entry: string): number {
-  if (!existsSync(entry)) return 0;
-  const s = statSync(entry);
-  if (!s.isDirectory()) return s.mtimeMs;
-  return readdirSync(entry).reduce((m, name) => Math.max(m, newestMtime(path.join(entry, name))), s.mtimeMs);
-}
-
-function buildIsCurrent(): boolean {
-  const id = path.join(ROOT, DIST_DIR, 'BUILD_ID');
-  if (!existsSync(id)) return false;
-  const built = statSync(id).mtimeMs;
-  return BUILD_INPUTS.every((entry) => newestMtime(path.join(ROOT, entry)) < built);
-}
 
 interface FileSnapshot {
   file: string;
@@ -198,7 +172,7 @@ function restore(snap: FileSnapshot): void {
 /** Builds into .next-load unless its BUILD_ID is newer than every build input; the build's output goes to a log. */
 async function ensureBuild(env: NodeJS.ProcessEnv, logDir: string): Promise<{ built: boolean; ms: number }> {
   const started = performance.now();
-  if (buildIsCurrent()) return { built: false, ms: 0 };
+  if (buildIsCurrent(DIST_DIR)) return { built: false, ms: 0 };
   const logFile = path.join(logDir, 'build.log');
   log(`building the app into ${DIST_DIR} (log: ${logFile})…`);
   const guarded = ['tsconfig.json', 'next-env.d.ts'].map((f) => snapshot(path.join(ROOT, f)));
@@ -216,6 +190,7 @@ async function ensureBuild(env: NodeJS.ProcessEnv, logDir: string): Promise<{ bu
     closeSync(fd);
     guarded.forEach(restore);
   }
+  markBuildCurrent(DIST_DIR); // after the restore: tsconfig.json is part of the fingerprint
   return { built: true, ms: performance.now() - started };
 }
 

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-const SOURCES = ['app', 'components', 'lib', 'public', 'next.config.mjs', 'package.json', 'postcss.config.mjs', 'tsconfig.json'];
-const STAMP = '.next/reconnect-build-stamp';
+const SOURCES = ['app', 'components', 'lib', 'public', 'instrumentation.ts', 'next.config.mjs', 'package.json', 'postcss.config.mjs', 'tsconfig.json'];
+const stampFile = (distDir: string) => path.join(distDir, 'reconnect-build-stamp');
 
 function listFiles(entry: string): string[] {
   if (!existsSync(entry)) return [];
@@ -21,11 +21,12 @@ export function sourceFingerprint(): string {
   return hash.digest('hex');
 }
 
-export function buildIsCurrent(): boolean {
-  if (!existsSync('.next/BUILD_ID') || !existsSync(STAMP)) return false;
-  return readFileSync(STAMP, 'utf8') === sourceFingerprint();
+/** Whether `distDir` holds a build of the current sources (paths relative to the project root = cwd). */
+export function buildIsCurrent(distDir = '.next'): boolean {
+  if (!existsSync(path.join(distDir, 'BUILD_ID')) || !existsSync(stampFile(distDir))) return false;
+  return readFileSync(stampFile(distDir), 'utf8') === sourceFingerprint();
 }
 
-export function markBuildCurrent(): void {
-  writeFileSync(STAMP, sourceFingerprint());
+export function markBuildCurrent(distDir = '.next'): void {
+  writeFileSync(stampFile(distDir), sourceFingerprint());
 }
