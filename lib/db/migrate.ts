@@ -7,12 +7,12 @@ const MIGRATIONS_DIR = path.resolve(import.meta.dirname, '../../drizzle');
 const MIGRATION_LOCK = 727_001;
 
 // Several instances may start at once: an advisory lock lets one migrate while the others wait.
-export async function runMigrations(databaseUrl: string): Promise<void> {
+export async function runMigrations(databaseUrl: string, migrationsFolder = MIGRATIONS_DIR): Promise<void> {
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
   try {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK})`;
     await sql`create extension if not exists pg_trgm`; // trigram indexes for the admin search
-    await migrate(drizzle(sql), { migrationsFolder: MIGRATIONS_DIR });
+    await migrate(drizzle(sql), { migrationsFolder });
     await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`;
   } finally {
     await sql.end({ timeout: 5 });

@@ -188,6 +188,10 @@ export const webhookDeliveries = pgTable(
     endpointId: uuid('endpoint_id')
       .notNull()
       .references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
+    // Copies of the message's connection and time, so that the per-connection ordering check of a claim
+    // is one partial-index probe instead of a join per due row (no foreign key: it is only an ordering key).
+    connectionId: uuid('connection_id'),
+    messageCreatedAt: ts('message_created_at').notNull(),
     status: text('status', { enum: ['pending', 'succeeded', 'failed'] }).notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
@@ -206,6 +210,9 @@ export const webhookDeliveries = pgTable(
       .on(t.nextAttemptAt)
       .where(sql`status = 'pending'`),
     index('webhook_deliveries_endpoint_idx').on(t.endpointId, t.createdAt),
+    index('webhook_deliveries_pending_order_idx')
+      .on(t.endpointId, t.connectionId, t.messageCreatedAt, t.id)
+      .where(sql`status = 'pending'`),
   ],
 );
 

@@ -106,13 +106,12 @@ async function claimDue(sql: Sql, opts: DeliverOptions, batch: number, at: Date)
   return sql<Claimed[]>`
     with due as (
       select d.id from webhook_deliveries d
-        join webhook_messages m on m.id = d.message_id
         join webhook_endpoints e on e.id = d.endpoint_id
       where d.status = 'pending' and d.next_attempt_at <= ${at} and e.status <> 'disabled'
-        and (m.connection_id is null or not exists (
-          select 1 from webhook_deliveries p join webhook_messages pm on pm.id = p.message_id
-          where p.endpoint_id = d.endpoint_id and p.status = 'pending' and pm.connection_id = m.connection_id
-            and (pm.created_at, p.id) < (m.created_at, d.id)))
+        and (d.connection_id is null or not exists (
+          select 1 from webhook_deliveries p
+          where p.endpoint_id = d.endpoint_id and p.connection_id = d.connection_id and p.status = 'pending'
+            and (p.message_created_at, p.id) < (d.message_created_at, d.id)))
       order by d.next_attempt_at, d.id
       limit ${batch}
       for update of d skip locked

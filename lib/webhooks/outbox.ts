@@ -65,9 +65,9 @@ export async function enqueueMessage(
   const id = `msg_${randomUUID().replaceAll('-', '')}`;
   await tx`insert into webhook_messages (id, connection_id, type, payload)
            values (${id}, ${connectionId}, ${type}, ${tx.json(payload as never)})`;
-  await tx`insert into webhook_deliveries (message_id, endpoint_id)
-           select ${id}, e.id from webhook_endpoints e
-           where e.status <> 'disabled'
+  await tx`insert into webhook_deliveries (message_id, endpoint_id, connection_id, message_created_at)
+           select m.id, e.id, m.connection_id, m.created_at from webhook_messages m, webhook_endpoints e
+           where m.id = ${id} and e.status <> 'disabled'
              and ${endpointId ? tx`e.id = ${endpointId}` : tx`${type} = any(e.events)`}`;
   return id;
 }
