@@ -2,18 +2,18 @@
 
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
+import { getSql } from '@/lib/db';
 import { appFlowContext } from '@/lib/flows/app-context';
 import { safeRedirect } from '@/lib/flows/callback';
 import { startFlow } from '@/lib/flows/start';
 import { clientAddress, RateLimiter } from '@/lib/rate-limit';
 
 // Each start writes an OAuth state row: 30 a minute from one client is plenty for people.
-const signInStarts = new RateLimiter(30, 60_000);
+const signInStarts = new RateLimiter('signin_starts', 30, 60);
 
 export async function startSignIn(formData: FormData) {
   const client = clientAddress(await headers());
-  if (signInStarts.retryAfter(client) > 0) redirect('/signin?error=rate_limited');
-  signInStarts.hit(client);
+  if (signInStarts.knownWait(client) > 0 || (await signInStarts.hit(getSql(), client)).refused) redirect('/signin?error=rate_limited');
   const next = safeRedirect(String(formData.get('next') ?? '/'));
   redirect(await startFlow(appFlowContext(), { purpose: 'signin', redirectTo: next }));
 }

@@ -24,8 +24,20 @@ function bearer(request: Request): string | undefined {
   return match?.[1];
 }
 
-// Guessing keys: 20 wrong keys a minute from one client, then 429 until the minute is over.
-const keyFailures = new RateLimiter(20, 60_000);
+// Guessing keys: 20 wrong keys a minute from one client, then 429 until the minute is over. The
+// client address can be forged where no proxy sets it, so all clients together get 300 a minute too.
+const keyFailures = new RateLimiter('api_key_failures', 20, 60);
+const allKeyFailures = new RateLimiter('api_key_failures_all', 300, 60);
+
+const rateLimited = (wait: number) =>
+  apiError(429, 'rate_limited', 'Too many requests with a wrong API key; wait and retry.', {}, { 'retry-after': String(wait) });
+
+/** Counts a wrong key; seconds to wait once this client, or all clients together, went over the limit. */
+async function countKeyFailure(client: string): Promise<number> {
+  const sql = getSql();
+  const [mine, all] = await Promise.all([keyFailures.hit(sql, client), allKeyFailures.hit(sql, 'all')]);
+  return Math.max(mine.refused ? mine.wait : 0, all.refused ? all.wait : 0);
+}
 
 const unauthorized = (message: string) =>
   apiError(401, 'unauthorized', message, {}, { 'www-authenticate': 'Bearer realm="reconnect"' });
@@ -38,14 +50,14 @@ export function withApiKey<C>(handler: (request: Request, context: C, apiKey: Ap
   return async (request: Request, context: C): Promise<Response> => {
     try {
       const client = clientAddress(request.headers);
-      const wait = keyFailures.retryAfter(client);
-      if (wait > 0) return apiError(429, 'rate_limited', 'Too many requests with a wrong API key; wait and retry.', {}, { 'retry-after': String(wait) });
+      const known = keyFailures.knownWait(client);
+      if (known > 0) return rateLimited(known);
       const key = bearer(request);
       if (!key) return unauthorized('Missing API key: send it as "Authorization: Bearer <key>".');
       const apiKey = await verifyApiKey(getSql(), key);
       if (!apiKey) {
-        keyFailures.hit(client);
-        return unauthorized('Invalid or revoked API key.');
+        const wait = await countKeyFailure(client);
+        return wait > 0 ? rateLimited(wait) : unauthorized('Invalid or revoked API key.');
       }
       return await handler(request, context, apiKey);
     } catch (err) {

@@ -269,3 +269,10 @@ export const connectSessions = pgTable(
   },
   (t) => [index('connect_sessions_expires_idx').on(t.expiresAt)],
 );
+
+// Fixed-window counters shared by every instance (sign-in starts, wrong API keys); old rows are cleaned up.
+export const rateLimits = pgTable('rate_limits', {
+  key: text('key').primaryKey(),
+  windowStart: ts('window_start').notNull(),
+  hits: integer('hits').notNull(),
+});

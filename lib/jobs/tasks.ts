@@ -12,7 +12,7 @@ export function refreshTask(engine: TokenEngine, opts: { concurrency?: number; e
   };
 }
 
-/** Expired OAuth states, sign-in tickets and connect sessions are deleted a day after they expire. */
+/** Expired OAuth states, sign-in tickets, connect sessions and rate-limit windows are deleted a day after they end. */
 export function cleanupTask(sql: Sql): WorkerTask {
   return {
     name: 'cleanup',
@@ -21,7 +21,8 @@ export function cleanupTask(sql: Sql): WorkerTask {
       const states = await sql`delete from oauth_states where expires_at < now() - interval '1 day'`;
       const tickets = await sql`delete from signin_tickets where expires_at < now() - interval '1 day'`;
       const sessions = await sql`delete from connect_sessions where expires_at < now() - interval '1 day'`;
-      return states.count + tickets.count + sessions.count;
+      const windows = await sql`delete from rate_limits where window_start < now() - interval '1 day'`;
+      return states.count + tickets.count + sessions.count + windows.count;
     },
   };
 }
