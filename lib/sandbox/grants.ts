@@ -1,5 +1,6 @@
 // Token families: creation, rotation, reuse detection, expiry and revocation.
 import { findAccount, OFFLINE_SCOPE } from './catalog';
+import { recordSecret } from './secret-sink';
 import { newAccessToken, newRefreshToken } from './token-strings';
 import type { AccessTokenRecord, Grant, RevokeReason, SimState } from './state';
 
@@ -85,6 +86,7 @@ function killGrant(state: SimState, grant: Grant, reason: RevokeReason): Refresh
 function issueRefreshToken(state: SimState, grant: Grant): string {
   const now = state.clock.now();
   const token = newRefreshToken();
+  recordSecret(token);
   state.refreshTokens.set(token, { token, grantId: grant.id, issuedAt: now, activeSince: now, rotatedAt: null });
   grant.refreshTokens.push(token);
   grant.currentRefreshToken = token;
@@ -104,6 +106,7 @@ function issueAccessToken(state: SimState, grant: Grant): string {
     issuedAtSeconds: Math.floor(now / 1000),
     expiresAtSeconds: Math.floor(expiresAt / 1000),
   });
+  recordSecret(token);
   state.accessTokens.set(token, { token, grantId: grant.id, issuedAt: now, expiresAt, revokeAt: null });
   grant.accessTokens.push(token);
   return token;

@@ -6,6 +6,7 @@ import { showAuthorize, submitDecision } from './authorize';
 import { handleControlRequest } from './control';
 import { html, json, send, type Reply, type RequestContext } from './http';
 import { errorPage } from './pages';
+import { recordSecret } from './secret-sink';
 import { showHome, showLogin, submitLogin, submitLogout } from './session';
 import { SimState, type SimConfig } from './state';
 import { handleTokenRequest } from './token-endpoint';
@@ -107,6 +108,7 @@ function closer(server: Server, sockets: Set<Socket>): () => Promise<void> {
 
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   const state = new SimState(configFrom(opts));
+  recordSecret(state.config.clientSecret);
   const server = createServer(requestHandler(state));
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
