@@ -9,6 +9,9 @@ import { redeemSigninTicket } from '../flows/callback';
 export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   secret: getConfig().authSecret,
   trustHost: true,
+  // Secure, __Secure-/__Host- prefixed cookies whenever the public URL is https, even behind a proxy
+  // that forwards plain http and no X-Forwarded-Proto.
+  useSecureCookies: getConfig().appUrl.startsWith('https://'),
   session: { strategy: 'jwt', maxAge: 8 * 60 * 60 },
   pages: { signIn: '/signin', error: '/signin' },
   providers: [
