@@ -1,17 +1,38 @@
 import postgres, { type Sql } from 'postgres';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { callProductApi } from '../../lib/atlassian/client';
-import { SimulatorControl } from '../../lib/sandbox/client';
+import { SimulatorControl, type Counters } from '../../lib/sandbox/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { sleep, until } from '../helpers/wait';
+import type { TokenEngine } from '../../lib/tokens/engine';
 import { ConnectionUnavailableError } from '../../lib/tokens/errors';
-import { connectViaSimulator, engineFor, expireAccessTokens, storedTokens, testSql } from '../helpers/connections';
+import {
+  connectViaSimulator,
+  engineFor,
+  expireAccessTokens,
+  faultOutcome,
+  oauthConfig,
+  secondsFromNow,
+  storedTokens,
+  testSql,
+  unharmed,
+  workerRefresh,
+} from '../helpers/connections';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 let sim: Simulator;
 let control: SimulatorControl;
 let sql: Sql;
 let markerSql: Sql;
 let observer: Sql;
+let engine: TokenEngine;
+// Its own database: the worker step takes every due connection, so other test files' rows must not be there.
+let db: TestDatabase;
+
+const worker = (id: string, at: Date) => workerRefresh(sql, markerSql, sim.url, id, at);
+const outcome = (id: string, since: Counters) => faultOutcome({ sql, engine, control, simUrl: sim.url }, id, since);
+/** The worker's step a second after the row says it is due. */
+const workerWhenDue = async (id: string) => worker(id, new Date((await statusOf(id)).next_refresh_at.getTime() + 1000));
 
 async function statusOf(id: string) {
   const [row] = await sql`select status, reason, consecutive_failures, next_refresh_at from connections where id = ${id}`;
@@ -21,14 +42,17 @@ async function statusOf(id: string) {
 beforeAll(async () => {
   sim = await startSimulator({ leewaySeconds: 600 });
   control = new SimulatorControl(sim.url);
-  sql = testSql();
-  markerSql = testSql(2);
-  observer = testSql(1);
+  db = await createTestDatabase('faults');
+  sql = testSql(10, db.url);
+  markerSql = testSql(2, db.url);
+  observer = testSql(1, db.url);
+  engine = engineFor(sql, markerSql, sim.url);
 });
 
 afterAll(async () => {
   await sim.stop();
   await Promise.all([sql.end(), markerSql.end(), observer.end()]);
+  await db.drop();
 });
 
 beforeEach(async () => {
@@ -40,12 +64,13 @@ describe('faults', () => {
   it('Postgres kills the refreshing backend mid-refresh: a transient error, then recovery by itself', async () => {
     const { id } = await connectViaSimulator(sql, sim.url, 'alice@example.com');
     await expireAccessTokens(sql, [id]);
+    const since = await control.counters();
     const before = await storedTokens(sql, id);
-    // Its own pool, named, so that only its backend is terminated (other test files share this database).
-    const victim = postgres(process.env.DATABASE_URL!, { max: 2, onnotice: () => {}, connection: { application_name: 'faults-victim' } });
-    const engine = engineFor(victim, markerSql, sim.url);
+    // Its own pool, named, so that only its backend is terminated.
+    const victim = postgres(db.url, { max: 2, onnotice: () => {}, connection: { application_name: 'faults-victim' } });
+    const victimEngine = engineFor(victim, markerSql, sim.url);
     await control.addFault({ kind: 'latency', ms: 600, target: 'token', count: 1 });
-    const call = engine.getAccessToken(id).then(
+    const call = victimEngine.getAccessToken(id).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -58,45 +83,76 @@ describe('faults', () => {
     expect(err).toMatchObject({ code: 'temporarily_unavailable', reason: 'database' });
     expect(await storedTokens(sql, id)).toEqual(before); // the transaction rolled back: nothing half-written
     await sleep(700); // Atlassian finishes the request it received and rotates the family
-    const recovered = await engine.getAccessToken(id);
-    expect(recovered.refreshed).toBe(true);
-    expect(await statusOf(id)).toMatchObject({ status: 'active', reason: null });
+    expect(await statusOf(id)).toMatchObject({ status: 'active', reason: null }); // nothing to recover from
+    // The worker refreshes it when due with the refresh token it holds: a reuse within the leeway, nothing lost.
+    expect(await workerWhenDue(id)).toBe('refreshed');
     expect((await storedTokens(sql, id)).generation).toBe(before.generation + 1);
-    expect((await fetch(`${sim.url}/me`, { headers: { authorization: `Bearer ${recovered.accessToken}` } })).status).toBe(200);
+    expect((await control.counters()).reuses_within_leeway - since.reuses_within_leeway).toBe(1);
+    expect(await sql`select 1 from refresh_attempts where connection_id = ${id}`).toHaveLength(0);
+    expect(await outcome(id, since)).toEqual(unharmed([])); // the transaction rolled back: no degraded webhook either
     await victim.end({ timeout: 1 });
+  });
+
+  it('the token endpoint hangs past the timeout and rotates anyway: degraded, then the worker reuses the same refresh token', async () => {
+    const { id, tokens } = await connectViaSimulator(sql, sim.url, 'bob@example.com');
+    await expireAccessTokens(sql, [id]);
+    const since = await control.counters();
+    const impatient = engineFor(sql, markerSql, sim.url, { oauth: oauthConfig(sim.url, 300) });
+    await control.addFault({ kind: 'latency', ms: 800, target: 'token', count: 1 });
+    const err = await impatient.getAccessToken(id).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'temporarily_unavailable', reason: 'timeout' });
+    expect(await statusOf(id)).toMatchObject({ status: 'degraded', reason: 'timeout' });
+    expect((await storedTokens(sql, id)).refresh).toBe(tokens.refreshToken);
+    await until(async () => (await control.counters()).refreshes > since.refreshes, 'Atlassian to rotate anyway');
+    expect(await worker(id, secondsFromNow(25))).toBeUndefined(); // backing off
+    expect(await worker(id, secondsFromNow(40))).toBe('refreshed');
+    expect((await control.counters()).reuses_within_leeway - since.reuses_within_leeway).toBe(1);
+    expect(await outcome(id, since)).toEqual(unharmed(['connection.degraded', 'connection.recovered']));
   });
 
   it('429 without Retry-After degrades with the default backoff and never marks needs_reauth', async () => {
     const { id } = await connectViaSimulator(sql, sim.url, 'bob@example.com');
     await expireAccessTokens(sql, [id]);
+    const since = await control.counters();
     await control.addFault({ kind: 'rate_limit', retry_after_seconds: null, target: 'token', count: 1 });
-    const engine = engineFor(sql, markerSql, sim.url);
     const err = await engine.getAccessToken(id).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'temporarily_unavailable', reason: 'rate_limited' });
     const row = await statusOf(id);
     expect(row).toMatchObject({ status: 'degraded', reason: 'rate_limited', consecutive_failures: 1 });
     expect(row.next_refresh_at.getTime() - Date.now()).toBeGreaterThanOrEqual(29_000);
+    expect(await worker(id, secondsFromNow(25))).toBeUndefined(); // backing off
+    expect(await worker(id, secondsFromNow(40))).toBe('refreshed');
+    expect(await outcome(id, since)).toEqual(unharmed(['connection.degraded', 'connection.recovered']));
   });
 
-  it('app clock jumps forward two hours: one refresh, no loop, no wrong needs_reauth', async () => {
+  it('app clock jumps forward two hours and back: one refresh, no loop, no wrong needs_reauth', async () => {
     const { id } = await connectViaSimulator(sql, sim.url, 'alice@example.com');
-    const jumped = engineFor(sql, markerSql, sim.url, { now: () => new Date(Date.now() + 2 * 3_600_000) });
-    const before = await control.counters();
+    const later = () => new Date(Date.now() + 2 * 3_600_000);
+    const jumped = engineFor(sql, markerSql, sim.url, { now: later });
+    const since = await control.counters();
     const token = await jumped.getAccessToken(id);
     expect(token.refreshed).toBe(true);
     await jumped.getAccessToken(id);
-    expect((await control.counters()).refreshes - before.refreshes).toBe(1);
-    expect((await statusOf(id)).status).toBe('active');
+    expect((await control.counters()).refreshes - since.refreshes).toBe(1);
+    expect(await worker(id, later())).toBeUndefined(); // nor does the worker on the jumped clock refresh it again
+    // The clock comes back: the stored token is served and works, and the worker refreshes it when due.
+    const back = await engine.getAccessToken(id);
+    expect(back.refreshed).toBe(false);
+    expect((await fetch(`${sim.url}/me`, { headers: { authorization: `Bearer ${back.accessToken}` } })).status).toBe(200);
+    expect(await workerWhenDue(id)).toBe('refreshed');
+    expect(await outcome(id, since)).toEqual(unharmed([]));
   });
 
   it("Atlassian's clock runs ahead (token expired there, not here): the 401 leads to one refresh and a retry", async () => {
     const { id } = await connectViaSimulator(sql, sim.url, 'bob@example.com');
+    const since = await control.counters();
     await control.advanceClock(2 * 3600);
-    const engine = engineFor(sql, markerSql, sim.url);
     const [{ cloud_id }] = await sql`select cloud_id from connection_sites where connection_id = ${id} limit 1`;
     const res = await callProductApi({ apiUrl: sim.url, tokens: engine }, { connectionId: id, product: 'jira', cloudId: cloud_id, path: 'rest/api/3/myself' });
     expect(res.status).toBe(200);
-    expect((await statusOf(id)).status).toBe('active');
+    expect((await control.counters()).refreshes - since.refreshes).toBe(1);
+    expect(await workerWhenDue(id)).toBe('refreshed');
+    expect(await outcome(id, since)).toEqual(unharmed([]));
   });
 
   it('200 concurrent calls on a dead connection: one token call, one needs_reauth event, one webhook', async () => {
@@ -104,7 +160,7 @@ describe('faults', () => {
     await control.revokeApp('admin@example.com');
     await expireAccessTokens(sql, [id]);
     const before = await control.counters();
-    const second = [testSql(), testSql(2)] as const; // a second process's pools
+    const second = [testSql(10, db.url), testSql(2, db.url)] as const; // a second process's pools
     const engines = [engineFor(sql, markerSql, sim.url), engineFor(second[0], second[1], sim.url)];
     const results = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => engines[i % 2].getAccessToken(id)));
     expect(results.every((r) => r.status === 'rejected' && (r.reason as ConnectionUnavailableError).code === 'needs_reauth')).toBe(true);

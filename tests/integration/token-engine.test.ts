@@ -1,10 +1,21 @@
 import type { Sql } from 'postgres';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SimulatorControl } from '../../lib/sandbox/client';
+import { SimulatorControl, type Counters } from '../../lib/sandbox/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import type { TokenEngine } from '../../lib/tokens/engine';
 import { ConnectionUnavailableError } from '../../lib/tokens/errors';
-import { connectViaSimulator, engineFor, expireAccessTokens, storedTokens, testSql } from '../helpers/connections';
+import {
+  connectViaSimulator,
+  engineFor,
+  expireAccessTokens,
+  faultOutcome,
+  secondsFromNow,
+  storedTokens,
+  testSql,
+  unharmed,
+  workerRefresh,
+} from '../helpers/connections';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 let sim: Simulator;
 let control: SimulatorControl;
@@ -12,6 +23,8 @@ let sql: Sql;
 let markerSql: Sql;
 let observer: Sql; // its own connection, so that a saturated pool cannot hide what it watches
 let engine: TokenEngine;
+// Its own database: the worker step takes every due connection, so other test files' rows must not be there.
+let db: TestDatabase;
 let n = 0;
 
 const email = () => ['alice@example.com', 'bob@example.com'][n++ % 2];
@@ -39,12 +52,16 @@ async function webhooks(id: string) {
   return (await sql`select type from webhook_messages where connection_id = ${id} order by created_at`).map((m) => m.type);
 }
 
+const worker = (id: string, at: Date) => workerRefresh(sql, markerSql, sim.url, id, at);
+const outcome = (id: string, since: Counters) => faultOutcome({ sql, engine, control, simUrl: sim.url }, id, since);
+
 beforeAll(async () => {
   sim = await startSimulator({ leewaySeconds: 0 });
   control = new SimulatorControl(sim.url);
-  sql = testSql();
-  markerSql = testSql(2);
-  observer = testSql(1);
+  db = await createTestDatabase('token_engine');
+  sql = testSql(10, db.url);
+  markerSql = testSql(2, db.url);
+  observer = testSql(1, db.url);
   engine = engineFor(sql, markerSql, sim.url, { oauth: { authUrl: sim.url, clientId: 'reconnect-sandbox', clientSecret: 'sandbox-secret', timeoutMs: 400 } });
 });
 
@@ -53,6 +70,7 @@ afterAll(async () => {
   await sql.end();
   await markerSql.end();
   await observer.end();
+  await db.drop();
 });
 
 beforeEach(async () => {
@@ -173,10 +191,11 @@ describe('terminal errors', () => {
 });
 
 describe('transient errors', () => {
-  it('5xx marks degraded once, keeps serving the valid token, backs off, then recovers', async () => {
+  it.each([500, 503])('%i marks degraded once, keeps serving the valid token, backs off, then recovers by itself', async (status) => {
     const { id, tokens } = await connectViaSimulator(sql, sim.url, email());
+    const since = await control.counters();
     await sql`update connections set access_expires_at = now() + interval '30 seconds' where id = ${id}`;
-    await control.addFault({ kind: 'status', status: 503, target: 'token' });
+    await control.addFault({ kind: 'status', status, target: 'token' });
     const served = await engine.getAccessToken(id); // wants 60 s, has 30 s: tries, fails, serves what it has
     expect(served.accessToken).toBe(tokens.accessToken);
     const degraded = await row(id);
@@ -189,43 +208,49 @@ describe('transient errors', () => {
     const err = await failure(engine.getAccessToken(id));
     expect(err.code).toBe('temporarily_unavailable');
     expect(err.retryAfterSeconds).toBeGreaterThan(20);
+    // The worker waits out the backoff, fails once more while Atlassian is down, then recovers it.
+    expect(await worker(id, secondsFromNow(25))).toBeUndefined();
+    expect(await worker(id, secondsFromNow(40))).toBe('server_error');
+    expect(await row(id)).toMatchObject({ status: 'degraded', consecutive_failures: 2 });
     await control.clearFaults();
-    await sql`update connections set next_refresh_at = now() - interval '1 second' where id = ${id}`;
-    const recovered = await engine.getAccessToken(id);
-    expect(recovered.refreshed).toBe(true);
-    expect(await row(id)).toMatchObject({ status: 'active', reason: null, consecutive_failures: 0 });
-    expect(await events(id)).toEqual(['connected', 'refresh_failed', 'degraded', 'refreshed', 'recovered']);
-    expect(await webhooks(id)).toEqual(['connection.created', 'connection.degraded', 'connection.recovered']);
+    expect(await worker(id, secondsFromNow(120))).toBe('refreshed');
+    expect(await events(id)).toEqual(['connected', 'refresh_failed', 'degraded', 'refresh_failed', 'refreshed', 'recovered']);
+    expect(await outcome(id, since)).toEqual(unharmed(['connection.degraded', 'connection.recovered']));
   });
 
-  it('honours Retry-After on 429', async () => {
+  it('honours Retry-After on 429, in the caller and in the worker, then recovers by itself', async () => {
     const { id } = await connectViaSimulator(sql, sim.url, email());
+    const since = await control.counters();
     await expireAccessTokens(sql, [id]);
     await control.addFault({ kind: 'rate_limit', retry_after_seconds: 900, target: 'token' });
     const err = await failure(engine.getAccessToken(id));
-    expect(err.code).toBe('temporarily_unavailable');
+    expect(err).toMatchObject({ code: 'temporarily_unavailable', reason: 'rate_limited' });
     expect(err.retryAfterSeconds).toBeGreaterThanOrEqual(900);
     const r = await row(id);
-    expect(r.status).toBe('degraded');
+    expect(r).toMatchObject({ status: 'degraded', reason: 'rate_limited' });
     expect(r.next_refresh_at.getTime()).toBeGreaterThanOrEqual(Date.now() + 895_000);
+    await control.clearFaults();
+    expect(await worker(id, secondsFromNow(890))).toBeUndefined(); // the default 30-36 s backoff would have retried
+    expect(await worker(id, secondsFromNow(910))).toBe('refreshed');
+    expect(await outcome(id, since)).toEqual(unharmed(['connection.degraded', 'connection.recovered']));
   });
 
-  it('a refresh dropped after rotation reuses the same refresh token within the leeway', async () => {
+  it('a refresh dropped after rotation: degraded, then the worker reuses the same refresh token within the leeway', async () => {
     await control.patchConfig({ leeway_seconds: 600 });
     const { id, tokens } = await connectViaSimulator(sql, sim.url, email());
+    const since = await control.counters();
     await expireAccessTokens(sql, [id]);
     await control.addFault({ kind: 'drop_after_rotate', target: 'token', count: 1 });
-    await failure(engine.getAccessToken(id));
+    expect(await failure(engine.getAccessToken(id))).toMatchObject({ code: 'temporarily_unavailable', reason: 'outcome_unknown' });
     const unknown = await row(id);
-    expect(unknown.status).toBe('degraded');
+    expect(unknown).toMatchObject({ status: 'degraded', reason: 'outcome_unknown' });
     expect(unknown.refresh_outcome_unknown_at).not.toBeNull();
     expect((await storedTokens(sql, id)).refresh).toBe(tokens.refreshToken);
-    await sql`update connections set next_refresh_at = now() where id = ${id}`;
-    const before = await control.counters();
-    const token = await engine.getAccessToken(id);
-    expect(token.refreshed).toBe(true);
-    expect((await control.counters()).reuses_within_leeway - before.reuses_within_leeway).toBe(1);
+    expect(await worker(id, secondsFromNow(25))).toBeUndefined(); // backing off
+    expect(await worker(id, secondsFromNow(40))).toBe('refreshed');
+    expect((await control.counters()).reuses_within_leeway - since.reuses_within_leeway).toBe(1);
     expect(await row(id)).toMatchObject({ status: 'active', refresh_outcome_unknown_at: null });
+    expect(await outcome(id, since)).toEqual(unharmed(['connection.degraded', 'connection.recovered']));
   });
 
   it('a lost rotation answered by invalid_grant is reported as token_lost', async () => {
@@ -238,15 +263,21 @@ describe('transient errors', () => {
     expect(err).toMatchObject({ code: 'needs_reauth', reason: 'token_lost' });
   });
 
-  it('a timeout is transient and keeps the refresh token', async () => {
+  it('a timeout (no answer at all) is transient, keeps the refresh token, and recovers by itself', async () => {
     const { id, tokens } = await connectViaSimulator(sql, sim.url, email());
+    const since = await control.counters();
     await expireAccessTokens(sql, [id]);
     await control.addFault({ kind: 'timeout', target: 'token', count: 1 });
+    const started = Date.now();
     const err = await failure(engine.getAccessToken(id));
+    expect(Date.now() - started).toBeLessThan(3000); // the engine's 400 ms limit, not the hang
     expect(err).toMatchObject({ code: 'temporarily_unavailable', reason: 'timeout' });
     expect(await row(id)).toMatchObject({ status: 'degraded', reason: 'timeout' });
     expect((await storedTokens(sql, id)).refresh).toBe(tokens.refreshToken);
-  });
+    expect(await worker(id, secondsFromNow(25))).toBeUndefined(); // backing off
+    expect(await worker(id, secondsFromNow(40))).toBe('refreshed');
+    expect(await outcome(id, since)).toEqual(unharmed(['connection.degraded', 'connection.recovered']));
+  }, 15_000);
 });
 
 describe('operator errors', () => {
