@@ -10,3 +10,20 @@ export function backoffSeconds(failures: number, retryAfterSeconds?: number, ran
   const jittered = exponential * (1 + 0.2 * random());
   return Math.ceil(Math.max(jittered, retryAfterSeconds ?? 0));
 }
+
+/** Atlassian accepts a rotated refresh token again for 10 minutes (its reuse leeway). */
+export const REUSE_LEEWAY_SECONDS = 600;
+const LEEWAY_MARGIN_SECONDS = 60;
+const MIN_RETRY_SECONDS = 5;
+
+/**
+ * While a refresh's outcome is unknown (Atlassian may have rotated the token we hold), a retry after the
+ * reuse leeway would find the grant revoked: the delay is cut so that the next try comes before it ends.
+ * Retry-After included: one early call is cheaper than a lost grant.
+ */
+export function keepWithinReuseLeeway(delaySeconds: number, outcomeUnknownSince: Date | null, at: Date): number {
+  if (!outcomeUnknownSince) return delaySeconds;
+  const deadline = outcomeUnknownSince.getTime() + (REUSE_LEEWAY_SECONDS - LEEWAY_MARGIN_SECONDS) * 1000;
+  const left = Math.floor((deadline - at.getTime()) / 1000);
+  return left >= MIN_RETRY_SECONDS ? Math.min(delaySeconds, left) : delaySeconds;
+}

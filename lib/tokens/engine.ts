@@ -3,7 +3,7 @@ import type { TokenEndpointError } from '../atlassian/errors';
 import { refreshTokens, type OAuthClientConfig, type TokenSet } from '../atlassian/oauth';
 import { recordEvent } from '../connections/events';
 import { enqueueConnectionWebhook } from '../webhooks/outbox';
-import { backoffSeconds } from './backoff';
+import { backoffSeconds, keepWithinReuseLeeway } from './backoff';
 import { CryptoError, decryptSecret, encryptSecret, type KeyRing } from './crypto';
 import {
   configurationError,
@@ -326,12 +326,13 @@ export function createTokenEngine(opts: TokenEngineOptions) {
   ): Promise<LockedOutcome> {
     const at = now();
     const failures = row.consecutive_failures + 1;
-    const delay = backoffSeconds(failures, e.retryAfterSeconds);
+    const unknownSince = e.outcomeUnknown ? (row.refresh_outcome_unknown_at ?? at) : row.refresh_outcome_unknown_at;
+    const delay = keepWithinReuseLeeway(backoffSeconds(failures, e.retryAfterSeconds), unknownSince, at);
     const status = row.status === 'error' ? 'error' : 'degraded';
     await tx`update connections set status = ${status}, reason = ${status === 'degraded' ? e.code : row.reason},
                consecutive_failures = ${failures}, last_error_code = ${e.code}, last_error_message = ${e.description ?? null},
                next_refresh_at = ${new Date(at.getTime() + delay * 1000)},
-               refresh_outcome_unknown_at = ${e.outcomeUnknown ? (row.refresh_outcome_unknown_at ?? at) : row.refresh_outcome_unknown_at},
+               refresh_outcome_unknown_at = ${unknownSince},
                updated_at = ${at}
              where id = ${row.id}`;
     await recordEvent(tx, row.id, { type: 'refresh_failed', code: e.code, message: e.description, data: { retry_in_seconds: delay } }, at);

@@ -110,6 +110,34 @@ describe('faults', () => {
     expect(await outcome(id, since)).toEqual(unharmed(['connection.degraded', 'connection.recovered']));
   });
 
+  it('a refresh dropped after rotation, then a long outage: retries stay inside the reuse leeway and the grant survives', async () => {
+    const own = await startSimulator({ leewaySeconds: 600 }); // its clock is moved to keep pace with the worker's
+    const ownControl = new SimulatorControl(own.url);
+    const { id } = await connectViaSimulator(sql, own.url, 'alice@example.com');
+    try {
+      await expireAccessTokens(sql, [id]);
+      await ownControl.addFault({ kind: 'drop_after_rotate', target: 'token', count: 1 });
+      const t0 = Date.now();
+      expect(await engineFor(sql, markerSql, own.url).getAccessToken(id).catch((e: unknown) => e)).toMatchObject({ code: 'temporarily_unavailable' });
+      await ownControl.addFault({ kind: 'status', status: 503, target: 'token', count: 4 });
+      const outcomes: (string | undefined)[] = [];
+      let due = t0;
+      for (let next = await statusOf(id); next.next_refresh_at && outcomes.at(-1) !== 'refreshed' && outcomes.length < 8; next = await statusOf(id)) {
+        due = next.next_refresh_at.getTime() + 1000;
+        await ownControl.advanceClock(Math.max(0, (due - t0) / 1000 - (await ownControl.clock()).offset_seconds));
+        outcomes.push(await workerRefresh(sql, markerSql, own.url, id, new Date(due)));
+      }
+      expect(outcomes).toEqual(['server_error', 'server_error', 'server_error', 'server_error', 'refreshed']);
+      expect(due - t0).toBeLessThan(600_000); // the last try came inside Atlassian's leeway
+      expect(await statusOf(id)).toMatchObject({ status: 'active', reason: null, consecutive_failures: 0 });
+      const counters = await ownControl.counters();
+      expect([counters.rejected_reuses, counters.reuses_within_leeway]).toEqual([0, 1]);
+    } finally {
+      await own.stop();
+      await sql`delete from connections where id = ${id}`; // its grant is at another simulator: keep later workers off it
+    }
+  });
+
   it('429 without Retry-After degrades with the default backoff and never marks needs_reauth', async () => {
     const { id } = await connectViaSimulator(sql, sim.url, 'bob@example.com');
     await expireAccessTokens(sql, [id]);
