@@ -1,10 +1,9 @@
 // Background worker benchmark: proactive-refresh throughput (one worker, refreshTask at concurrency
 // 4 and 8, 50 ms token endpoint) and webhook delivery throughput and latency from the committed
 // state change to its verified receipt by a loopback consumer.
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import postgres from 'postgres';
-import { Webhook } from 'standardwebhooks';
 import { refreshTask } from '../lib/jobs/tasks';
 import { SANDBOX_USERS } from '../lib/sandbox/catalog';
 import { deliverDueWebhooks } from '../lib/webhooks/deliver';
@@ -12,6 +11,7 @@ import { createEndpoint } from '../lib/webhooks/endpoints';
 import { enqueueConnectionWebhook, WEBHOOK_TYPES } from '../lib/webhooks/outbox';
 import { APP_URL, connectViaSimulator, engineFor, TEST_KEYS } from '../tests/helpers/connections';
 import { fixed, machineSummary, markdownTable, percentiles, startBenchEnv, textTable, type BenchEnv, type Percentiles } from './lib';
+import { verifies } from '../tests/helpers/webhooks';
 
 const REFRESH_CONNECTIONS = 500;
 const REFRESH_CONCURRENCIES = [4, 8];
@@ -111,15 +111,6 @@ interface Receiver {
   secret: string;
   receipts: Map<string, Receipt[]>;
   close(): Promise<void>;
-}
-
-function verifies(secret: string, body: string, headers: IncomingHttpHeaders): boolean {
-  try {
-    new Webhook(secret).verify(body, headers as Record<string, string>);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function startReceiver(): Promise<Receiver> {

@@ -2,7 +2,7 @@
 // `standardwebhooks` library, messages come from real state changes (simulator connections), and
 // time is driven with the `now` option instead of sleeping.
 import { spawn } from 'node:child_process';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import postgres, { type Sql } from 'postgres';
 import { Webhook } from 'standardwebhooks';
@@ -16,6 +16,7 @@ import { enqueueConnectionWebhook, type WebhookType } from '../../lib/webhooks/o
 import { newWebhookSecret } from '../../lib/webhooks/sign';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { APP_URL, connectViaSimulator, TEST_KEYS } from '../helpers/connections';
+import { verifies } from '../helpers/webhooks';
 
 interface Hit {
   id: string;
@@ -43,15 +44,6 @@ interface Receiver {
 }
 
 const receivers: Receiver[] = [];
-
-function verifies(secret: string, body: string, headers: IncomingHttpHeaders): boolean {
-  try {
-    new Webhook(secret).verify(body, headers as Record<string, string>);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function startReceiver(respond: (hit: Hit, n: number) => Reply | Promise<Reply> = () => ({ status: 200 })): Promise<Receiver> {
   const hits: Hit[] = [];

@@ -2,11 +2,10 @@
 // lost, a resend carries the same webhook-id, order per connection holds, and the next worker run
 // after the lease recovers on its own. Verified against a loopback receiver and the rows in Postgres.
 import { spawn } from 'node:child_process';
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import postgres, { type Sql } from 'postgres';
-import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { deliverDueWebhooks, LEASE_MARGIN_MS } from '../../lib/webhooks/deliver';
@@ -14,6 +13,7 @@ import { createEndpoint } from '../../lib/webhooks/endpoints';
 import { enqueueConnectionWebhook } from '../../lib/webhooks/outbox';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { APP_URL, connectViaSimulator, TEST_KEYS } from '../helpers/connections';
+import { verifies } from '../helpers/webhooks';
 
 const TIMEOUT_MS = 5_000;
 const CHILD = fileURLToPath(new URL('../fixtures/deliver-once.ts', import.meta.url));
@@ -38,15 +38,6 @@ let db: TestDatabase;
 let sql: Sql;
 let sim: Simulator;
 let receiver: Receiver | undefined;
-
-function verifies(secret: string, body: string, headers: IncomingHttpHeaders): boolean {
-  try {
-    new Webhook(secret).verify(body, headers as Record<string, string>);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function startReceiver(first: FirstReply): Promise<Receiver> {
   let ready!: () => void;
