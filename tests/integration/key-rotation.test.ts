@@ -9,7 +9,7 @@ import { SimulatorControl } from '../../lib/sandbox/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { decryptSecret, encryptSecret, keyId, type KeyRing } from '../../lib/tokens/crypto';
 import { KeyRotationError, reencryptAll } from '../../lib/tokens/rotate';
-import { connectViaSimulator, engineFor, expireAccessTokens } from '../helpers/connections';
+import { connectViaSimulator, engineFor, expireAccessTokens, storedTokens } from '../helpers/connections';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import postgres from 'postgres';
 
@@ -79,16 +79,6 @@ async function ciphertexts(): Promise<Map<string, string>> {
 
 const kidOf = (ciphertext: string) => ciphertext.split('.')[1];
 
-async function stored(id: string, keys: KeyRing) {
-  const [row] = await sql<{ access_token_enc: string; refresh_token_enc: string; token_generation: number }[]>`
-    select access_token_enc, refresh_token_enc, token_generation from connections where id = ${id}`;
-  return {
-    access: decryptSecret(row.access_token_enc, keys),
-    refresh: decryptSecret(row.refresh_token_enc, keys),
-    generation: row.token_generation,
-  };
-}
-
 async function rejection(p: Promise<unknown>): Promise<Error> {
   const err = await p.then(
     () => undefined,
@@ -145,7 +135,7 @@ describe('reencryptAll', () => {
     const before = await ciphertexts();
     expect(before.size).toBe(5 * 2 + 3);
     expect(new Set([...before.values()].map(kidOf))).toEqual(new Set([keyId(A)]));
-    const generations = await Promise.all(conns.map(async (c) => (await stored(c.id, ONLY_A)).generation));
+    const generations = await Promise.all(conns.map(async (c) => (await storedTokens(sql, c.id, ONLY_A)).generation));
 
     // Batches of 2: pagination must reach every row, across both tables.
     expect(await reencryptAll(sql, ROTATING, { batchSize: 2 })).toEqual({ scanned: 13, reencrypted: 13 });
@@ -154,7 +144,7 @@ describe('reencryptAll', () => {
     expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
     expect(new Set([...after.values()].map(kidOf))).toEqual(new Set([keyId(B)]));
     for (const [i, c] of conns.entries()) {
-      expect(await stored(c.id, ONLY_B)).toEqual({ access: c.access, refresh: c.refresh, generation: generations[i] });
+      expect(await storedTokens(sql, c.id, ONLY_B)).toEqual({ access: c.access, refresh: c.refresh, generation: generations[i] });
     }
     for (const e of endpoints) {
       const [row] = await sql<{ secret_enc: string; previous_secret_enc: string | null }[]>`
@@ -181,7 +171,7 @@ describe('reencryptAll', () => {
       expect(fresh.accessToken).not.toBe(c.access);
       const me = await fetch(`${sim.url}/me`, { headers: { authorization: `Bearer ${fresh.accessToken}` } });
       expect(me.status).toBe(200);
-      const now = await stored(c.id, ONLY_B);
+      const now = await storedTokens(sql, c.id, ONLY_B);
       expect(now.refresh).not.toBe(c.refresh);
       expect(now.access).toBe(fresh.accessToken);
     }
@@ -238,7 +228,7 @@ describe('reencryptAll', () => {
     await sql`update connections set refresh_token_enc = ${before.get(`connections.refresh_token_enc:${bad}`)!} where id = ${bad}`;
     expect(await reencryptAll(sql, { current: B, previous: [A, C] })).toEqual({ scanned: 8, reencrypted: 8 });
     expect(new Set([...(await ciphertexts()).values()].map(kidOf))).toEqual(new Set([keyId(B)]));
-    for (const c of conns) expect(await stored(c.id, ONLY_B)).toMatchObject({ access: c.access, refresh: c.refresh });
+    for (const c of conns) expect(await storedTokens(sql, c.id, ONLY_B)).toMatchObject({ access: c.access, refresh: c.refresh });
   });
 
   it('keeps every token when it runs while 100 concurrent callers refresh expired tokens', async () => {
@@ -263,7 +253,7 @@ describe('reencryptAll', () => {
       expect(cipher.size).toBe(100);
       expect(new Set([...cipher.values()].map(kidOf))).toEqual(new Set([keyId(B)]));
       for (const [n, c] of conns.entries()) {
-        const now = await stored(c.id, ONLY_B);
+        const now = await storedTokens(sql, c.id, ONLY_B);
         const seen = new Set([served[2 * n].accessToken, served[2 * n + 1].accessToken]);
         expect(seen).toEqual(new Set([now.access]));
         expect(now.access).not.toBe(c.access);
@@ -307,7 +297,7 @@ describe('npm run cli -- keys rotate', () => {
     expect(ok).toEqual({ code: 0, stdout: 're-encrypted 4 of 4 secrets\n', stderr: '' });
     expect(new Set([...(await ciphertexts()).values()].map(kidOf))).toEqual(new Set([keyId(B)]));
     for (const c of conns) {
-      expect(await stored(c.id, ONLY_B)).toMatchObject({ access: c.access, refresh: c.refresh });
+      expect(await storedTokens(sql, c.id, ONLY_B)).toMatchObject({ access: c.access, refresh: c.refresh });
       for (const out of [failed.stderr, ok.stdout]) {
         expect(out).not.toContain(c.access);
         expect(out).not.toContain(c.refresh);
