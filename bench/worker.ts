@@ -2,7 +2,6 @@
 // 4 and 8, 50 ms token endpoint) and webhook delivery throughput and latency from the committed
 // state change to its verified receipt by a loopback consumer.
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import postgres from 'postgres';
 import { refreshTask } from '../lib/jobs/tasks';
 import { SANDBOX_USERS } from '../lib/sandbox/catalog';
@@ -11,7 +10,7 @@ import { createEndpoint } from '../lib/webhooks/endpoints';
 import { enqueueConnectionWebhook, WEBHOOK_TYPES } from '../lib/webhooks/outbox';
 import { APP_URL, connectViaSimulator, engineFor, TEST_KEYS } from '../tests/helpers/connections';
 import { fixed, machineSummary, markdownTable, percentiles, startBenchEnv, textTable, type BenchEnv, type Percentiles } from './lib';
-import { verifies } from '../tests/helpers/webhooks';
+import { listenOnLoopback, verifies } from '../tests/helpers/webhooks';
 
 const REFRESH_CONNECTIONS = 500;
 const REFRESH_CONCURRENCIES = [4, 8];
@@ -129,13 +128,7 @@ async function startReceiver(): Promise<Receiver> {
       res.end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
-  receiver.close = () =>
-    new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
+  Object.assign(receiver, await listenOnLoopback(server));
   return receiver;
 }
 

@@ -3,7 +3,6 @@
 // time is driven with the `now` option instead of sleeping.
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import postgres, { type Sql } from 'postgres';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -16,7 +15,7 @@ import { enqueueConnectionWebhook, type WebhookType } from '../../lib/webhooks/o
 import { newWebhookSecret } from '../../lib/webhooks/sign';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { APP_URL, connectViaSimulator, TEST_KEYS } from '../helpers/connections';
-import { verifies } from '../helpers/webhooks';
+import { listenOnLoopback, verifies } from '../helpers/webhooks';
 
 interface Hit {
   id: string;
@@ -68,13 +67,7 @@ async function startReceiver(respond: (hit: Hit, n: number) => Reply | Promise<R
       res.end(reply.body ?? '');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
-  receiver.close = () =>
-    new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
+  Object.assign(receiver, await listenOnLoopback(server));
   receivers.push(receiver);
   return receiver;
 }

@@ -3,7 +3,6 @@
 // after the lease recovers on its own. Verified against a loopback receiver and the rows in Postgres.
 import { spawn } from 'node:child_process';
 import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import postgres, { type Sql } from 'postgres';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -13,7 +12,7 @@ import { createEndpoint } from '../../lib/webhooks/endpoints';
 import { enqueueConnectionWebhook } from '../../lib/webhooks/outbox';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { APP_URL, connectViaSimulator, TEST_KEYS } from '../helpers/connections';
-import { verifies } from '../helpers/webhooks';
+import { listenOnLoopback, verifies } from '../helpers/webhooks';
 
 const TIMEOUT_MS = 5_000;
 const CHILD = fileURLToPath(new URL('../fixtures/deliver-once.ts', import.meta.url));
@@ -52,9 +51,7 @@ async function startReceiver(first: FirstReply): Promise<Receiver> {
       else res.writeHead(200).end('ok');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  r.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
-  r.close = () => new Promise((resolve) => (server.closeAllConnections(), server.close(() => resolve())));
+  Object.assign(r, await listenOnLoopback(server));
   return r;
 }
 
