@@ -6,31 +6,19 @@ import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { sleep, until } from '../helpers/wait';
 import type { TokenEngine } from '../../lib/tokens/engine';
 import { ConnectionUnavailableError } from '../../lib/tokens/errors';
-import {
-  connectViaSimulator,
-  engineFor,
-  expireAccessTokens,
-  faultOutcome,
-  oauthConfig,
-  secondsFromNow,
-  storedTokens,
-  testSql,
-  unharmed,
-  workerRefresh,
-} from '../helpers/connections';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { connectViaSimulator, engineFor, expireAccessTokens, oauthConfig, storedTokens, testSql } from '../helpers/connections';
+import { openFaultBench, secondsFromNow, unharmed, workerRefresh, type FaultBench } from '../helpers/fault-bench';
 
+let bench: FaultBench;
 let sim: Simulator;
 let control: SimulatorControl;
 let sql: Sql;
 let markerSql: Sql;
 let observer: Sql;
 let engine: TokenEngine;
-// Its own database: the worker step takes every due connection, so other test files' rows must not be there.
-let db: TestDatabase;
 
-const worker = (id: string, at: Date) => workerRefresh(sql, markerSql, sim.url, id, at);
-const outcome = (id: string, since: Counters) => faultOutcome({ sql, engine, control, simUrl: sim.url }, id, since);
+const worker = (id: string, at: Date) => bench.worker(id, at);
+const outcome = (id: string, since: Counters) => bench.outcome(id, since);
 /** The worker's step a second after the row says it is due. */
 const workerWhenDue = async (id: string) => worker(id, new Date((await statusOf(id)).next_refresh_at.getTime() + 1000));
 
@@ -40,20 +28,11 @@ async function statusOf(id: string) {
 }
 
 beforeAll(async () => {
-  sim = await startSimulator({ leewaySeconds: 600 });
-  control = new SimulatorControl(sim.url);
-  db = await createTestDatabase('faults');
-  sql = testSql(10, db.url);
-  markerSql = testSql(2, db.url);
-  observer = testSql(1, db.url);
-  engine = engineFor(sql, markerSql, sim.url);
+  bench = await openFaultBench('faults', { leewaySeconds: 600 });
+  ({ sim, control, sql, markerSql, observer, engine } = bench);
 });
 
-afterAll(async () => {
-  await sim.stop();
-  await Promise.all([sql.end(), markerSql.end(), observer.end()]);
-  await db.drop();
-});
+afterAll(() => bench.close());
 
 beforeEach(async () => {
   await control.clearFaults();
@@ -67,7 +46,7 @@ describe('faults', () => {
     const since = await control.counters();
     const before = await storedTokens(sql, id);
     // Its own pool, named, so that only its backend is terminated.
-    const victim = postgres(db.url, { max: 2, onnotice: () => {}, connection: { application_name: 'faults-victim' } });
+    const victim = postgres(bench.url, { max: 2, onnotice: () => {}, connection: { application_name: 'faults-victim' } });
     const victimEngine = engineFor(victim, markerSql, sim.url);
     await control.addFault({ kind: 'latency', ms: 600, target: 'token', count: 1 });
     const call = victimEngine.getAccessToken(id).then(
@@ -188,7 +167,7 @@ describe('faults', () => {
     await control.revokeApp('admin@example.com');
     await expireAccessTokens(sql, [id]);
     const before = await control.counters();
-    const second = [testSql(10, db.url), testSql(2, db.url)] as const; // a second process's pools
+    const second = [testSql(10, bench.url), testSql(2, bench.url)] as const; // a second process's pools
     const engines = [engineFor(sql, markerSql, sim.url), engineFor(second[0], second[1], sim.url)];
     const results = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => engines[i % 2].getAccessToken(id)));
     expect(results.every((r) => r.status === 'rejected' && (r.reason as ConnectionUnavailableError).code === 'needs_reauth')).toBe(true);

@@ -1,30 +1,18 @@
 import type { Sql } from 'postgres';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SimulatorControl, type Counters } from '../../lib/sandbox/client';
-import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
+import type { Simulator } from '../../lib/sandbox/simulator';
 import type { TokenEngine } from '../../lib/tokens/engine';
 import { ConnectionUnavailableError } from '../../lib/tokens/errors';
-import {
-  connectViaSimulator,
-  engineFor,
-  expireAccessTokens,
-  faultOutcome,
-  secondsFromNow,
-  storedTokens,
-  testSql,
-  unharmed,
-  workerRefresh,
-} from '../helpers/connections';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { connectViaSimulator, expireAccessTokens, storedTokens } from '../helpers/connections';
+import { openFaultBench, secondsFromNow, unharmed, type FaultBench } from '../helpers/fault-bench';
 
+let bench: FaultBench;
 let sim: Simulator;
 let control: SimulatorControl;
 let sql: Sql;
-let markerSql: Sql;
 let observer: Sql; // its own connection, so that a saturated pool cannot hide what it watches
 let engine: TokenEngine;
-// Its own database: the worker step takes every due connection, so other test files' rows must not be there.
-let db: TestDatabase;
 let n = 0;
 
 const email = () => ['alice@example.com', 'bob@example.com'][n++ % 2];
@@ -52,26 +40,15 @@ async function webhooks(id: string) {
   return (await sql`select type from webhook_messages where connection_id = ${id} order by created_at`).map((m) => m.type);
 }
 
-const worker = (id: string, at: Date) => workerRefresh(sql, markerSql, sim.url, id, at);
-const outcome = (id: string, since: Counters) => faultOutcome({ sql, engine, control, simUrl: sim.url }, id, since);
+const worker = (id: string, at: Date) => bench.worker(id, at);
+const outcome = (id: string, since: Counters) => bench.outcome(id, since);
 
 beforeAll(async () => {
-  sim = await startSimulator({ leewaySeconds: 0 });
-  control = new SimulatorControl(sim.url);
-  db = await createTestDatabase('token_engine');
-  sql = testSql(10, db.url);
-  markerSql = testSql(2, db.url);
-  observer = testSql(1, db.url);
-  engine = engineFor(sql, markerSql, sim.url, { oauth: { authUrl: sim.url, clientId: 'reconnect-sandbox', clientSecret: 'sandbox-secret', timeoutMs: 400 } });
+  bench = await openFaultBench('token_engine', { leewaySeconds: 0, tokenTimeoutMs: 400 });
+  ({ sim, control, sql, observer, engine } = bench);
 });
 
-afterAll(async () => {
-  await sim.stop();
-  await sql.end();
-  await markerSql.end();
-  await observer.end();
-  await db.drop();
-});
+afterAll(() => bench.close());
 
 beforeEach(async () => {
   await control.clearFaults();
