@@ -3,6 +3,7 @@ import { getSql } from '../db';
 import { metrics } from '../metrics';
 import { getTokenEngine } from '../tokens';
 import { cleanupTask, deliveryTask, refreshTask } from './tasks';
+import { registerAppStop } from './app-stop';
 import { startWorker, type RunningWorker } from './worker';
 
 /** The background worker on the app's own pools: inside `npm start` or alone as `npm run worker`. */
@@ -24,4 +25,19 @@ export function startAppWorker(log: (m: string) => void = (m) => console.log(`[w
 export async function stopGracefully(worker: RunningWorker | undefined): Promise<void> {
   await getTokenEngine().drain();
   await worker?.stop();
+}
+
+
+/**
+ * The worker inside the app (instrumentation.ts). `npm start` (cli/server.ts) owns the signals and calls the
+ * stop registered here; under a bare `next start`, NEXT_MANUAL_SIG_HANDLE makes the app handle SIGTERM/SIGINT
+ * itself. Either way refreshes under way commit before the process exits.
+ */
+export function startInApp(): void {
+  const worker = process.env.RECONNECT_WORKER === 'off' ? undefined : startAppWorker();
+  registerAppStop(() => stopGracefully(worker));
+  if (!process.env.NEXT_MANUAL_SIG_HANDLE) return;
+  for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+    process.once(signal, () => void stopGracefully(worker).finally(() => process.exit(code)));
+  }
 }

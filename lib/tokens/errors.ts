@@ -4,8 +4,18 @@ export type ConnectionErrorCode =
   | 'configuration_error'
   | 'temporarily_unavailable';
 
+// The token engine is one per process (lib/tokens/index.ts) while Next.js may bundle this module several times:
+// `instanceof` goes by a brand so that every copy of the class recognises the engine's errors.
+const BRAND = Symbol.for('reconnect.ConnectionUnavailableError');
+
 /** Why a connection cannot give a token now. Stable codes for the API and UI; never carries a token. */
 export class ConnectionUnavailableError extends Error {
+  readonly [BRAND] = true;
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [BRAND]?: boolean })[BRAND] === true;
+  }
+
   constructor(
     readonly code: ConnectionErrorCode,
     message: string,

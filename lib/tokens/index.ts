@@ -4,15 +4,19 @@ import { getSql } from '../db';
 import { recordRefresh } from '../metrics';
 import { createTokenEngine, type TokenEngine } from './engine';
 
-let engine: TokenEngine | undefined;
+// Kept on globalThis: Next.js may bundle this module more than once (routes, instrumentation), and a graceful
+// stop must drain the one engine that every token call of the process goes through.
+const ENGINE_KEY = Symbol.for('reconnect.tokenEngine');
+type WithEngine = typeof globalThis & { [ENGINE_KEY]?: TokenEngine };
 let markerSql: Sql | undefined;
 
 /** The process-wide token engine on the app's pool, created on first use. */
 export function getTokenEngine(): TokenEngine {
-  if (engine) return engine;
+  const g = globalThis as WithEngine;
+  if (g[ENGINE_KEY]) return g[ENGINE_KEY];
   const config = getConfig();
   markerSql = postgres(process.env.DATABASE_URL!, { max: 2, onnotice: () => {} });
-  engine = createTokenEngine({
+  const engine = createTokenEngine({
     sql: getSql(),
     markerSql,
     oauth: { authUrl: config.atlassian.authUrl, clientId: config.atlassian.clientId, clientSecret: config.atlassian.clientSecret },
@@ -22,6 +26,7 @@ export function getTokenEngine(): TokenEngine {
     keepaliveIdleDays: config.keepaliveIdleDays,
     onRefresh: recordRefresh,
   });
+  g[ENGINE_KEY] = engine;
   return engine;
 }
 
