@@ -1,16 +1,14 @@
 import type { Sql } from 'postgres';
-import { z } from 'zod';
-import { PRODUCTS } from '../atlassian/products';
-import { CONNECTION_STATUSES } from '../db/schema';
 import { VIEW_COLUMNS, type ConnectionView } from '../connections/queries';
 import { isUuid } from '../ids';
+import type { ConnectionJson, ListConnectionsQuery } from './schemas';
 
 /** SPEC section 7's connection object: health and sites, never a token. */
-export function serializeConnection(c: ConnectionView) {
+export function serializeConnection(c: ConnectionView): ConnectionJson {
   return {
     id: c.id,
     product: c.product,
-    status: c.status,
+    status: c.status as ConnectionJson['status'],
     reason: c.reason,
     user_email: c.user_email,
     account_id: c.account_id,
@@ -25,14 +23,6 @@ export function serializeConnection(c: ConnectionView) {
   };
 }
 
-export const listQuery = z.strictObject({
-  status: z.enum(CONNECTION_STATUSES).optional(),
-  product: z.enum(PRODUCTS).optional(),
-  user_email: z.email().transform((e) => e.toLowerCase()).optional(),
-  cursor: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, 'not a cursor from a previous page').optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-});
-export type ListQuery = z.infer<typeof listQuery>;
 
 interface Cursor {
   created_at: string;
@@ -55,7 +45,7 @@ function decodeCursor(cursor: string): Cursor | undefined {
 const COLUMNS = (sql: Sql) => sql`${VIEW_COLUMNS(sql)}, c.created_at::text as created_key`;
 
 /** Keyset pagination on (created_at, id): stable under inserts, no OFFSET. */
-export async function listConnectionsPage(sql: Sql, q: ListQuery) {
+export async function listConnectionsPage(sql: Sql, q: ListConnectionsQuery) {
   const after = q.cursor ? decodeCursor(q.cursor) : undefined;
   if (q.cursor && !after) return { error: 'cursor' as const };
   const rows = await pageRows(sql, q, after);
@@ -71,7 +61,7 @@ export async function listConnectionsPage(sql: Sql, q: ListQuery) {
 type PageRow = ConnectionView & { created_key: string };
 
 // A well-formed cursor can still name an impossible time (2024-99-99): Postgres refuses it, we answer 400.
-async function pageRows(sql: Sql, q: ListQuery, after: Cursor | undefined): Promise<PageRow[] | undefined> {
+async function pageRows(sql: Sql, q: ListConnectionsQuery, after: Cursor | undefined): Promise<PageRow[] | undefined> {
   try {
     return await sql<PageRow[]>`
     select ${COLUMNS(sql)} from connections c join users u on u.id = c.user_id

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../lib/api-keys';
-import { listQuery } from '../../lib/api/connections';
+import { listConnectionsQuery as listQuery } from '../../lib/api/schemas';
 import { resetConfigForTests } from '../../lib/config';
 import { connectSessionInput, createConnectSession, openConnectSession } from '../../lib/connect-sessions';
 import { closeDb } from '../../lib/db';

@@ -1,13 +1,14 @@
 import { apiError, apiJson, parseJsonBody, withApiKey } from '@/lib/api/http';
 import { getConfig } from '@/lib/config';
-import { ConnectionNotFoundError, connectSessionInput, createConnectSession } from '@/lib/connect-sessions';
+import { connectSessionRequest } from '@/lib/api/schemas';
+import { ConnectionNotFoundError, createConnectSession } from '@/lib/connect-sessions';
 import { getSql } from '@/lib/db';
 
 export const dynamic = 'force-dynamic';
 
 // POST {user_email, product} | {connection_id} → 201 {url, expires_at}: a single-use, 30-minute link.
 export const POST = withApiKey(async (request) => {
-  const body = await parseJsonBody(request, connectSessionInput);
+  const body = await parseJsonBody(request, connectSessionRequest);
   if (body instanceof Response) return body;
   try {
     return apiJson(await createConnectSession(getSql(), getConfig().appUrl, body), 201);

@@ -1,12 +1,13 @@
-import { listConnectionsPage, listQuery } from '@/lib/api/connections';
+import { listConnectionsPage } from '@/lib/api/connections';
 import { apiError, apiJson, withApiKey } from '@/lib/api/http';
+import { listConnectionsQuery } from '@/lib/api/schemas';
 import { getSql } from '@/lib/db';
 
 export const dynamic = 'force-dynamic';
 
 export const GET = withApiKey(async (request: Request) => {
   const params = Object.fromEntries(new URL(request.url).searchParams);
-  const parsed = listQuery.safeParse(params);
+  const parsed = listConnectionsQuery.safeParse(params);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue.code === 'unrecognized_keys' ? issue.keys[0] : String(issue.path[0]);

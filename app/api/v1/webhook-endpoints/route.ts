@@ -1,7 +1,8 @@
 import { apiError, apiJson, parseJsonBody, withApiKey } from '@/lib/api/http';
 import { getConfig } from '@/lib/config';
 import { getSql } from '@/lib/db';
-import { createEndpoint, createEndpointInput, listEndpoints, WebhookEndpointInputError } from '@/lib/webhooks/endpoints';
+import { createWebhookEndpointRequest } from '@/lib/api/schemas';
+import { createEndpoint, listEndpoints, WebhookEndpointInputError } from '@/lib/webhooks/endpoints';
 
 export const dynamic = 'force-dynamic';
 
@@ -10,7 +11,7 @@ export const GET = withApiKey(async () => apiJson({ data: await listEndpoints(ge
 
 // POST {url, events:[type…]} → 201 {id, url, events, secret, …}: the secret is shown here and on rotation only.
 export const POST = withApiKey(async (request) => {
-  const body = await parseJsonBody(request, createEndpointInput);
+  const body = await parseJsonBody(request, createWebhookEndpointRequest);
   if (body instanceof Response) return body;
   const config = getConfig();
   try {

@@ -1,7 +1,8 @@
 import { apiError, apiJson, parseJsonBody, withApiKey } from '@/lib/api/http';
 import { getConfig } from '@/lib/config';
 import { getSql } from '@/lib/db';
-import { deleteEndpoint, getEndpoint, updateEndpoint, updateEndpointInput, WebhookEndpointInputError } from '@/lib/webhooks/endpoints';
+import { updateWebhookEndpointRequest } from '@/lib/api/schemas';
+import { deleteEndpoint, getEndpoint, updateEndpoint, WebhookEndpointInputError } from '@/lib/webhooks/endpoints';
 
 export const dynamic = 'force-dynamic';
 
@@ -20,7 +21,7 @@ export const GET = withApiKey(async (_request, { params }: Context) => {
 // PATCH {url?, events?, status?: 'active'|'disabled', rotate_secret?: true} → the endpoint; `secret` only when rotated.
 export const PATCH = withApiKey(async (request, { params }: Context) => {
   const { id } = await params;
-  const body = await parseJsonBody(request, updateEndpointInput);
+  const body = await parseJsonBody(request, updateWebhookEndpointRequest);
   if (body instanceof Response) return body;
   const config = getConfig();
   try {

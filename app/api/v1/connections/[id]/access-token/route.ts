@@ -1,22 +1,17 @@
-import { z } from 'zod';
 import { getConnection } from '@/lib/api/connections';
 import { connectionErrorResponse, notFound } from '@/lib/api/errors';
 import { apiJson, parseJsonBody, withApiKey } from '@/lib/api/http';
+import { accessTokenRequest, type AccessTokenJson } from '@/lib/api/schemas';
 import { getConfig } from '@/lib/config';
 import { getSql } from '@/lib/db';
 import { getTokenEngine } from '@/lib/tokens';
 
 export const dynamic = 'force-dynamic';
 
-const body = z.strictObject({
-  min_validity_seconds: z.number().int().min(0).max(3600).optional(),
-  rejected_token: z.string().min(1).max(20_000).optional(),
-});
-
 // An empty body means "defaults": services may POST with nothing.
 async function readOptions(request: Request) {
   if (request.headers.get('content-length') === '0' || (!request.headers.get('content-type') && !request.body)) return {};
-  return parseJsonBody(request, body);
+  return parseJsonBody(request, accessTokenRequest);
 }
 
 export const POST = withApiKey(async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
@@ -33,7 +28,7 @@ export const POST = withApiKey(async (request: Request, { params }: { params: Pr
       expires_at: token.expiresAt.toISOString(),
       token_type: 'Bearer',
       sites: connection.sites.map((s) => ({ ...s, api_base_url: `${api}/ex/${connection.product}/${s.cloud_id}` })),
-    });
+    } satisfies AccessTokenJson);
   } catch (err) {
     return connectionErrorResponse(err, id);
   }
