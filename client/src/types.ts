@@ -269,7 +269,7 @@ export type components = {
             id: string;
             product: components["schemas"]["Product"];
             status: components["schemas"]["ConnectionStatus"];
-            /** @description Why the connection is not `active` (for `needs_reauth`, a NeedsReauthReason), else null. */
+            /** @description Why the connection is not `active` (for `needs_reauth`: `revoked`, `inactivity_expired`, `scope_mismatch` or `token_lost`), else null. */
             reason: string | null;
             /** Format: email */
             user_email: string;
@@ -376,7 +376,7 @@ export type components = {
                 /** @description A sentence for people; match on `code`. */
                 message: string;
                 /**
-                 * @description A NeedsReauthReason.
+                 * @description `revoked`: the user revoked the app or changed password (invalid_grant / unauthorized_client). `inactivity_expired`: 90 days unused. `scope_mismatch`: the grant lacks a needed scope. `token_lost`: a refresh outcome was unknown and the old token was then refused.
                  * @enum {string|null}
                  */
                 reason: "revoked" | "inactivity_expired" | "scope_mismatch" | "token_lost" | null;

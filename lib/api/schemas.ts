@@ -15,10 +15,6 @@ export const connectionStatusSchema = z.enum(CONNECTION_STATUSES).meta({ id: 'Co
     '`active`: refreshes work. `degraded`: a transient refresh failure, retried with backoff. `needs_reauth`: only a new consent fixes it. `error`: operator problem (app credentials). `disconnected`: removed.',
 });
 export const NEEDS_REAUTH_REASONS = ['revoked', 'inactivity_expired', 'scope_mismatch', 'token_lost'] as const;
-export const needsReauthReasonSchema = z.enum(NEEDS_REAUTH_REASONS).meta({ id: 'NeedsReauthReason', 
-  description:
-    '`revoked`: the user revoked the app or changed password (invalid_grant / unauthorized_client). `inactivity_expired`: 90 days unused. `scope_mismatch`: the grant lacks a needed scope. `token_lost`: a refresh outcome was unknown and the old token was then refused.',
-});
 export const webhookTypeSchema = z.enum(WEBHOOK_TYPES).meta({ id: 'WebhookEventType' });
 
 const timestamp = z.iso.datetime({ offset: true });
@@ -81,7 +77,7 @@ export const connectionSchema = z
     id: uuid,
     product: productSchema,
     status: connectionStatusSchema,
-    reason: z.string().nullable().meta({ description: 'Why the connection is not `active` (for `needs_reauth`, a NeedsReauthReason), else null.' }),
+    reason: z.string().nullable().meta({ description: 'Why the connection is not `active` (for `needs_reauth`: `revoked`, `inactivity_expired`, `scope_mismatch` or `token_lost`), else null.' }),
     user_email: z.email(),
     account_id: z.string().nullable().meta({ description: 'The Atlassian account id of the grant.' }),
     scopes: z.array(z.string()),
@@ -187,7 +183,10 @@ export const needsReauthErrorSchema = errorBody(
   'NeedsReauthError',
   ['needs_reauth'],
   {
-    reason: z.enum(NEEDS_REAUTH_REASONS).nullable().meta({ description: 'A NeedsReauthReason.' }),
+    reason: z.enum(NEEDS_REAUTH_REASONS).nullable().meta({
+      description:
+        '`revoked`: the user revoked the app or changed password (invalid_grant / unauthorized_client). `inactivity_expired`: 90 days unused. `scope_mismatch`: the grant lacks a needed scope. `token_lost`: a refresh outcome was unknown and the old token was then refused.',
+    }),
     reconnect_url: z.url().meta({ description: 'An absolute, single-use link (30 minutes) that reconnects this connection: send the user there.' }),
   },
   'Only a new consent by the user fixes the connection. Do not retry: send the user to `reconnect_url`, then wait for `connection.reconnected`.',

@@ -1,4 +1,5 @@
-// The {API} side: accessible-resources, /me, Jira and Confluence identity endpoints, and the echo aid.
+// The {API} side: accessible-resources, /me, Jira and Confluence identity endpoints, Jira project and
+// issue search, and the echo aid.
 import {
   avatarFor,
   findAccount,
@@ -13,6 +14,7 @@ import {
 import { respondWithFaults } from './faults';
 import { checkAccessToken } from './grants';
 import { bearerToken, json, readBody, type Reply, type RequestContext } from './http';
+import { jiraSearchJql } from './jira-search';
 import type { Grant } from './state';
 
 interface Caller {
@@ -128,6 +130,9 @@ function routeSiteRequest(request: SiteRequest, ctx: RequestContext): Reply | un
   }
   if (request.product === 'jira' && request.rest === '/rest/api/3/project/search' && get) {
     return requireScope(request, 'read:jira-work', () => jiraProjectSearch(request, ctx));
+  }
+  if (request.product === 'jira' && request.rest === '/rest/api/3/search/jql' && get) {
+    return requireScope(request, 'read:jira-work', () => jiraSearchJql(request.site, ctx.url.searchParams, apiBase(ctx, request)));
   }
   if (request.product === 'confluence' && request.rest === '/wiki/rest/api/user/current' && get) {
     return requireScope(request, 'read:confluence-user', () => confluenceCurrentUser(request));

@@ -81,6 +81,31 @@ describe('identity endpoints', () => {
     expect((projects.body as { values: { key: string }[] }).values.map((p) => p.key)).toEqual(['ACME']);
   });
 
+  it('Jira enhanced search: bounded JQL, requested fields only, nextPageToken until isLast', async () => {
+    const token = await tokenFor(JIRA);
+    const search = (query: string) => getJson(`/ex/jira/${ACME}/rest/api/3/search/jql?${query}`, token);
+    type Page = { issues: { key: string; fields: Record<string, unknown> }[]; nextPageToken?: string; isLast: boolean };
+    const first = await search('jql=project%20%3D%20ACME%20ORDER%20BY%20key&fields=summary,status&maxResults=2');
+    expect(first.status).toBe(200);
+    const page1 = first.body as Page;
+    expect(page1.issues.map((i) => i.key)).toEqual(['ACME-1', 'ACME-2']);
+    expect(Object.keys(page1.issues[0]!.fields).sort()).toEqual(['status', 'summary']);
+    expect(page1.isLast).toBe(false);
+    const page2 = (await search(`jql=project%20%3D%20ACME&fields=summary&maxResults=2&nextPageToken=${page1.nextPageToken}`)).body as Page;
+    expect(page2.issues.map((i) => i.key)).toEqual(['ACME-3']);
+    expect(page2).toMatchObject({ isLast: true });
+    expect(page2).not.toHaveProperty('nextPageToken');
+    const idOnly = (await search('jql=project%20in%20(ACME,%20OPS)')).body as Page;
+    expect(idOnly.issues).toHaveLength(6);
+    expect(idOnly.issues[0]!.fields).toEqual({});
+    const unbounded = await search('jql=ORDER%20BY%20key');
+    expect(unbounded.status).toBe(400);
+    expect((unbounded.body as { errorMessages: string[] }).errorMessages[0]).toMatch(/Unbounded JQL/);
+    expect((await search('jql=project%20%3D%20NOPE')).status).toBe(400);
+    const scopeless = await tokenFor(['read:jira-user', 'offline_access']);
+    expect((await getJson(`/ex/jira/${ACME}/rest/api/3/search/jql?jql=project%3DACME`, scopeless)).body).toEqual(SCOPE_MISMATCH);
+  });
+
   it('Confluence user/current', async () => {
     const { status, body } = await getJson(`/ex/confluence/${INITECH}/wiki/rest/api/user/current`, await tokenFor(CONFLUENCE));
     expect(status).toBe(200);
