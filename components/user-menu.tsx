@@ -14,6 +14,9 @@ export async function UserMenu() {
           Admin
         </Link>
       )}
+      <Link href="/docs/api" className="hover:underline">
+        API
+      </Link>
       {sandbox && (
         <Link href="/sandbox" className="hover:underline">
           Sandbox

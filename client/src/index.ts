@@ -33,6 +33,11 @@ export interface ReconnectOptions {
   apiKey: string;
   /** A fetch implementation (default: the global one). */
   fetch?: typeof fetch;
+  /**
+   * `withToken` keeps each connection's token in memory and asks Reconnect again only when it nears
+   * expiry or Atlassian refuses it (default false: every `withToken` asks Reconnect).
+   */
+  cacheTokens?: boolean;
 }
 
 export interface AccessTokenOptions {
@@ -60,6 +65,7 @@ export class Reconnect {
   readonly #base: string;
   readonly #apiKey: string;
   readonly #fetch: typeof fetch;
+  readonly #cache: Map<string, AccessToken> | undefined;
 
   constructor(options: ReconnectOptions) {
     if (!options.baseUrl) throw new TypeError('Reconnect: baseUrl is required');
@@ -67,6 +73,7 @@ export class Reconnect {
     this.#base = options.baseUrl.replace(/\/+$/, '');
     this.#apiKey = options.apiKey;
     this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.#cache = options.cacheTokens ? new Map() : undefined;
   }
 
   async #call<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -97,7 +104,7 @@ export class Reconnect {
     fn: (token: string, sites: AccessTokenSite[]) => Promise<T>,
     options: Pick<AccessTokenOptions, 'minValiditySeconds'> = {},
   ): Promise<T> {
-    let token = await this.accessToken(connectionId, options);
+    let token = await this.#cachedToken(connectionId, options);
     for (let attempt = 1; ; attempt++) {
       const outcome = await fn(token.access_token, token.sites).then(
         (value) => ({ value }),
@@ -110,8 +117,18 @@ export class Reconnect {
       if (attempt === 2) {
         throw new TokenRejectedError('value' in outcome ? (outcome.value as Response) : undefined, 'error' in outcome ? outcome.error : undefined);
       }
-      token = await this.accessToken(connectionId, { ...options, rejectedToken: token.access_token });
+      token = await this.#cachedToken(connectionId, { ...options, rejectedToken: token.access_token });
     }
+  }
+
+  async #cachedToken(connectionId: string, options: AccessTokenOptions): Promise<AccessToken> {
+    const cached = this.#cache?.get(connectionId);
+    const wanted = (options.minValiditySeconds ?? 60) * 1000;
+    if (cached && !options.rejectedToken && Date.parse(cached.expires_at) - Date.now() > wanted) return cached;
+    this.#cache?.delete(connectionId);
+    const token = await this.accessToken(connectionId, options);
+    this.#cache?.set(connectionId, token);
+    return token;
   }
 
   /**
