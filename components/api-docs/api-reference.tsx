@@ -103,7 +103,7 @@ export function ApiReference({ doc, baseUrl }: { doc: Document; baseUrl: string 
           <InlineCode text="Reconnect signs each delivery with Standard Webhooks: headers `webhook-id` (stable across retries), `webhook-timestamp` (Unix seconds) and `webhook-signature` (`v1,<base64 HMAC-SHA256>`, several during a secret rotation). Deliveries are at least once and in order per connection; answer 2xx quickly, and dedupe on `webhook-id`. A 410 answer disables the endpoint." />
         </p>
         <h3 className="text-sm font-semibold">Event types</h3>
-        <ul className="flex flex-wrap gap-2">
+        <ul aria-label="Event types" className="flex flex-wrap gap-2">
           {eventTypes.map((type) => (
             <li key={type}>
               <code className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs dark:bg-slate-800">{type}</code>

@@ -37,7 +37,7 @@ test('the API reference shows every operation with its examples, the error codes
   await expect(token).toContainText('reconnect.withToken(');
 
   const webhooks = page.getByRole('region', { name: 'Webhooks' });
-  for (const type of doc.components.schemas.WebhookEventType!.enum!) await expect(webhooks.getByText(type, { exact: true })).toBeVisible();
+  for (const type of doc.components.schemas.WebhookEventType!.enum!) await expect(webhooks.getByRole('list', { name: 'Event types' }).getByText(type, { exact: true })).toBeVisible();
   await expect(webhooks).toContainText('verifyWebhook(request.headers, body');
   await expect(webhooks).toContainText('reconnect_url');
 
