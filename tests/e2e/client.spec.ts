@@ -115,7 +115,7 @@ test('withToken: a token Atlassian refuses is sent back as rejected_token, and t
   });
   expect(me.status).toBe(200);
   expect(seen).toHaveLength(2);
-  expect(seen[1]).not.toBe(seen[0]);
+  expect(seen[1] !== seen[0], 'the retry got a different token').toBe(true);
   const after = await sim.counters();
   expect(after.api_unauthorized - before.api_unauthorized).toBe(1);
   // The rejected token was no longer the stored one: Reconnect handed out the newer token, no second refresh.
@@ -136,7 +136,7 @@ test('withToken gives up after the second 401 with TokenRejectedError; the rejec
   expect(err).toBeInstanceOf(ReconnectError);
   expect((err as TokenRejectedError).response?.status).toBe(401);
   expect(seen).toHaveLength(2);
-  expect(seen[1]).not.toBe(seen[0]);
+  expect(seen[1] !== seen[0], 'the retry got a different token').toBe(true);
   expect((await sim.counters()).token_calls - before.token_calls).toBe(1);
 
   // A thrown error carrying status 401 is the same signal.
