@@ -129,6 +129,7 @@ export const connectSessionSchema = z
     expires_at: timestamp,
   })
   .meta({ id: 'ConnectSession' });
+export type ConnectSessionJson = z.infer<typeof connectSessionSchema>;
 
 export const webhookEndpointSchema = z
   .object({

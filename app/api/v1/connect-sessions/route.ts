@@ -1,6 +1,6 @@
 import { apiError, apiJson, parseJsonBody, withApiKey } from '@/lib/api/http';
 import { getConfig } from '@/lib/config';
-import { connectSessionRequest } from '@/lib/api/schemas';
+import { connectSessionRequest, type ConnectSessionJson } from '@/lib/api/schemas';
 import { ConnectionNotFoundError, createConnectSession } from '@/lib/connect-sessions';
 import { getSql } from '@/lib/db';
 
@@ -11,7 +11,7 @@ export const POST = withApiKey(async (request) => {
   const body = await parseJsonBody(request, connectSessionRequest);
   if (body instanceof Response) return body;
   try {
-    return apiJson(await createConnectSession(getSql(), getConfig().appUrl, body), 201);
+    return apiJson((await createConnectSession(getSql(), getConfig().appUrl, body)) satisfies ConnectSessionJson, 201);
   } catch (err) {
     if (err instanceof ConnectionNotFoundError) {
       return apiError(404, 'not_found', `No connection ${err.connectionId}, or it is disconnected.`, { field: 'connection_id' });
