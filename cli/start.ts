@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { ConfigError, DEFAULT_SIMULATOR_PORT, loadConfig, type Config } from '../lib/config';
 import { startEmbeddedPostgres } from '../lib/db/embedded';
 import { runMigrations } from '../lib/db/migrate';
+import { startMailCatcher } from '../lib/notifications/catcher';
 import { startSimulator, type Simulator } from '../lib/sandbox/simulator';
 import { buildIsCurrent, markBuildCurrent } from './build-stamp';
 import { startAppServer } from './server';
@@ -113,6 +114,9 @@ async function main(): Promise<void> {
   await runMigrations(process.env.DATABASE_URL);
   if (stopping) return;
   await simulator(config);
+  if (stopping) return;
+  const stopCatcher = await startMailCatcher(config, process.env, log);
+  if (stopCatcher) stops.push(stopCatcher);
   if (stopping) return;
   if (!dev) await build();
   if (stopping) return;

@@ -40,6 +40,9 @@ const envSchema = z.object({
   ADMIN_EMAILS: optional(z.string()),
   REFRESH_MARGIN_SECONDS: optional(int(0)),
   KEEPALIVE_IDLE_DAYS: optional(int(1).max(89, 'must be below the 90-day inactivity expiry')),
+  SMTP_URL: optional(z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' })),
+  EMAIL_FROM: optional(z.string().trim().max(254).pipe(z.union([z.email(), z.string().regex(/^[^<>\r\n]*<[^<>\s@]+@[^<>\s@]+>$/)], 'must be an email address, optionally as "Name <address>"'))),
+  NOTIFY_DEGRADED_AFTER_HOURS: optional(int(1)),
   WEBHOOK_ALLOW_PRIVATE: optional(z.enum(['true', 'false'], 'must be true or false')),
   NODE_ENV: optional(z.string()),
 });
@@ -57,6 +60,10 @@ export interface Config {
   refreshMarginSeconds: number;
   keepaliveIdleDays: number;
   webhookAllowPrivate: boolean;
+  /** Outgoing mail; unset in live mode means notifications are off (sandbox: the local mail catcher). */
+  smtpUrl?: string;
+  emailFrom: string;
+  notifyDegradedAfterHours: number;
 }
 
 function isKey(value: string): boolean {
@@ -114,6 +121,9 @@ export function loadConfig(env: Env = process.env, dataDir = '.data'): Config {
     refreshMarginSeconds: e.REFRESH_MARGIN_SECONDS ?? 300,
     keepaliveIdleDays: e.KEEPALIVE_IDLE_DAYS ?? 60,
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE ? e.WEBHOOK_ALLOW_PRIVATE === 'true' : mode === 'sandbox',
+    smtpUrl: e.SMTP_URL,
+    emailFrom: e.EMAIL_FROM ?? `Reconnect <reconnect@${new URL(e.APP_URL ?? 'http://localhost').hostname}>`,
+    notifyDegradedAfterHours: e.NOTIFY_DEGRADED_AFTER_HOURS ?? 24,
   };
 }
 

@@ -112,7 +112,8 @@ const ASK_AGAIN = 'Ask for a new link.';
 const error = (status: number, code: string, message: string): OpenConnectSessionResult => ({ kind: 'error', status, code, message });
 const NOT_FOUND = error(404, 'not_found', `This link is not valid. ${ASK_AGAIN}`);
 const USED = error(410, 'used', `This link was already used. ${ASK_AGAIN}`);
-const EXPIRED = error(410, 'expired', `This link expired (links last ${CONNECT_SESSION_TTL_MINUTES} minutes). ${ASK_AGAIN}`);
+// API links last 30 minutes, the Reconnect links of notification mails 7 days.
+const EXPIRED = error(410, 'expired', `This link expired. ${ASK_AGAIN}`);
 
 async function readSession(sql: Sql, tokenHash: string): Promise<SessionRow | undefined> {
   const [row] = await sql<SessionRow[]>`

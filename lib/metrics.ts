@@ -6,6 +6,7 @@ interface Metrics {
   refreshes: Counter<'outcome'>;
   refreshSeconds: Histogram<'outcome'>;
   deliveries: Counter<'outcome'>;
+  notifications: Counter<'outcome'>;
 }
 
 const globalKey = Symbol.for('reconnect.metrics');
@@ -24,6 +25,12 @@ function create(): Metrics {
       registers: [registry],
     }),
     deliveries: new Counter({ name: 'reconnect_webhook_deliveries_total', help: 'Webhook delivery attempts by outcome', labelNames: ['outcome'], registers: [registry] }),
+    notifications: new Counter({
+      name: 'reconnect_notifications_total',
+      help: 'Notification mails by outcome (sent, retrying, failed, suppressed, cancelled)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
   };
 }
 

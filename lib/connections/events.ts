@@ -11,7 +11,10 @@ export type ConnectionEventType =
   | 'configuration_error'
   | 'api_unauthorized'
   | 'test'
-  | 'disconnected';
+  | 'disconnected'
+  | 'notification_sent'
+  | 'notification_failed'
+  | 'notification_suppressed';
 
 export interface ConnectionEvent {
   type: ConnectionEventType;

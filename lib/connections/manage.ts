@@ -2,7 +2,7 @@ import type { Sql } from 'postgres';
 import { callProductApi, type TokenSource } from '../atlassian/client';
 import { IDENTITY_PATH, productLabel, type Product } from '../atlassian/products';
 import { ConnectionUnavailableError } from '../tokens/errors';
-import { enqueueConnectionWebhook } from '../webhooks/outbox';
+import { recordTransition } from './transitions';
 import { recordEvent } from './events';
 
 export interface TestResult {
@@ -46,7 +46,7 @@ export async function disconnectConnection(sql: Sql, appUrl: string, id: string,
       where id = ${id} and status <> 'disconnected' returning id`;
     if (rows.length === 0) return false;
     await recordEvent(tx, id, { type: 'disconnected', data: { by } });
-    await enqueueConnectionWebhook(tx, 'connection.deleted', id, appUrl);
+    await recordTransition(tx, 'connection.deleted', id, appUrl);
     return true;
   });
 }

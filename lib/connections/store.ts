@@ -2,7 +2,7 @@ import type { Sql, TransactionSql } from 'postgres';
 import type { AccessibleResource, Profile, TokenSet } from '../atlassian/oauth';
 import type { Product } from '../atlassian/products';
 import { encryptSecret, type KeyRing } from '../tokens/crypto';
-import { enqueueConnectionWebhook } from '../webhooks/outbox';
+import { recordTransition } from './transitions';
 import { recordEvent } from './events';
 
 export interface NewTokenFamily {
@@ -56,7 +56,7 @@ export async function createConnection(ctx: StoreContext, userId: string, family
       returning id`;
     await replaceSites(tx, id, family.sites);
     await recordEvent(tx, id, { type: 'connected', tokenGeneration: 1, data: { sites: family.sites.length } }, at);
-    await enqueueConnectionWebhook(tx, 'connection.created', id, ctx.appUrl, at);
+    await recordTransition(tx, 'connection.created', id, ctx.appUrl, at);
     return id;
   });
 }
@@ -77,7 +77,7 @@ export async function replaceTokenFamily(ctx: StoreContext, connectionId: string
     await tx`delete from refresh_attempts where connection_id = ${connectionId}`;
     await replaceSites(tx, connectionId, family.sites);
     await recordEvent(tx, connectionId, { type: 'reconnected', tokenGeneration: token_generation }, at);
-    await enqueueConnectionWebhook(tx, 'connection.reconnected', connectionId, ctx.appUrl, at);
+    await recordTransition(tx, 'connection.reconnected', connectionId, ctx.appUrl, at);
     return token_generation;
   });
 }

@@ -5,6 +5,7 @@ import * as schema from './schema';
 export type Db = PostgresJsDatabase<typeof schema>;
 
 let sqlClient: Sql | undefined;
+let dbClient: Sql | undefined;
 let db: Db | undefined;
 
 function databaseUrl(): string {
@@ -22,16 +23,22 @@ export function getSql(): Sql {
   return sqlClient;
 }
 
+/**
+ * The Drizzle handle, on its own pool: drizzle() turns off postgres-js's date parsing on the client it
+ * wraps (for connections opened afterwards), which would hand strings to the raw queries of getSql().
+ */
 export function getDb(): Db {
-  db ??= drizzle(getSql(), { schema });
+  dbClient ??= postgres(databaseUrl(), { max: Number(process.env.DATABASE_POOL_SIZE ?? 10), onnotice: () => {} });
+  db ??= drizzle(dbClient, { schema });
   return db;
 }
 
 export async function closeDb(): Promise<void> {
-  const client = sqlClient;
+  const clients = [sqlClient, dbClient];
   sqlClient = undefined;
+  dbClient = undefined;
   db = undefined;
-  await client?.end({ timeout: 5 });
+  await Promise.all(clients.map((c) => c?.end({ timeout: 5 })));
 }
 
 export { schema };

@@ -1,8 +1,9 @@
 import { getConfig } from '../config';
-import { getSql } from '../db';
+import { getDb, getSql } from '../db';
 import { metrics } from '../metrics';
 import { getTokenEngine } from '../tokens';
-import { cleanupTask, deliveryTask, refreshTask } from './tasks';
+import { smtpSender, smtpTransport } from '../notifications/mailer';
+import { cleanupTask, deliveryTask, notificationTask, refreshTask } from './tasks';
 import { registerAppStop } from './app-stop';
 import { startWorker, type RunningWorker } from './worker';
 
@@ -15,7 +16,22 @@ export function startAppWorker(log: (m: string) => void = (m) => console.log(`[w
     allowPrivate: config.webhookAllowPrivate,
     onAttempt: (outcome) => metrics().deliveries.inc({ outcome }),
   });
-  return startWorker([refreshTask(getTokenEngine()), delivery, cleanupTask(sql)], log);
+  const tasks = [refreshTask(getTokenEngine()), delivery, cleanupTask(sql)];
+  // No SMTP_URL (live mode): notifications are off; the admin page says so. Sandbox: npm start's mail catcher.
+  if (config.smtpUrl) {
+    tasks.push(
+      notificationTask({
+        db: getDb(),
+        send: smtpSender(smtpTransport(config.smtpUrl)),
+        from: config.emailFrom,
+        appUrl: config.appUrl,
+        secret: config.authSecret,
+        degradedAfterHours: config.notifyDegradedAfterHours,
+        onOutcome: (outcome) => metrics().notifications.inc({ outcome }),
+      }),
+    );
+  }
+  return startWorker(tasks, log);
 }
 
 /**

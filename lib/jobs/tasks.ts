@@ -1,5 +1,7 @@
 import type { Sql } from 'postgres';
 import type { TokenEngine } from '../tokens/engine';
+import { enqueueDueDigests } from '../notifications/digest';
+import { sendDueNotifications, type NotifyOptions } from '../notifications/send';
 import { deliverDueWebhooks, type DeliverOptions } from '../webhooks/deliver';
 import { drain, type WorkerTask } from './worker';
 
@@ -40,6 +42,19 @@ export function deliveryTask(sql: Sql, opts: DeliverOptions, everyMs = 1_000): W
         if (attempted === 0) break;
       }
       return total;
+    },
+  };
+}
+
+/** Queues the admins' daily digests when something is broken, then sends due notification mails. */
+export function notificationTask(opts: NotifyOptions, everyMs = 2_000): WorkerTask {
+  return {
+    name: 'notifications',
+    everyMs,
+    async run() {
+      await enqueueDueDigests(opts.db, (opts.now ?? (() => new Date()))());
+      const { attempted } = await sendDueNotifications(opts);
+      return attempted;
     },
   };
 }

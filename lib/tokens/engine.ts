@@ -2,7 +2,7 @@ import type { Sql, TransactionSql } from 'postgres';
 import type { TokenEndpointError } from '../atlassian/errors';
 import { refreshTokens, type OAuthClientConfig, type TokenSet } from '../atlassian/oauth';
 import { recordEvent } from '../connections/events';
-import { enqueueConnectionWebhook } from '../webhooks/outbox';
+import { recordTransition } from '../connections/transitions';
 import { backoffSeconds, keepWithinReuseLeeway } from './backoff';
 import { CryptoError, decryptSecret, encryptSecret, type KeyRing } from './crypto';
 import {
@@ -280,7 +280,7 @@ export function createTokenEngine(opts: TokenEngineOptions) {
     await recordEvent(tx, row.id, { type: 'refreshed', tokenGeneration: updated.token_generation }, at);
     if (row.status === 'degraded' || row.status === 'error') {
       await recordEvent(tx, row.id, { type: 'recovered', message: 'Refresh works again' }, at);
-      await enqueueConnectionWebhook(tx, 'connection.recovered', row.id, opts.appUrl, at);
+      await recordTransition(tx, 'connection.recovered', row.id, opts.appUrl, at);
     }
     return { token: tokenOf(updated, t.accessToken, true) };
   }
@@ -293,7 +293,7 @@ export function createTokenEngine(opts: TokenEngineOptions) {
                updated_at = ${at}
              where id = ${row.id}`;
     await recordEvent(tx, row.id, { type: 'needs_reauth', code: e.code, message: e.description, data: { reason } }, at);
-    await enqueueConnectionWebhook(tx, 'connection.needs_reauth', row.id, opts.appUrl, at);
+    await recordTransition(tx, 'connection.needs_reauth', row.id, opts.appUrl, at);
     return { error: needsReauth(reason) };
   }
 
@@ -338,7 +338,7 @@ export function createTokenEngine(opts: TokenEngineOptions) {
     await recordEvent(tx, row.id, { type: 'refresh_failed', code: e.code, message: e.description, data: { retry_in_seconds: delay } }, at);
     if (row.status === 'active') {
       await recordEvent(tx, row.id, { type: 'degraded', code: e.code }, at);
-      await enqueueConnectionWebhook(tx, 'connection.degraded', row.id, opts.appUrl, at);
+      await recordTransition(tx, 'connection.degraded', row.id, opts.appUrl, at);
     }
     if (servable(row, access, o, at)) return { token: tokenOf(row, access, false) };
     return { error: temporarilyUnavailable(e.code, delay) };
@@ -383,7 +383,7 @@ export function createTokenEngine(opts: TokenEngineOptions) {
                  last_error_code = ${code}, last_error_message = null, updated_at = ${at}
                where id = ${connectionId}`;
       await recordEvent(tx, connectionId, { type: 'needs_reauth', code, data: { reason } }, at);
-      await enqueueConnectionWebhook(tx, 'connection.needs_reauth', connectionId, opts.appUrl, at);
+      await recordTransition(tx, 'connection.needs_reauth', connectionId, opts.appUrl, at);
     });
   }
 

@@ -1,7 +1,7 @@
 import postgres, { type Sql } from 'postgres';
 import { exchangeCode, fetchAccessibleResources, fetchProfile } from '../../lib/atlassian/oauth';
 import { scopesForConnect, siteHasProduct, type Product } from '../../lib/atlassian/products';
-import { createConnection } from '../../lib/connections/store';
+import { createConnection, replaceTokenFamily } from '../../lib/connections/store';
 import { consentAndGetCode } from '../../lib/sandbox/client';
 import { decryptSecret, type KeyRing } from '../../lib/tokens/crypto';
 import { createTokenEngine, type TokenEngineOptions } from '../../lib/tokens/engine';
@@ -36,6 +36,16 @@ export async function connectViaSimulator(
   const user = await upsertUser(sql, email, profile.name, []);
   const id = await createConnection({ sql, keys, appUrl: APP_URL }, user.id, { product, tokens, profile, sites });
   return { id, userId: user.id, tokens };
+}
+
+/** Reconnect: a new consent at the simulator replaces the connection's token family (same id). */
+export async function reconnectViaSimulator(sql: Sql, simUrl: string, connectionId: string, email: string, product: Product = 'jira') {
+  const code = await consentAndGetCode(simUrl, { email, scopes: scopesForConnect(product), redirectUri: REDIRECT });
+  const tokens = await exchangeCode(oauthConfig(simUrl), code, REDIRECT);
+  const api = { apiUrl: simUrl };
+  const profile = await fetchProfile(api, tokens.accessToken);
+  const sites = (await fetchAccessibleResources(api, tokens.accessToken)).filter((s) => siteHasProduct(s.scopes, product));
+  return replaceTokenFamily({ sql, keys: TEST_KEYS, appUrl: APP_URL }, connectionId, { product, tokens, profile, sites });
 }
 
 export function engineFor(sql: Sql, markerSql: Sql, simUrl: string, extra: Partial<TokenEngineOptions> = {}) {

@@ -25,6 +25,9 @@ const EVENT_LABEL: Record<string, string> = {
   api_unauthorized: 'API answered 401',
   test: 'Connection test',
   disconnected: 'Disconnected',
+  notification_sent: 'Email sent to the owner',
+  notification_failed: 'Email failed',
+  notification_suppressed: 'Email not sent (turned off)',
 };
 
 export default async function ConnectionPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ before?: string }> }) {

@@ -1,0 +1,68 @@
+// Turns a notification into the mail to send: subject, HTML and text rendered from the React templates,
+// the Message-ID and RFC 8058 one-click unsubscribe headers. Never a token beyond the mail's own links.
+import { render } from '@react-email/render';
+import { createElement, type ReactElement } from 'react';
+import { productLabel, type Product } from '../atlassian/products';
+import { plainReason } from '../connections/health';
+import { messageIdFor, unsubscribeUrl } from './links';
+import type { OutgoingMail } from './mailer';
+import { ConnectionMail, connectionMailSubject, type ConnectionMailProps } from './templates/connection-mail';
+import { DigestMail, digestSubject, type DigestMailProps } from './templates/digest-mail';
+
+export interface ConnectionMailInput {
+  kind: 'needs_reauth' | 'degraded';
+  connectionId: string;
+  product: Product;
+  status: string;
+  reason: string | null;
+  sites: string[];
+  account: string | null;
+  reconnectUrl: string | null;
+  linkExpiresAt: Date | null;
+  degradedHours: number;
+}
+
+export interface Envelope {
+  notificationId: string;
+  to: string;
+  from: string;
+  appUrl: string;
+  unsubscribeToken: string;
+}
+
+async function finish(env: Envelope, subject: string, element: ReactElement): Promise<OutgoingMail> {
+  const listUnsubscribe = unsubscribeUrl(env.appUrl, env.unsubscribeToken);
+  return {
+    from: env.from,
+    to: env.to,
+    subject,
+    html: await render(element),
+    text: await render(element, { plainText: true }),
+    messageId: messageIdFor(env.notificationId, env.appUrl),
+    headers: { 'List-Unsubscribe': `<${listUnsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+  };
+}
+
+const dateText = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
+export function connectionMail(env: Envelope, c: ConnectionMailInput): Promise<OutgoingMail> {
+  const connectionUrl = `${env.appUrl}/connections/${c.connectionId}`;
+  const props: ConnectionMailProps = {
+    kind: c.kind,
+    product: productLabel(c.product),
+    sites: c.sites,
+    account: c.account,
+    reason: plainReason(c.status, c.reason) ?? '',
+    actionUrl: c.kind === 'needs_reauth' && c.reconnectUrl ? c.reconnectUrl : connectionUrl,
+    linkExpiresAt: c.linkExpiresAt ? dateText(c.linkExpiresAt) : null,
+    connectionUrl,
+    unsubscribeUrl: unsubscribeUrl(env.appUrl, env.unsubscribeToken),
+    degradedHours: c.degradedHours,
+  };
+  return finish(env, connectionMailSubject(props), createElement(ConnectionMail, props));
+}
+
+export function digestMail(env: Envelope, d: Omit<DigestMailProps, 'adminUrl' | 'unsubscribeUrl'>): Promise<OutgoingMail> {
+  const props: DigestMailProps = { ...d, adminUrl: `${env.appUrl}/admin`, unsubscribeUrl: unsubscribeUrl(env.appUrl, env.unsubscribeToken) };
+  return finish(env, digestSubject(props), createElement(DigestMail, props));
+}
