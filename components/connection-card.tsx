@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { disconnectAction, reconnectConnection, testConnectionAction } from '@/app/(dashboard)/actions';
+import { disconnectAction, reconnectConnection, setConnectionEmailsAction, testConnectionAction } from '@/app/(dashboard)/actions';
 import { productLabel } from '@/lib/atlassian/products';
 import { plainReason } from '@/lib/connections/health';
 import type { ConnectionView } from '@/lib/connections/queries';
@@ -15,7 +15,8 @@ function expiresIn(c: ConnectionView, now: number): string {
   return left > 0 ? duration(left) : 'expired (refreshed on next use)';
 }
 
-export function ConnectionCard({ c, now, keepaliveDays }: { c: ConnectionView; now: number; keepaliveDays: number }) {
+/** `emails`: the owner's mail switch for this connection (undefined: not shown, e.g. to an admin). */
+export function ConnectionCard({ c, now, keepaliveDays, emails }: { c: ConnectionView; now: number; keepaliveDays: number; emails?: boolean }) {
   const label = productLabel(c.product);
   const tokenValid = !!c.access_expires_at && c.access_expires_at.getTime() > now;
   const reason = plainReason(c.status, c.status === 'degraded' ? (c.reason ?? c.last_error_code) : c.reason, tokenValid);
@@ -63,6 +64,14 @@ export function ConnectionCard({ c, now, keepaliveDays }: { c: ConnectionView; n
           variant="danger"
           confirm={`Disconnect ${label}? Its tokens will be deleted.`}
         />
+        {emails !== undefined && (
+          <ActionForm
+            action={setConnectionEmailsAction}
+            fields={{ connectionId: c.id, enabled: emails ? 'off' : 'on' }}
+            label={emails ? 'Turn off emails' : 'Turn on emails'}
+            pendingLabel="Saving…"
+          />
+        )}
       </div>
     </li>
   );

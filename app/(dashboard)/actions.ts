@@ -4,14 +4,16 @@ import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { PRODUCTS } from '@/lib/atlassian/products';
-import { validatedActionWithUser, type ActionState } from '@/lib/actions/validated';
+import { validatedActionWithAdmin, validatedActionWithUser, type ActionState } from '@/lib/actions/validated';
 import { signOut } from '@/lib/auth/next-auth';
 import { findActionableConnection } from '@/lib/connections/access';
 import { disconnectConnection, testConnection } from '@/lib/connections/manage';
 import { getConfig } from '@/lib/config';
-import { getSql } from '@/lib/db';
+import { getDb, getSql } from '@/lib/db';
+import { setAdminDigest, setConnectionNotifications, setUserNotifications } from '@/lib/notifications/preferences';
 import { appFlowContext } from '@/lib/flows/app-context';
 import { startFlow } from '@/lib/flows/start';
+import { isUuid } from '@/lib/ids';
 import { appProductApi } from '@/lib/tokens/app-api';
 
 const connectionInput = z.object({ connectionId: z.string().min(1, 'connectionId is required') });
@@ -45,6 +47,29 @@ export const disconnectAction = validatedActionWithUser(connectionInput, async (
   await disconnectConnection(getSql(), getConfig().appUrl, conn.id, user.email);
   revalidatePath('/');
   return { ok: true, message: 'Disconnected. Its tokens were deleted.' };
+});
+
+const onOff = z.enum(['on', 'off'], 'enabled must be on or off');
+
+export const setConnectionEmailsAction = validatedActionWithUser(connectionInput.extend({ enabled: onOff }), async ({ connectionId, enabled }, user) => {
+  // Only the owner decides about their own mail (an admin viewing it gets "not found").
+  const changed = isUuid(connectionId) && (await setConnectionNotifications(getDb(), user.id, connectionId, enabled === 'on'));
+  if (!changed) return NOT_FOUND;
+  revalidatePath('/');
+  revalidatePath(`/connections/${connectionId}`);
+  return { ok: true, message: enabled === 'on' ? 'Emails about this connection are on.' : 'Emails about this connection are off.' };
+});
+
+export const setMyEmailsAction = validatedActionWithUser(z.object({ enabled: onOff }), async ({ enabled }, user) => {
+  await setUserNotifications(getDb(), user.id, enabled === 'on');
+  revalidatePath('/');
+  return { ok: true, message: enabled === 'on' ? 'Notification emails are on.' : 'Notification emails are off for all your connections.' };
+});
+
+export const setAdminDigestAction = validatedActionWithAdmin(z.object({ enabled: onOff }), async ({ enabled }, user) => {
+  await setAdminDigest(getDb(), user.id, enabled === 'on');
+  revalidatePath('/admin');
+  return { ok: true, message: enabled === 'on' ? 'You will get the daily digest when something is broken.' : 'The daily digest is off.' };
 });
 
 export async function signOutAction() {

@@ -5,7 +5,10 @@ import { productLabel, isProduct } from '@/lib/atlassian/products';
 import { requireUser } from '@/lib/auth/session';
 import { getConfig } from '@/lib/config';
 import { listUserConnections } from '@/lib/connections/queries';
-import { getSql } from '@/lib/db';
+import { getDb, getSql } from '@/lib/db';
+import { mailSetup } from '@/lib/notifications/admin';
+import { connectionNotificationSwitches, userNotificationSettings } from '@/lib/notifications/preferences';
+import { NotificationSwitch } from '@/components/notification-switch';
 import { renderTime } from '@/components/time';
 
 export const dynamic = 'force-dynamic';
@@ -24,6 +27,8 @@ export default async function HomePage({ searchParams }: { searchParams: Search 
   const user = await requireUser('/');
   const connections = await listUserConnections(getSql(), user.id);
   const success = successMessage(await searchParams);
+  const settings = await userNotificationSettings(getDb(), user.id);
+  const switches = await connectionNotificationSwitches(getDb(), connections.filter((c) => c.user_id === user.id).map((c) => c.id));
   const now = renderTime();
   return (
     <section aria-labelledby="connections-heading" className="space-y-6">
@@ -41,6 +46,7 @@ export default async function HomePage({ searchParams }: { searchParams: Search 
           {success}
         </p>
       )}
+      <NotificationSwitch on={settings.notificationsEnabled} mailOn={mailSetup(getConfig()).on} />
       {connections.length === 0 ? (
         <p className="rounded-lg border border-dashed border-slate-300 p-8 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400">
           No connections yet. Connect Jira or Confluence to keep their access alive here.
@@ -48,7 +54,7 @@ export default async function HomePage({ searchParams }: { searchParams: Search 
       ) : (
         <ul className="space-y-4">
           {connections.map((c) => (
-            <ConnectionCard key={c.id} c={c} now={now} keepaliveDays={getConfig().keepaliveIdleDays} />
+            <ConnectionCard key={c.id} c={c} now={now} keepaliveDays={getConfig().keepaliveIdleDays} emails={switches.get(c.id)} />
           ))}
         </ul>
       )}

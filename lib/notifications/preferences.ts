@@ -1,6 +1,6 @@
 // Who gets which mail: a user-wide switch, one per connection, and the admins' digest opt-in.
 // The one-click unsubscribe of a mail works by its token alone (no session): it turns off that mail's kind.
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { productLabel } from '../atlassian/products';
 import type { Db } from '../db';
 import { connections, notifications, users } from '../db/schema';
@@ -71,4 +71,11 @@ export async function setConnectionNotifications(db: Db, userId: string, connect
 export async function userNotificationSettings(db: Db, userId: string): Promise<{ notificationsEnabled: boolean; adminDigest: boolean }> {
   const [row] = await db.select({ notificationsEnabled: users.notificationsEnabled, adminDigest: users.adminDigest }).from(users).where(eq(users.id, userId));
   return row ?? { notificationsEnabled: true, adminDigest: false };
+}
+
+/** The per-connection switches of these connections, by id. */
+export async function connectionNotificationSwitches(db: Db, ids: string[]): Promise<Map<string, boolean>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.select({ id: connections.id, on: connections.notificationsEnabled }).from(connections).where(inArray(connections.id, ids));
+  return new Map(rows.map((r) => [r.id, r.on]));
 }

@@ -12,8 +12,13 @@ export function devSecrets(devFile = '.data/secrets.json'): string[] {
 
 /** Lines of the log that carry one of the secrets or a webhook signing secret, with the secrets redacted. */
 export function scanLog(logFile: string, secretList: readonly string[]): { secrets: number; leaks: string[] } {
+  return scanText(readFileSync(logFile, 'utf8'), secretList);
+}
+
+/** scanLog for text already in hand (e.g. the mail the sandbox's mail catcher received). */
+export function scanText(text: string, secretList: readonly string[]): { secrets: number; leaks: string[] } {
   // Colour codes (vitest colours its output) must not split a secret or clutter the report.
-  const log = readFileSync(logFile, 'utf8').replace(/\x1b\[[0-9;]*m/g, '');
+  const log = text.replace(/\x1b\[[0-9;]*m/g, '');
   const secrets = [...new Set(secretList.filter((s) => s.length > 0))];
   // Only the secrets that occur at all need a per-line look: keeps a log of thousands of lines fast.
   const present = secrets.filter((s) => log.includes(s));

@@ -12,18 +12,24 @@ import { ADMIN_PAGE_SIZE } from '@/lib/admin/connections';
 import { loadAdminDashboard } from '@/lib/admin/dashboard';
 import { adminHref, MIN_SEARCH, parseAdminQuery, searchTooShort, type SearchParams } from '@/lib/admin/params';
 import { requireAdmin } from '@/lib/auth/session';
-import { getSql } from '@/lib/db';
+import { getConfig } from '@/lib/config';
+import { getDb, getSql } from '@/lib/db';
+import { mailSetup, notificationOverview } from '@/lib/notifications/admin';
+import { userNotificationSettings } from '@/lib/notifications/preferences';
+import { NotificationsPanel } from '@/components/admin/notifications-panel';
 
 export const dynamic = 'force-dynamic';
 
 export const metadata: Metadata = { title: 'All connections — Reconnect admin' };
 
 export default async function AdminPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
-  await requireAdmin(); // before any query: a non-admin is redirected and sees no data
+  const admin = await requireAdmin(); // before any query: a non-admin is redirected and sees no data
   const search = await searchParams;
   const query = parseAdminQuery(search);
   const data = await loadAdminDashboard(getSql(), query);
   const now = renderTime();
+  const mail = await notificationOverview(getDb());
+  const { adminDigest } = await userNotificationSettings(getDb(), admin.id);
   return (
     <div className="space-y-8">
       <div className="flex flex-wrap items-baseline justify-between gap-2">
@@ -49,6 +55,7 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
           <FailureReasons codes={data.failureCodes} current={data.currentReasons} />
         </div>
       </section>
+      <NotificationsPanel setup={mailSetup(getConfig())} counts={mail.counts} failed={mail.failed} digest={adminDigest} />
       <section aria-labelledby="list-heading" className="space-y-4">
         <h2 id="list-heading" className="text-xl font-semibold">
           Connections

@@ -4,7 +4,12 @@ import { notFound } from 'next/navigation';
 import { AutoRefresh } from '@/components/auto-refresh';
 import { ClearFaultsForm, ClockForms, FaultForm, UserEventsForm } from '@/components/sandbox/forms';
 import { CounterList, FaultList, GrantSummary, Panel } from '@/components/sandbox/sim-state';
+import { Inbox } from '@/components/sandbox/inbox';
 import { requireUser } from '@/lib/auth/session';
+import { getConfig } from '@/lib/config';
+import { getDb } from '@/lib/db';
+import { mailSetup } from '@/lib/notifications/admin';
+import { listInbox } from '@/lib/notifications/inbox';
 import { isSandbox, readSnapshot, simulatorUrl } from './simulator';
 
 export const dynamic = 'force-dynamic';
@@ -23,6 +28,9 @@ export default async function SandboxPage() {
   if (!isSandbox()) notFound();
   const user = await requireUser('/sandbox');
   const sim = await readSnapshot();
+  // Users see the mail sent to them, admins every mail.
+  const mails = await listInbox(getDb(), user.role === 'admin' ? null : user.email);
+  const setup = mailSetup(getConfig());
   const options = sim.users.map((u) => ({ email: u.email, label: `${u.name} (${u.email})` }));
   const defaultEmail = options.find((o) => o.email === user.email)?.email ?? options[0]?.email ?? '';
   return (
@@ -116,6 +124,10 @@ export default async function SandboxPage() {
           <FaultList faults={sim.faults} />
           <ClearFaultsForm />
         </Panel>
+
+        <div className="lg:col-span-2">
+          <Inbox mails={mails} note={`${user.role === 'admin' ? 'Every mail' : 'The mail sent to you'} that the local mail catcher received. ${setup.text}`} />
+        </div>
 
         <Panel id="counters-heading" title="Simulator counters" description="Requests the simulator has answered since it started.">
           <CounterList counters={sim.counters} />

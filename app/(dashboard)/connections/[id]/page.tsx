@@ -5,7 +5,8 @@ import { ConnectionCard } from '@/components/connection-card';
 import { requireUser } from '@/lib/auth/session';
 import { getConfig } from '@/lib/config';
 import { getConnectionView, listEvents } from '@/lib/connections/queries';
-import { getSql } from '@/lib/db';
+import { getDb, getSql } from '@/lib/db';
+import { connectionNotificationSwitches } from '@/lib/notifications/preferences';
 import { renderTime } from '@/components/time';
 import { isUuid } from '@/lib/ids';
 
@@ -39,6 +40,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
   const before = Number((await searchParams).before) || undefined;
   const events = await listEvents(sql, id, before, PAGE);
   const now = renderTime();
+  const emails = conn.user_id === user.id ? (await connectionNotificationSwitches(getDb(), [id])).get(id) : undefined;
   return (
     <div className="space-y-8">
       <div className="flex flex-wrap items-center justify-between gap-x-4 gap-y-1">
@@ -51,7 +53,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
         <p className="text-slate-600 dark:text-slate-400">This connection was disconnected. Its history is kept below.</p>
       ) : (
         <ul>
-          <ConnectionCard c={conn} now={now} keepaliveDays={getConfig().keepaliveIdleDays} />
+          <ConnectionCard c={conn} now={now} keepaliveDays={getConfig().keepaliveIdleDays} emails={emails} />
         </ul>
       )}
       <section aria-labelledby="timeline-heading" className="space-y-3">

@@ -1,0 +1,73 @@
+import { expect, request, test } from '@playwright/test';
+import { connectProduct, e2eSql, retireConnectionsOf, shot, signInAs } from './helpers';
+
+const SUBJECT = 'Your Jira connection needs to be reconnected';
+
+test('a revoked grant mails its owner; the mail’s Reconnect button, opened signed out in a fresh browser, repairs the same connection', async ({ page, browser }) => {
+  const sql = e2eSql();
+  await retireConnectionsOf(sql, 'alice@example.com'); // specs share one database
+  await signInAs(page, 'Alice Jones');
+  const id = await connectProduct(page, 'Jira');
+
+  // Revoke in the sandbox; Reconnect learns it at the next refresh (here: Test connection).
+  await page.goto('/sandbox');
+  await page.getByRole('button', { name: 'Revoke app access' }).click();
+  await expect(page.getByText(/revoked/i).first()).toBeVisible();
+  await page.goto('/');
+  const card = page.getByRole('listitem', { name: 'Jira connection' });
+  await card.getByRole('button', { name: 'Test connection' }).click();
+  await expect(card.getByTestId('status-badge')).toHaveText('Needs reconnect');
+
+  // The worker sends the mail; the local mail catcher's Inbox on /sandbox shows it.
+  await page.goto('/sandbox');
+  const mail = page.getByRole('article', { name: `Mail: ${SUBJECT}` }).first();
+  await expect(async () => {
+    await page.reload();
+    await expect(mail).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
+  await expect(mail).toContainText('To alice@example.com');
+  const body = page.frameLocator(`iframe[title="Mail body: ${SUBJECT}"]`).first();
+  await expect(body.getByText('Access was revoked in Atlassian or your password changed.')).toBeVisible();
+  const reconnect = body.getByRole('link', { name: 'Reconnect', exact: true });
+  const href = await reconnect.getAttribute('href');
+  expect(href).toMatch(/\/connect\/[A-Za-z0-9_-]{43}$/);
+  await mail.locator('iframe').screenshot({ path: 'docs/screenshots/notification-mail.png' });
+  await shot(page, 'notifications-1-inbox');
+
+  // The same mail, opened in a fresh browser (no session, no cookies): its Reconnect button.
+  const [row] = await sql<{ html: string; unsubscribe: string }[]>`
+    select html_body as html, headers->>'list-unsubscribe' as unsubscribe from sandbox_mail
+    where to_address = 'alice@example.com' and subject = ${SUBJECT} order by id desc limit 1`;
+  const fresh = await browser.newContext();
+  const reader = await fresh.newPage();
+  await reader.setContent(row.html);
+  await reader.getByRole('link', { name: 'Reconnect', exact: true }).click();
+  await expect(reader).toHaveURL(/\/signin\?next=/); // signed out: sign in as that user first
+  await reader.getByRole('button', { name: 'Sign in with Atlassian' }).click();
+  await reader.getByRole('button', { name: 'Sign in as Alice Jones' }).click();
+  await reader.getByRole('button', { name: 'Accept' }).click(); // sign-in consent (read:me)
+  await expect(reader.getByText('read:jira-work')).toBeVisible(); // Jira consent for the reconnect
+  await reader.getByRole('button', { name: 'Accept' }).click();
+  await expect(reader.getByRole('status')).toHaveText('Jira reconnected — it is healthy again.');
+  const repaired = reader.getByRole('listitem', { name: 'Jira connection' });
+  await expect(repaired.getByTestId('status-badge')).toHaveText('Healthy');
+  expect(await repaired.getByRole('link', { name: 'Jira', exact: true }).getAttribute('href')).toBe(`/connections/${id}`);
+  await shot(reader, 'notifications-2-reconnected');
+
+  // The link was single use; the timeline says the mail was sent.
+  await reader.goto(href!);
+  await expect(reader.getByText('This link was already used.')).toBeVisible();
+  await reader.goto(`/connections/${id}`);
+  await expect(reader.getByText('Email sent to the owner')).toBeVisible();
+
+  // One-click unsubscribe from the mail's List-Unsubscribe header, with no session at all.
+  const unsubscribe = row.unsubscribe.slice(1, -1);
+  const client = await request.newContext(); // no cookies: what a mail client sends
+  const res = await client.post(unsubscribe, { form: { 'List-Unsubscribe': 'One-Click' } });
+  expect(res.status()).toBe(200);
+  await client.dispose();
+  const [{ on }] = await sql<{ on: boolean }[]>`select notifications_enabled as on from connections where id = ${id}`;
+  expect(on).toBe(false);
+  await fresh.close();
+  await sql.end();
+});
