@@ -249,3 +249,40 @@ describe('one-click unsubscribe', () => {
     expect(bad.status).toBe(404);
   });
 });
+
+describe('admin digest', () => {
+  it('daily, only for admins who opted in, only when something is broken, operator errors first', async () => {
+    const { upsertUser } = await import('../../lib/users');
+    const { enqueueDueDigests } = await import('../../lib/notifications/digest');
+    const admin = await upsertUser(sql, 'admin@example.com', 'Ada Admin', ['admin@example.com']);
+    await upsertUser(sql, 'other-admin@example.com', 'Not opted in', ['other-admin@example.com']);
+    const dead = await connectViaSimulator(sql, sim.url, 'alice@example.com');
+    const misconfigured = await connectViaSimulator(sql, sim.url, 'bob@example.com');
+    expect(await enqueueDueDigests(getDb(), new Date())).toBe(0); // nobody opted in
+    await sql`update users set admin_digest = true where id = ${admin.id}`;
+    expect(await enqueueDueDigests(getDb(), new Date())).toBe(0); // nothing broken
+
+    await sql`update users set notifications_enabled = false where email in ('alice@example.com', 'bob@example.com')`; // only the digest here
+    await killGrant('alice@example.com', dead.id);
+    const engine = engineFor(sql, sql, sim.url);
+    await expect(engine.getAccessToken(dead.id)).rejects.toMatchObject({ code: 'needs_reauth' });
+    await control.addFault({ kind: 'invalid_client', target: 'token' });
+    await expireAccessTokens(sql, [misconfigured.id]);
+    await expect(engine.getAccessToken(misconfigured.id)).rejects.toMatchObject({ code: 'configuration_error' });
+    await control.clearFaults();
+
+    const today = new Date();
+    expect(await enqueueDueDigests(getDb(), today)).toBe(1);
+    expect(await enqueueDueDigests(getDb(), today)).toBe(0); // once a day
+    await runWorker(today);
+    expect(smtp.inbox.map((m) => [m.to, m.subject])).toEqual([['admin@example.com', 'Reconnect daily digest: 2 connections need attention']]);
+    const text = smtp.inbox[0].text!;
+    expect(text).toContain('Operator error');
+    expect(text.indexOf('Operator error')).toBeLessThan(text.indexOf('Connections by status'));
+    expect(text).toMatch(/Needs reconnect\s+1/);
+    expect(text).toMatch(/Configuration error\s+1/);
+    expect(text).toContain('Access revoked or password changed');
+    expect(smtp.inbox[0].headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
+    expect(await enqueueDueDigests(getDb(), new Date(today.getTime() + 24 * HOUR))).toBe(1); // the next day
+  });
+});
