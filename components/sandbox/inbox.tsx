@@ -25,7 +25,7 @@ export function Inbox({ mails, note }: { mails: InboxMail[]; note: string }) {
                     title={`Mail body: ${m.subject}`}
                     srcDoc={withNewTabLinks(m.html)}
                     sandbox="allow-popups allow-popups-to-escape-sandbox"
-                    className="h-[28rem] w-full rounded border border-slate-200 bg-white dark:border-slate-700"
+                    className="h-[34rem] w-full rounded border border-slate-200 bg-white dark:border-slate-700"
                   />
                 )}
                 {m.text && (

@@ -27,21 +27,24 @@ test('a revoked grant mails its owner; the mail’s Reconnect button, opened sig
   }).toPass({ timeout: 30_000 });
   await expect(mail).toContainText('To alice@example.com');
   const body = page.frameLocator(`iframe[title="Mail body: ${SUBJECT}"]`).first();
-  await expect(body.getByText('Access was revoked in Atlassian or your password changed.')).toBeVisible();
+  await expect(body.getByRole('paragraph').filter({ hasText: 'Access was revoked in Atlassian or your password changed.' })).toBeVisible();
   const reconnect = body.getByRole('link', { name: 'Reconnect', exact: true });
   const href = await reconnect.getAttribute('href');
   expect(href).toMatch(/\/connect\/[A-Za-z0-9_-]{43}$/);
-  await mail.locator('iframe').screenshot({ path: 'docs/screenshots/notification-mail.png' });
   await shot(page, 'notifications-1-inbox');
+  await mail.screenshot({ path: 'test-results/e2e/notifications-1-inbox-mail.png' });
 
   // The same mail, opened in a fresh browser (no session, no cookies): its Reconnect button.
   const [row] = await sql<{ html: string; unsubscribe: string }[]>`
     select html_body as html, headers->>'list-unsubscribe' as unsubscribe from sandbox_mail
     where to_address = 'alice@example.com' and subject = ${SUBJECT} order by id desc limit 1`;
   const fresh = await browser.newContext();
-  const reader = await fresh.newPage();
-  await reader.setContent(row.html);
-  await reader.getByRole('link', { name: 'Reconnect', exact: true }).click();
+  const mailView = await fresh.newPage();
+  await mailView.setViewportSize({ width: 720, height: 640 });
+  await mailView.setContent(row.html);
+  await mailView.screenshot({ path: 'docs/screenshots/notification-mail.png', fullPage: true }); // for docs/notifications.md
+  // The button opens in a new tab, as from a mail client.
+  const [reader] = await Promise.all([fresh.waitForEvent('page'), mailView.getByRole('link', { name: 'Reconnect', exact: true }).click()]);
   await expect(reader).toHaveURL(/\/signin\?next=/); // signed out: sign in as that user first
   await reader.getByRole('button', { name: 'Sign in with Atlassian' }).click();
   await reader.getByRole('button', { name: 'Sign in as Alice Jones' }).click();

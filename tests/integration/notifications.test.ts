@@ -135,6 +135,8 @@ describe('owner notifications', () => {
     expect(await notificationRows(id)).toMatchObject([{ kind: 'needs_reauth', status: 'sent', attempts: 1 }]);
     expect(await timeline(id)).toEqual(['notification_sent']);
     expect(await counter('sent')).toBe(sentBefore + 1);
+    const scraped = await (await (await import('../../app/api/metrics/route')).GET()).text();
+    expect(scraped).toContain(`reconnect_notifications_total{outcome="sent"} ${sentBefore + 1}`);
     // The webhook outbox got its one message from the same transition.
     expect(await sql`select 1 from webhook_messages where connection_id = ${id} and type = 'connection.needs_reauth'`).toHaveLength(1);
   });

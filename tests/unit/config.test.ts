@@ -63,3 +63,20 @@ describe('loadConfig', () => {
     expect(err.message).not.toContain('super-secret-but-short');
   });
 });
+
+describe('mail configuration', () => {
+  it('reads SMTP_URL, EMAIL_FROM and NOTIFY_DEGRADED_AFTER_HOURS, with defaults', () => {
+    const plain = loadConfig({ APP_URL: 'https://reconnect.example.com' }, dataDir());
+    expect(plain).toMatchObject({ smtpUrl: undefined, emailFrom: 'Reconnect <reconnect@reconnect.example.com>', notifyDegradedAfterHours: 24 });
+    const set = loadConfig({ SMTP_URL: 'smtps://u:p%40ss@mail.example.com:465', EMAIL_FROM: 'Ops <ops@example.com>', NOTIFY_DEGRADED_AFTER_HOURS: '6' }, dataDir());
+    expect(set).toMatchObject({ smtpUrl: 'smtps://u:p%40ss@mail.example.com:465', emailFrom: 'Ops <ops@example.com>', notifyDegradedAfterHours: 6 });
+  });
+
+  it('names the variable of a bad value, never echoing the SMTP password', () => {
+    const bad = errorOf({ SMTP_URL: 'http://user:hunter2-secret@mail.example.com' });
+    expect(bad.message).toBe('Invalid configuration: SMTP_URL must be an smtp:// or smtps:// URL');
+    expect(bad.message).not.toContain('hunter2');
+    expect(errorOf({ EMAIL_FROM: 'not an address' }).variable).toBe('EMAIL_FROM');
+    expect(errorOf({ NOTIFY_DEGRADED_AFTER_HOURS: '0' }).message).toBe('Invalid configuration: NOTIFY_DEGRADED_AFTER_HOURS must be at least 1');
+  });
+});

@@ -72,7 +72,8 @@ export default async function SandboxPage() {
           </li>
           <li>
             Back on My connections, press <strong>Test connection</strong>. Atlassian refuses the token and the refresh, and the card turns{' '}
-            <strong>Needs reconnect</strong> with the reason. (Left alone, the background worker finds out at its next refresh.)
+            <strong>Needs reconnect</strong> with the reason. (Left alone, the background worker finds out at its next refresh.) Within
+            seconds its owner’s email arrives in the <strong>Inbox</strong> below, with its own Reconnect button.
           </li>
           <li>
             Press <strong>Reconnect Jira</strong> and <strong>Accept</strong>: the same connection is <strong>Healthy</strong> again, with
