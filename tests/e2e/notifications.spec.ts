@@ -42,7 +42,9 @@ test('a revoked grant mails its owner; the mail’s Reconnect button, opened sig
   const mailView = await fresh.newPage();
   await mailView.setViewportSize({ width: 720, height: 640 });
   await mailView.setContent(row.html);
-  await mailView.screenshot({ path: 'docs/screenshots/notification-mail.png', fullPage: true }); // for docs/notifications.md
+  // The mail as docs/notifications.md shows it (UPDATE_DOCS_SCREENSHOTS=1 refreshes the committed one).
+  const docsShot = process.env.UPDATE_DOCS_SCREENSHOTS ? 'docs/screenshots/notification-mail.png' : 'test-results/e2e/notification-mail.png';
+  await mailView.screenshot({ path: docsShot, fullPage: true });
   // The button opens in a new tab, as from a mail client.
   const [reader] = await Promise.all([fresh.waitForEvent('page'), mailView.getByRole('link', { name: 'Reconnect', exact: true }).click()]);
   await expect(reader).toHaveURL(/\/signin\?next=/); // signed out: sign in as that user first
