@@ -23,7 +23,7 @@ export async function startTestMailServer(): Promise<TestMailServer> {
       receiver = undefined;
     },
     async up() {
-      receiver = await startSmtpReceiver(onMail, port);
+      receiver ??= await startSmtpReceiver(onMail, port);
     },
     stop: () => server.down(),
   };

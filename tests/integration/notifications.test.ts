@@ -86,6 +86,7 @@ beforeEach(async () => {
   await sql`truncate notifications, connect_sessions, webhook_messages, connections, users cascade`;
   await control.reset();
   await control.clearFaults();
+  await smtp.up(); // a test that failed mid-outage must not leave the server down for the next
   smtp.inbox.length = 0;
   smtp.mode = 'accept';
 });
