@@ -135,6 +135,7 @@ export async function openConnectSession(
   ctx: FlowContext,
   token: string,
   signedInUser: { id: string; email: string } | null,
+  browserNonce: string,
 ): Promise<OpenConnectSessionResult> {
   if (!token || token.length > MAX_TOKEN_LENGTH) return NOT_FOUND;
   const tokenHash = hashSecret(token);
@@ -145,7 +146,8 @@ export async function openConnectSession(
   if (!signedInUser) return { kind: 'signin', next: `/connect/${token}` };
   const you = signedInUser.email.trim().toLowerCase();
   if (you !== row.user_email) {
-    return error(403, 'wrong_user', `This link is for ${row.user_email}, but you are signed in as ${you}. Sign out, then open the link again and sign in as ${row.user_email}.`);
+    // Neutral on purpose: whoever holds the link must not learn whom it was made for.
+    return error(403, 'wrong_user', `This link belongs to someone else, not to ${you}. If it was meant for you under another account, sign out, open the link again and sign in with that account.`);
   }
   if (row.connection_id) {
     if (!row.connection_status || row.connection_status === 'disconnected') {
@@ -167,8 +169,8 @@ export async function openConnectSession(
       return again?.used ? USED : EXPIRED;
     }
     const url = row.connection_id
-      ? await startFlow(flowCtx, { purpose: 'reconnect', userId: signedInUser.id, product: row.product, connectionId: row.connection_id, connectSessionId: row.id })
-      : await startFlow(flowCtx, { purpose: 'connect', userId: signedInUser.id, product: row.product, connectSessionId: row.id });
+      ? await startFlow(flowCtx, { purpose: 'reconnect', userId: signedInUser.id, product: row.product, connectionId: row.connection_id, connectSessionId: row.id }, browserNonce)
+      : await startFlow(flowCtx, { purpose: 'connect', userId: signedInUser.id, product: row.product, connectSessionId: row.id }, browserNonce);
     return { kind: 'redirect', url } as const;
   });
 }

@@ -5,6 +5,7 @@ import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { PRODUCTS } from '@/lib/atlassian/products';
 import { validatedActionWithAdmin, validatedActionWithUser, type ActionState } from '@/lib/actions/validated';
+import { browserFlowNonce } from '@/lib/auth/flow-nonce';
 import { signOut } from '@/lib/auth/next-auth';
 import { findActionableConnection } from '@/lib/connections/access';
 import { disconnectConnection, testConnection } from '@/lib/connections/manage';
@@ -12,6 +13,7 @@ import { getConfig } from '@/lib/config';
 import { getDb, getSql } from '@/lib/db';
 import { setAdminDigest, setConnectionNotifications, setUserNotifications } from '@/lib/notifications/preferences';
 import { appFlowContext } from '@/lib/flows/app-context';
+import { safeRedirect } from '@/lib/flows/redirect';
 import { startFlow } from '@/lib/flows/start';
 import { isUuid } from '@/lib/ids';
 import { appProductApi } from '@/lib/tokens/app-api';
@@ -22,7 +24,7 @@ const NOT_FOUND: ActionState = { error: 'That connection was not found.' };
 export const connectProduct = validatedActionWithUser(
   z.object({ product: z.enum(PRODUCTS, 'product must be jira or confluence') }),
   async ({ product }, user) => {
-    redirect(await startFlow(appFlowContext(), { purpose: 'connect', userId: user.id, product }));
+    redirect(await startFlow(appFlowContext(), { purpose: 'connect', userId: user.id, product }, await browserFlowNonce()));
   },
 );
 
@@ -30,7 +32,8 @@ export const reconnectConnection = validatedActionWithUser(connectionInput, asyn
   const conn = await findActionableConnection(getSql(), user, connectionId);
   if (!conn) return NOT_FOUND;
   if (conn.user_id !== user.id) return { error: 'Only the owner can reconnect this connection: it needs their Atlassian consent.' };
-  redirect(await startFlow(appFlowContext(), { purpose: 'reconnect', userId: conn.user_id, product: conn.product, connectionId: conn.id }));
+  const flow = { purpose: 'reconnect', userId: conn.user_id, product: conn.product, connectionId: conn.id } as const;
+  redirect(await startFlow(appFlowContext(), flow, await browserFlowNonce()));
 });
 
 export const testConnectionAction = validatedActionWithUser(connectionInput, async ({ connectionId }, user) => {
@@ -72,6 +75,7 @@ export const setAdminDigestAction = validatedActionWithAdmin(z.object({ enabled:
   return { ok: true, message: enabled === 'on' ? 'You will get the daily digest when something is broken.' : 'The daily digest is off.' };
 });
 
+/** Deletes the session row (database strategy), not just the cookie: a copied cookie stops working too. */
 export async function signOutAction() {
-  await signOut({ redirectTo: '/signin' });
+  await signOut({ redirectTo: safeRedirect('/signin', getConfig().appUrl) });
 }

@@ -1,15 +1,16 @@
 import { redirect } from 'next/navigation';
 import { currentUser } from '@/lib/auth/session';
 import { getConfig } from '@/lib/config';
-import { safeRedirect } from '@/lib/flows/callback';
+import { safeRedirect, safeRedirectPath } from '@/lib/flows/redirect';
 import { startSignIn } from './actions';
 
 export const dynamic = 'force-dynamic';
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ next?: string; error?: string }> }) {
   const { next, error } = await searchParams;
-  if (await currentUser()) redirect(safeRedirect(next));
-  const sandbox = getConfig().mode === 'sandbox';
+  const config = getConfig();
+  if (await currentUser()) redirect(safeRedirect(next, config.appUrl));
+  const sandbox = config.mode === 'sandbox';
   return (
     <section className="mx-auto max-w-md space-y-6 rounded-lg border border-slate-200 bg-white p-8 shadow-sm dark:border-slate-800 dark:bg-slate-900">
       <h1 className="text-2xl font-semibold">Sign in</h1>
@@ -22,7 +23,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         </p>
       )}
       <form action={startSignIn}>
-        <input type="hidden" name="next" value={safeRedirect(next)} />
+        <input type="hidden" name="next" value={safeRedirectPath(next, config.appUrl)} />
         <button type="submit" className="w-full rounded-md bg-blue-700 px-4 py-2 font-semibold text-white hover:bg-blue-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700">
           Sign in with Atlassian
         </button>

@@ -52,6 +52,8 @@ export interface Profile {
   email: string;
   name: string;
   picture?: string;
+  /** Atlassian's `email_verified`; absent when it does not say (its documented /me example carries no such field). */
+  emailVerified?: boolean;
 }
 
 // Tokens are opaque strings of any length: only non-empty is required.
@@ -63,21 +65,26 @@ const tokenResponseSchema = z.object({
   token_type: z.string().nullish(),
 });
 
+// Values from Atlassian end up in Postgres text (which refuses NUL) and on pages: control characters are dropped here.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/gu;
+const text = () => z.string().transform((v) => v.replace(CONTROL, ''));
+
 const accessibleResourcesSchema = z.array(
   z.object({
-    id: z.string().min(1),
-    name: z.string(),
-    url: z.string(),
+    id: text().pipe(z.string().min(1)),
+    name: text(),
+    url: text(),
     scopes: z.array(z.string()),
     avatarUrl: z.string().nullish(),
   }),
 );
 
 const profileSchema = z.object({
-  account_id: z.string().min(1),
-  email: z.string(),
-  name: z.string(),
-  picture: z.string().nullish(),
+  account_id: text().pipe(z.string().min(1)),
+  email: text(),
+  name: text(),
+  picture: text().nullish(),
+  email_verified: z.boolean().nullish(),
 });
 
 export function sendRefreshRequest(cfg: OAuthClientConfig, refreshToken: string): Promise<Response> {
@@ -126,8 +133,9 @@ export async function fetchProfile(cfg: ApiClientConfig, accessToken: string): P
   return {
     accountId: data.account_id,
     email: data.email,
-    name: data.name,
+    name: data.name.trim(),
     ...(data.picture ? { picture: data.picture } : {}),
+    ...(typeof data.email_verified === 'boolean' ? { emailVerified: data.email_verified } : {}),
   };
 }
 

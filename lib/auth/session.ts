@@ -1,6 +1,9 @@
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
-import { getSql } from '../db';
+import { getConfig } from '../config';
+import { getDb } from '../db';
+import { safeRedirectPath } from '../flows/redirect';
+import { sessionUser } from '../users';
 import { auth } from './next-auth';
 
 export interface SessionUser {
@@ -10,18 +13,20 @@ export interface SessionUser {
   role: 'user' | 'admin';
 }
 
-/** The signed-in user, re-read from the database once per request (role changes apply at once). */
+/**
+ * The signed-in user, once per request: the session row (auth(), database strategy), then the user with the role
+ * ADMIN_EMAILS gives them now, so role changes apply on the next request.
+ */
 export const currentUser = cache(async (): Promise<SessionUser | null> => {
   const session = await auth();
   const id = session?.user?.id;
   if (!id) return null;
-  const [user] = await getSql()<SessionUser[]>`select id, email, name, role from users where id = ${id}`;
-  return user ?? null;
+  return sessionUser(getDb(), id, getConfig().adminEmails);
 });
 
 export async function requireUser(next = '/'): Promise<SessionUser> {
   const user = await currentUser();
-  if (!user) redirect(`/signin?next=${encodeURIComponent(next)}`);
+  if (!user) redirect(`/signin?next=${encodeURIComponent(safeRedirectPath(next, getConfig().appUrl))}`);
   return user;
 }
 

@@ -33,6 +33,27 @@ export function getDb(): Db {
   return db;
 }
 
+const handles = new WeakMap<Sql, Db>();
+
+/**
+ * A Drizzle handle over a given postgres-js client that raw queries share (the flows' and tests' own `sql`). drizzle() replaces the client's
+ * timestamp and json (de)serializers with pass-throughs, which would hand raw queries strings for dates and
+ * refuse Date parameters: they are put back. Drizzle's timestamp columns work either way; a jsonb column
+ * written through this handle would be encoded twice, so none is until every query is Drizzle.
+ */
+export function drizzleOver(sql: Sql): Db {
+  let handle = handles.get(sql);
+  if (!handle) {
+    const parsers = { ...sql.options.parsers };
+    const serializers = { ...sql.options.serializers };
+    handle = drizzle(sql, { schema });
+    Object.assign(sql.options.parsers, parsers);
+    Object.assign(sql.options.serializers, serializers);
+    handles.set(sql, handle);
+  }
+  return handle;
+}
+
 export async function closeDb(): Promise<void> {
   const clients = [sqlClient, dbClient];
   sqlClient = undefined;

@@ -31,6 +31,9 @@ export const users = pgTable(
     // Owner notifications by email (all connections); admins may also opt in to the daily digest.
     notificationsEnabled: boolean('notifications_enabled').notNull().default(true),
     adminDigest: boolean('admin_digest').notNull().default(false),
+    // Auth.js's user columns (its Drizzle adapter reads them): when Atlassian last reported the email verified, the avatar.
+    emailVerified: ts('email_verified'),
+    image: text('image'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -244,6 +247,8 @@ export const oauthStates = pgTable(
     connectionId: uuid('connection_id').references(() => connections.id, { onDelete: 'cascade' }),
     connectSessionId: uuid('connect_session_id'),
     redirectTo: text('redirect_to'),
+    // Hash of the httpOnly cookie nonce of the browser that started the flow: the callback must come from it.
+    browserNonceHash: text('browser_nonce_hash'),
     expiresAt: ts('expires_at').notNull(),
     usedAt: ts('used_at'),
     createdAt: createdAt(),
@@ -251,15 +256,21 @@ export const oauthStates = pgTable(
   (t) => [index('oauth_states_expires_idx').on(t.expiresAt)],
 );
 
-// Hands a verified Atlassian sign-in to next-auth's session: single use, one minute.
-export const signinTickets = pgTable('signin_tickets', {
-  ticketHash: text('ticket_hash').primaryKey(),
-  userId: uuid('user_id')
-    .notNull()
-    .references(() => users.id, { onDelete: 'cascade' }),
-  expiresAt: ts('expires_at').notNull(),
-  usedAt: ts('used_at'),
-});
+// Auth.js database sessions (through @auth/drizzle-adapter). The cookie holds the token; only its hash is
+// stored, like every bearer secret here. `id` names a session to admins without exposing the hash.
+export const sessions = pgTable(
+  'sessions',
+  {
+    sessionToken: text('session_token').primaryKey(),
+    id: uuid('id').notNull().defaultRandom().unique(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    expires: ts('expires').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId), index('sessions_expires_idx').on(t.expires)],
+);
 
 export const connectSessions = pgTable(
   'connect_sessions',

@@ -1,12 +1,14 @@
+import { createSession } from '../auth/sessions';
 import { exchangeCode, fetchAccessibleResources, fetchProfile, type Profile, type TokenSet } from '../atlassian/oauth';
 import { productLabel, siteHasProduct, type Product } from '../atlassian/products';
 import { createConnection, replaceTokenFamily } from '../connections/store';
-import { hashSecret, newSecret } from '../secrets';
+import { hashSecret } from '../secrets';
 import { upsertUser } from '../users';
 import { callbackUrl, type FlowContext } from './context';
+import { safeRedirect } from './redirect';
 
 export type CallbackResult =
-  | { ok: true; kind: 'signin'; ticket: string; redirectTo: string }
+  | { ok: true; kind: 'signin'; sessionToken: string; expires: Date; redirectTo: string }
   | { ok: true; kind: 'connected' | 'reconnected'; connectionId: string; product: Product }
   | { ok: false; status: number; code: string; message: string };
 
@@ -16,22 +18,36 @@ interface StateRow {
   product: Product | null;
   connection_id: string | null;
   redirect_to: string | null;
+  browser_nonce_hash: string | null;
   expires_at: Date;
   used_at: Date | null;
 }
 
-const TICKET_TTL_MS = 60_000;
 const START_AGAIN = 'Nothing changed. Please start again.';
 
 const fail = (status: number, code: string, message: string): CallbackResult => ({ ok: false, status, code, message });
 
-async function readState(ctx: FlowContext, state: string | null, sessionUserId: string | null) {
+/** Who is calling back: the signed-in user (if any) and the flow nonce cookie of their browser (if any). */
+export interface CallbackCaller {
+  sessionUserId: string | null;
+  browserNonce: string | null;
+}
+
+export const OTHER_BROWSER_MESSAGE =
+  'This sign-in or connection was started in another browser (or its cookie expired), so it cannot be finished here. ' +
+  'For your safety nothing changed: nobody was signed in and no Atlassian account was connected. Start again from this browser.';
+
+async function readState(ctx: FlowContext, state: string | null, caller: CallbackCaller) {
   if (!state) return fail(400, 'missing_state', `This link is incomplete: it carries no state. ${START_AGAIN}`);
   const [row] = await ctx.sql<StateRow[]>`select * from oauth_states where state_hash = ${hashSecret(state)}`;
   if (!row) return fail(400, 'unknown_state', `This link is not valid. ${START_AGAIN}`);
+  // Checked first, and the state is left as it is: its real owner can still finish in their own browser.
+  if (!caller.browserNonce || !row.browser_nonce_hash || hashSecret(caller.browserNonce) !== row.browser_nonce_hash) {
+    return fail(403, 'other_browser', OTHER_BROWSER_MESSAGE);
+  }
   if (row.used_at) return fail(400, 'state_used', `This link was already used. ${START_AGAIN}`);
   if (row.expires_at <= (ctx.now?.() ?? new Date())) return fail(400, 'state_expired', `This link expired (it lasts 10 minutes). ${START_AGAIN}`);
-  if (row.purpose !== 'signin' && row.user_id !== sessionUserId) {
+  if (row.purpose !== 'signin' && row.user_id !== caller.sessionUserId) {
     return fail(403, 'state_mismatch', 'This authorization was started by another user. Sign in as that user, or start again.');
   }
   return row;
@@ -52,9 +68,9 @@ function atlassianError(query: URLSearchParams): CallbackResult | undefined {
 }
 
 /** The 3LO callback: validates state, exchanges the code, then signs in, connects or reconnects. */
-export async function handleOAuthCallback(ctx: FlowContext, query: URLSearchParams, sessionUserId: string | null): Promise<CallbackResult> {
+export async function handleOAuthCallback(ctx: FlowContext, query: URLSearchParams, caller: CallbackCaller): Promise<CallbackResult> {
   const state = query.get('state');
-  const row = await readState(ctx, state, sessionUserId);
+  const row = await readState(ctx, state, caller);
   if ('ok' in row) return row;
   if (!(await consumeState(ctx, state!))) return fail(400, 'state_used', `This link was already used. ${START_AGAIN}`);
   const denied = atlassianError(query);
@@ -79,17 +95,16 @@ async function exchange(ctx: FlowContext, code: string): Promise<{ tokens: Token
 }
 
 async function signIn(ctx: FlowContext, profile: Profile, redirectTo: string | null): Promise<CallbackResult> {
-  const user = await upsertUser(ctx.sql, profile.email, profile.name, ctx.adminEmails);
-  await ctx.sql`update users set atlassian_account_id = ${profile.accountId} where id = ${user.id}`;
-  const ticket = newSecret();
-  const expires = new Date((ctx.now?.() ?? new Date()).getTime() + TICKET_TTL_MS);
-  await ctx.sql`insert into signin_tickets (ticket_hash, user_id, expires_at) values (${hashSecret(ticket)}, ${user.id}, ${expires})`;
-  return { ok: true, kind: 'signin', ticket, redirectTo: safeRedirect(redirectTo) };
-}
-
-/** Only same-site paths: an open redirect after sign-in would be a phishing aid. */
-export function safeRedirect(target: string | null | undefined): string {
-  return target && /^\/(?![/\\])/.test(target) ? target : '/';
+  // Matching users by email is only sound when Atlassian vouches for the address.
+  if (profile.emailVerified === false) {
+    return fail(403, 'email_not_verified', `Atlassian has not verified the email address of this account. Verify it in your Atlassian account settings, then sign in again. Nothing changed.`);
+  }
+  const user = await upsertUser(ctx.sql, profile.email, profile.name || null, ctx.adminEmails);
+  const verifiedAt = profile.emailVerified ? (ctx.now?.() ?? new Date()) : null;
+  await ctx.sql`update users set atlassian_account_id = ${profile.accountId}, image = ${profile.picture ?? null},
+    email_verified = coalesce(${verifiedAt}, email_verified) where id = ${user.id}`;
+  const session = await createSession(ctx.sql, user.id, ctx.now?.() ?? new Date());
+  return { ok: true, kind: 'signin', sessionToken: session.token, expires: session.expires, redirectTo: safeRedirect(redirectTo, ctx.appUrl) };
 }
 
 async function storeGrant(ctx: FlowContext, row: StateRow, tokens: TokenSet, profile: Profile): Promise<CallbackResult> {
@@ -120,11 +135,3 @@ async function storeGrant(ctx: FlowContext, row: StateRow, tokens: TokenSet, pro
   return { ok: true, kind: 'reconnected', connectionId: row.connection_id!, product };
 }
 
-/** Next-auth's credentials step: a ticket is good once, for one minute. */
-export async function redeemSigninTicket(ctx: Pick<FlowContext, 'sql'>, ticket: string) {
-  const [user] = await ctx.sql<{ id: string; email: string; name: string | null; role: 'user' | 'admin' }[]>`
-    with t as (update signin_tickets set used_at = now()
-               where ticket_hash = ${hashSecret(ticket)} and used_at is null and expires_at > now() returning user_id)
-    select u.id, u.email, u.name, u.role from users u join t on t.user_id = u.id`;
-  return user;
-}

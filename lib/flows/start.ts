@@ -10,8 +10,14 @@ export type FlowStart =
   | { purpose: 'connect'; userId: string; product: Product; connectSessionId?: string }
   | { purpose: 'reconnect'; userId: string; product: Product; connectionId: string; connectSessionId?: string };
 
-/** Stores a single-use state (hashed, 10 minutes) and returns Atlassian's authorize URL carrying it. */
-export async function startFlow(ctx: FlowContext, flow: FlowStart): Promise<string> {
+export const STATE_TTL_SECONDS = STATE_TTL_MS / 1000;
+
+/**
+ * Stores a single-use state (hashed, 10 minutes) bound to the starting browser's cookie nonce, and returns
+ * Atlassian's authorize URL carrying it. Only that browser can finish the flow (login CSRF, grant planting).
+ */
+export async function startFlow(ctx: FlowContext, flow: FlowStart, browserNonce: string): Promise<string> {
+  if (!browserNonce) throw new Error('startFlow needs the browser nonce');
   const state = newSecret();
   const now = ctx.now?.() ?? new Date();
   await ctx.sql`insert into oauth_states ${ctx.sql({
@@ -22,6 +28,7 @@ export async function startFlow(ctx: FlowContext, flow: FlowStart): Promise<stri
     connection_id: flow.purpose === 'reconnect' ? flow.connectionId : null,
     connect_session_id: 'connectSessionId' in flow ? (flow.connectSessionId ?? null) : null,
     redirect_to: flow.purpose === 'signin' ? (flow.redirectTo ?? null) : null,
+    browser_nonce_hash: hashSecret(browserNonce),
     expires_at: new Date(now.getTime() + STATE_TTL_MS),
   })}`;
   const scopes = flow.purpose === 'signin' ? ['read:me'] : scopesForConnect(flow.product);

@@ -1,4 +1,5 @@
 import type { Sql } from 'postgres';
+import { deleteExpiredSessions, drizzleFor } from '../auth/sessions';
 import type { TokenEngine } from '../tokens/engine';
 import { enqueueDueDigests } from '../notifications/digest';
 import { sendDueNotifications, type NotifyOptions } from '../notifications/send';
@@ -14,17 +15,17 @@ export function refreshTask(engine: TokenEngine, opts: { concurrency?: number; e
   };
 }
 
-/** Expired OAuth states, sign-in tickets, connect sessions and rate-limit windows are deleted a day after they end. */
+/** Expired OAuth states, connect sessions and rate-limit windows are deleted a day after they end; expired sign-in sessions at once. */
 export function cleanupTask(sql: Sql): WorkerTask {
   return {
     name: 'cleanup',
     everyMs: 10 * 60_000,
     async run() {
       const states = await sql`delete from oauth_states where expires_at < now() - interval '1 day'`;
-      const tickets = await sql`delete from signin_tickets where expires_at < now() - interval '1 day'`;
+      const signins = await deleteExpiredSessions(drizzleFor(sql));
       const sessions = await sql`delete from connect_sessions where expires_at < now() - interval '1 day'`;
       const windows = await sql`delete from rate_limits where window_start < now() - interval '1 day'`;
-      return states.count + tickets.count + sessions.count + windows.count;
+      return states.count + signins + sessions.count + windows.count;
     },
   };
 }

@@ -93,6 +93,7 @@ function profile(account: SandboxAccount): Reply {
     account_type: 'atlassian',
     account_id: account.accountId,
     email: account.email,
+    email_verified: account.emailVerified,
     name: account.name,
     picture: avatarFor(account),
     account_status: 'active',

@@ -95,6 +95,8 @@ export interface SandboxAccount {
   nickname: string;
   timeZone: string;
   siteIds: readonly string[];
+  /** Whether Atlassian has verified the email (false: an account that signed up and never confirmed it). */
+  emailVerified: boolean;
 }
 
 export const SANDBOX_ACCOUNTS: ReadonlyArray<SandboxAccount> = [
@@ -106,6 +108,7 @@ export const SANDBOX_ACCOUNTS: ReadonlyArray<SandboxAccount> = [
     nickname: 'ada',
     timeZone: 'Europe/London',
     siteIds: ALL_SITE_IDS,
+    emailVerified: true,
   },
   {
     email: 'alice@example.com',
@@ -115,6 +118,7 @@ export const SANDBOX_ACCOUNTS: ReadonlyArray<SandboxAccount> = [
     nickname: 'alice',
     timeZone: 'America/New_York',
     siteIds: ALL_SITE_IDS,
+    emailVerified: true,
   },
   {
     email: 'bob@example.com',
@@ -124,6 +128,17 @@ export const SANDBOX_ACCOUNTS: ReadonlyArray<SandboxAccount> = [
     nickname: 'bob',
     timeZone: 'Australia/Sydney',
     siteIds: ALL_SITE_IDS,
+    emailVerified: true,
+  },
+  {
+    email: 'uma@example.com',
+    name: 'Uma Unverified',
+    accountId: '557058:0e9f8a7b-6c5d-4e3f-a2b1-000000000004',
+    role: 'user',
+    nickname: 'uma',
+    timeZone: 'Europe/Berlin',
+    siteIds: ALL_SITE_IDS,
+    emailVerified: false,
   },
 ];
 

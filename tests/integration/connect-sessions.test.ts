@@ -137,28 +137,32 @@ describe('createConnectSession', () => {
   });
 });
 
+// The flow cookie nonce of the browser that opens the links.
+const BROWSER = 'nonce-of-the-browser';
+
 describe('openConnectSession', () => {
   it('asks someone not signed in to sign in first, and consumes nothing', async () => {
     const link = await newLink();
-    expect(await openConnectSession(ctx, link.token, null)).toEqual({ kind: 'signin', next: `/connect/${link.token}` });
+    expect(await openConnectSession(ctx, link.token, null, BROWSER)).toEqual({ kind: 'signin', next: `/connect/${link.token}` });
     expect((await sessionRow(link.token)).used_at).toBeNull();
   });
 
-  it('refuses someone signed in as another email, naming both, and consumes nothing', async () => {
+  it('refuses someone signed in as another email without naming whom the link is for, and consumes nothing', async () => {
     const link = await newLink();
     const states = await stateCount();
-    const result = await openConnectSession(ctx, link.token, { id: bob.id, email: bob.email });
+    const result = await openConnectSession(ctx, link.token, { id: bob.id, email: bob.email }, BROWSER);
     expect(result).toMatchObject({ kind: 'error', status: 403 });
     const message = result.kind === 'error' ? result.message : '';
-    expect(message).toContain('alice@example.com');
-    expect(message).toContain('bob@example.com');
+    expect(message).toContain('belongs to someone else');
+    expect(message).not.toContain('alice@example.com');
+    expect(message).not.toContain('alice');
     expect((await sessionRow(link.token)).used_at).toBeNull();
     expect(await stateCount()).toBe(states);
   });
 
   it('sends the right user to Atlassian with a state bound to them, once', async () => {
     const link = await newLink();
-    const result = await openConnectSession(ctx, link.token, { id: alice.id, email: 'Alice@Example.com' });
+    const result = await openConnectSession(ctx, link.token, { id: alice.id, email: 'Alice@Example.com' }, BROWSER);
     expect(result.kind).toBe('redirect');
     const url = new URL(result.kind === 'redirect' ? result.url : '');
     expect(`${url.origin}${url.pathname}`).toBe(`${sim.url}/authorize`);
@@ -170,15 +174,15 @@ describe('openConnectSession', () => {
     const row = await sessionRow(link.token);
     expect(stored).toEqual({ purpose: 'connect', user_id: alice.id, product: 'jira', connection_id: null, connect_session_id: row.id });
     expect(row.used_at).toBeInstanceOf(Date);
-    expect(await openConnectSession(ctx, link.token, { id: alice.id, email: alice.email })).toMatchObject({ kind: 'error', status: 410, code: 'used' });
-    expect(await openConnectSession(ctx, link.token, null)).toMatchObject({ kind: 'error', status: 410 });
+    expect(await openConnectSession(ctx, link.token, { id: alice.id, email: alice.email }, BROWSER)).toMatchObject({ kind: 'error', status: 410, code: 'used' });
+    expect(await openConnectSession(ctx, link.token, null, BROWSER)).toMatchObject({ kind: 'error', status: 410 });
   });
 
   it('ends, through consent and the callback, in a new connection of the link user', async () => {
     const link = await newLink({ user_email: 'alice@example.com', product: 'confluence' });
-    const opened = await openConnectSession(ctx, link.token, { id: alice.id, email: alice.email });
+    const opened = await openConnectSession(ctx, link.token, { id: alice.id, email: alice.email }, BROWSER);
     const query = await consentAt(opened.kind === 'redirect' ? opened.url : '', 'alice@example.com');
-    const done = await handleOAuthCallback(ctx, query, alice.id);
+    const done = await handleOAuthCallback(ctx, query, { sessionUserId: alice.id, browserNonce: BROWSER });
     expect(done).toMatchObject({ ok: true, kind: 'connected', product: 'confluence' });
     const [conn] = await sql`select user_id, product, status from connections where id = ${done.ok && 'connectionId' in done ? done.connectionId : UNKNOWN_ID}`;
     expect(conn).toEqual({ user_id: alice.id, product: 'confluence', status: 'active' });
@@ -188,11 +192,11 @@ describe('openConnectSession', () => {
     const conn = await connectViaSimulator(sql, sim.url, 'alice@example.com', 'jira');
     await sql`update connections set status = 'needs_reauth', reason = 'revoked' where id = ${conn.id}`;
     const link = await newLink({ connection_id: conn.id });
-    const opened = await openConnectSession(ctx, link.token, { id: alice.id, email: alice.email });
+    const opened = await openConnectSession(ctx, link.token, { id: alice.id, email: alice.email }, BROWSER);
     const authorize = opened.kind === 'redirect' ? opened.url : '';
     const [state] = await sql`select purpose, connection_id from oauth_states where state_hash = ${hashSecret(new URL(authorize).searchParams.get('state')!)}`;
     expect(state).toEqual({ purpose: 'reconnect', connection_id: conn.id });
-    const done = await handleOAuthCallback(ctx, await consentAt(authorize, 'alice@example.com'), alice.id);
+    const done = await handleOAuthCallback(ctx, await consentAt(authorize, 'alice@example.com'), { sessionUserId: alice.id, browserNonce: BROWSER });
     expect(done).toMatchObject({ ok: true, kind: 'reconnected', connectionId: conn.id });
     const [row] = await sql`select status, token_generation from connections where id = ${conn.id}`;
     expect(row).toEqual({ status: 'active', token_generation: 2 });
@@ -214,7 +218,7 @@ describe('openConnectSession', () => {
       await released;
     });
     await held;
-    const opens = Promise.all(Array.from({ length: 6 }, () => openConnectSession(ctx, link.token, { id: alice.id, email: alice.email })));
+    const opens = Promise.all(Array.from({ length: 6 }, () => openConnectSession(ctx, link.token, { id: alice.id, email: alice.email }, BROWSER)));
     try {
       await vi.waitFor(
         async () => {
@@ -242,7 +246,7 @@ describe('openConnectSession', () => {
     const single = testSql(1);
     try {
       const opened = await Promise.race([
-        openConnectSession({ ...ctx, sql: single }, link.token, { id: alice.id, email: alice.email }),
+        openConnectSession({ ...ctx, sql: single }, link.token, { id: alice.id, email: alice.email }, BROWSER),
         new Promise<never>((_, reject) => setTimeout(() => reject(new Error('openConnectSession needed a second connection')), 5_000)),
       ]);
       expect(opened.kind).toBe('redirect');
@@ -254,22 +258,22 @@ describe('openConnectSession', () => {
   it('answers 410 for an expired link, even before sign-in, and 404 for an unknown one', async () => {
     const link = await newLink();
     await sql`update connect_sessions set expires_at = now() - interval '1 second' where token_hash = ${hashSecret(link.token)}`;
-    expect(await openConnectSession(ctx, link.token, { id: alice.id, email: alice.email })).toMatchObject({ kind: 'error', status: 410, code: 'expired' });
-    expect(await openConnectSession(ctx, link.token, null)).toMatchObject({ kind: 'error', status: 410, code: 'expired' });
+    expect(await openConnectSession(ctx, link.token, { id: alice.id, email: alice.email }, BROWSER)).toMatchObject({ kind: 'error', status: 410, code: 'expired' });
+    expect(await openConnectSession(ctx, link.token, null, BROWSER)).toMatchObject({ kind: 'error', status: 410, code: 'expired' });
     expect((await sessionRow(link.token)).used_at).toBeNull();
     for (const token of ['nope', '', link.token.slice(1), 'x'.repeat(5000)]) {
-      expect(await openConnectSession(ctx, token, { id: alice.id, email: alice.email })).toMatchObject({ kind: 'error', status: 404 });
+      expect(await openConnectSession(ctx, token, { id: alice.id, email: alice.email }, BROWSER)).toMatchObject({ kind: 'error', status: 404 });
     }
   });
 
   it('refuses to reconnect a connection owned by someone else, consuming nothing', async () => {
     const bobs = await connectViaSimulator(sql, sim.url, 'bob@example.com');
     const link = await newLink({ connection_id: bobs.id });
-    expect(await openConnectSession(ctx, link.token, { id: alice.id, email: alice.email })).toMatchObject({ kind: 'error', status: 403 });
+    expect(await openConnectSession(ctx, link.token, { id: alice.id, email: alice.email }, BROWSER)).toMatchObject({ kind: 'error', status: 403 });
     // Even a link whose email was (somehow) the signed-in user's cannot hand over bob's connection.
     await sql`update connect_sessions set user_email = 'alice@example.com' where token_hash = ${hashSecret(link.token)}`;
     const states = await stateCount();
-    expect(await openConnectSession(ctx, link.token, { id: alice.id, email: alice.email })).toMatchObject({ kind: 'error', status: 403, code: 'not_owner' });
+    expect(await openConnectSession(ctx, link.token, { id: alice.id, email: alice.email }, BROWSER)).toMatchObject({ kind: 'error', status: 403, code: 'not_owner' });
     expect((await sessionRow(link.token)).used_at).toBeNull();
     expect(await stateCount()).toBe(states);
   });
@@ -278,16 +282,16 @@ describe('openConnectSession', () => {
     const conn = await connectViaSimulator(sql, sim.url, 'alice@example.com');
     const link = await newLink({ connection_id: conn.id });
     await disconnectConnection(sql, APP_URL, conn.id, 'test');
-    expect(await openConnectSession(ctx, link.token, { id: alice.id, email: alice.email })).toMatchObject({ kind: 'error', status: 404 });
+    expect(await openConnectSession(ctx, link.token, { id: alice.id, email: alice.email }, BROWSER)).toMatchObject({ kind: 'error', status: 404 });
     expect((await sessionRow(link.token)).used_at).toBeNull();
   });
 
   it('leaves the link unused when the OAuth state cannot be stored', async () => {
     const link = await newLink();
     // A user id with no users row: the oauth_states insert fails on its foreign key.
-    await expect(openConnectSession(ctx, link.token, { id: UNKNOWN_ID, email: 'alice@example.com' })).rejects.toThrow();
+    await expect(openConnectSession(ctx, link.token, { id: UNKNOWN_ID, email: 'alice@example.com' }, BROWSER)).rejects.toThrow();
     expect((await sessionRow(link.token)).used_at).toBeNull();
-    expect((await openConnectSession(ctx, link.token, { id: alice.id, email: alice.email })).kind).toBe('redirect');
+    expect((await openConnectSession(ctx, link.token, { id: alice.id, email: alice.email }, BROWSER)).kind).toBe('redirect');
   });
 });
 

@@ -425,6 +425,9 @@ describe('the proxy with arbitrary path segments', () => {
 
 // ---- OAuth callback and connect links ----------------------------------------------------------------
 
+// The flow cookie nonce of the browser that starts the flows here.
+const BROWSER = 'nonce-of-the-browser';
+
 describe('the OAuth callback with arbitrary parameters', () => {
   const params = fc.record({ state: anyString, code: anyString, error: anyString }, { requiredKeys: [] });
   const extra = fc.dictionary(anyString, anyString, { maxKeys: 3 });
@@ -434,7 +437,7 @@ describe('the OAuth callback with arbitrary parameters', () => {
       fc.asyncProperty(params, extra, fc.constantFrom<string | null>(null, 'user'), async (p, more, who) => {
         const before = await snapshot();
         const query = new URLSearchParams({ ...more, ...p });
-        const result = await handleOAuthCallback(flow, query, who && connection.userId);
+        const result = await handleOAuthCallback(flow, query, { sessionUserId: who && connection.userId, browserNonce: BROWSER });
         expect(result.ok).toBe(false);
         if (result.ok) return;
         expect(result.status).toBeGreaterThanOrEqual(400);
@@ -455,9 +458,9 @@ describe('the OAuth callback with arbitrary parameters', () => {
     );
     await fc.assert(
       fc.asyncProperty(outcome, async (p) => {
-        const state = new URL(await startFlow(flow, { purpose: 'connect', userId: connection.userId, product: 'jira' })).searchParams.get('state')!;
+        const state = new URL(await startFlow(flow, { purpose: 'connect', userId: connection.userId, product: 'jira' }, BROWSER)).searchParams.get('state')!;
         const before = await snapshot();
-        const result = await handleOAuthCallback(flow, new URLSearchParams({ ...p, state }), connection.userId);
+        const result = await handleOAuthCallback(flow, new URLSearchParams({ ...p, state }), { sessionUserId: connection.userId, browserNonce: BROWSER });
         expect(result.ok).toBe(false);
         if (result.ok) return;
         // A forged code is refused by Atlassian's token endpoint: 502 code_exchange_failed is documented for that.
@@ -486,7 +489,7 @@ describe('connect links with arbitrary tokens', () => {
         fc.pre(t !== realToken);
         const user = who === 'alice' ? { id: connection.userId, email: 'alice@example.com' } : who === 'stranger' ? { id: UNKNOWN_ID, email: 'x@example.com' } : null;
         const before = await snapshot();
-        const result = await openConnectSession(flow, t, user);
+        const result = await openConnectSession(flow, t, user, BROWSER);
         expect(result).toMatchObject({ kind: 'error', status: 404, code: 'not_found' });
         expect(await snapshot()).toEqual(before);
       }),
@@ -495,6 +498,6 @@ describe('connect links with arbitrary tokens', () => {
     const [{ unused }] = await sql<{ unused: number }[]>`select count(*)::int as unused from connect_sessions where used_at is null`;
     expect(unused).toBeGreaterThanOrEqual(1);
     // The real link still opens.
-    expect((await openConnectSession(flow, realToken, { id: connection.userId, email: 'alice@example.com' })).kind).toBe('redirect');
+    expect((await openConnectSession(flow, realToken, { id: connection.userId, email: 'alice@example.com' }, BROWSER)).kind).toBe('redirect');
   });
 });

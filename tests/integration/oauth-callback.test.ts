@@ -1,7 +1,11 @@
 import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scopesForConnect } from '../../lib/atlassian/products';
-import { handleOAuthCallback, redeemSigninTicket } from '../../lib/flows/callback';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readSession } from '../../lib/auth/sessions';
+import { handleOAuthCallback } from '../../lib/flows/callback';
+import { hashSecret } from '../../lib/secrets';
 import type { FlowContext } from '../../lib/flows/context';
 import { startFlow, type FlowStart } from '../../lib/flows/start';
 import { consentAndGetCode } from '../../lib/sandbox/client';
@@ -15,6 +19,8 @@ let ctx: FlowContext;
 let alice: { id: string };
 let bob: { id: string };
 const REDIRECT = `${APP_URL}/api/oauth/callback`;
+// The flow cookie nonce of "this browser" (what the app reads from the cookie the flow start set).
+const BROWSER = 'nonce-of-the-browser-that-started-the-flow';
 
 async function snapshot() {
   const [row] = await sql`select
@@ -28,16 +34,16 @@ async function snapshot() {
   return row;
 }
 
-async function begin(flow: FlowStart): Promise<string> {
-  return new URL(await startFlow(ctx, flow)).searchParams.get('state')!;
+async function begin(flow: FlowStart, browserNonce = BROWSER): Promise<string> {
+  return new URL(await startFlow(ctx, flow, browserNonce)).searchParams.get('state')!;
 }
 
 async function code(email: string, scopes: string[] = scopesForConnect('jira')): Promise<string> {
   return consentAndGetCode(sim.url, { email, scopes, redirectUri: REDIRECT });
 }
 
-const callback = (params: Record<string, string>, sessionUserId: string | null) =>
-  handleOAuthCallback(ctx, new URLSearchParams(params), sessionUserId);
+const callback = (params: Record<string, string>, sessionUserId: string | null, browserNonce: string | null = BROWSER) =>
+  handleOAuthCallback(ctx, new URLSearchParams(params), { sessionUserId, browserNonce });
 
 async function connectJira(userId: string, email: string): Promise<string> {
   const state = await begin({ purpose: 'connect', userId, product: 'jira' });
@@ -169,21 +175,86 @@ describe('the 3LO callback', () => {
 });
 
 describe('sign-in through the callback', () => {
-  it('creates the user with the admin role from ADMIN_EMAILS and a single-use ticket', async () => {
+  it('creates the user with the admin role from ADMIN_EMAILS and a server-side session', async () => {
     const state = await begin({ purpose: 'signin', redirectTo: '/connections/x' });
     const result = await callback({ state, code: await code('admin@example.com', ['read:me']) }, null);
-    expect(result).toMatchObject({ ok: true, kind: 'signin', redirectTo: '/connections/x' });
-    const ticket = (result as { ticket: string }).ticket;
-    const user = await redeemSigninTicket(ctx, ticket);
-    expect(user).toMatchObject({ email: 'admin@example.com', role: 'admin' });
-    expect(await redeemSigninTicket(ctx, ticket)).toBeUndefined();
+    expect(result).toMatchObject({ ok: true, kind: 'signin', redirectTo: `${APP_URL}/connections/x` });
+    const { sessionToken } = result as { sessionToken: string };
+    const session = await readSession(sql, sessionToken);
+    const [user] = await sql`select id, role from users where email = 'admin@example.com'`;
+    expect(session?.userId).toBe(user.id);
+    expect(user.role).toBe('admin');
+    // Only the token's hash is stored.
+    expect((await sql`select 1 from sessions where session_token = ${sessionToken}`).length).toBe(0);
   });
 
   it('never redirects off-site after sign-in', async () => {
-    for (const target of ['https://evil.example', '//evil.example', '/\\evil.example']) {
+    for (const target of ['https://evil.example', '//evil.example', '/\\evil.example', '/\t/evil.example']) {
       const state = await begin({ purpose: 'signin', redirectTo: target });
       const result = await callback({ state, code: await code('alice@example.com', ['read:me']) }, null);
-      expect(result).toMatchObject({ ok: true, redirectTo: '/' });
+      expect(result).toMatchObject({ ok: true, redirectTo: `${APP_URL}/` });
     }
+  });
+
+  it('refuses an Atlassian account whose email Atlassian has not verified: no user, no session', async () => {
+    const state = await begin({ purpose: 'signin' });
+    const sessions = async () => (await sql`select count(*)::int as n from sessions`)[0].n;
+    const before = await sessions();
+    await expectRefusedWithoutWrites(async () => callback({ state, code: await code('uma@example.com', ['read:me']) }, null), 403, 'email_not_verified');
+    expect((await sql`select 1 from users where email = 'uma@example.com'`).length).toBe(0);
+    expect(await sessions()).toBe(before);
+  });
+
+  it('signs in a profile whose name carries NUL and control characters, without them', async () => {
+    // A loopback stand-in for Atlassian's API: the simulator, except that /me answers a hostile name.
+    const server: Server = createServer(async (req, res) => {
+      const upstream = await fetch(`${sim.url}${req.url}`, { headers: { authorization: req.headers.authorization ?? '' } });
+      const body = await upstream.text();
+      res.writeHead(upstream.status, { 'content-type': 'application/json' });
+      if (req.url === '/me' && upstream.ok) {
+        const me = JSON.parse(body);
+        res.end(JSON.stringify({ ...me, name: 'Bob\u0000 \u001b[31mSmith\u0007', picture: `${me.picture}\u0000` }));
+      } else res.end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const hostile = { ...ctx, atlassian: { ...ctx.atlassian, apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` } };
+    try {
+      const state = new URL(await startFlow(hostile, { purpose: 'signin' }, BROWSER)).searchParams.get('state')!;
+      const result = await handleOAuthCallback(hostile, new URLSearchParams({ state, code: await code('bob@example.com', ['read:me']) }), {
+        sessionUserId: null,
+        browserNonce: BROWSER,
+      });
+      expect(result).toMatchObject({ ok: true, kind: 'signin' });
+      const [user] = await sql`select name from users where email = 'bob@example.com'`;
+      expect(user.name).toBe('Bob [31mSmith');
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('every flow is bound to the browser that started it', () => {
+  it.each([
+    ['sign-in', (): FlowStart => ({ purpose: 'signin' }), 'bob@example.com', ['read:me']],
+    ['connect', (): FlowStart => ({ purpose: 'connect', userId: alice.id, product: 'jira' }), 'alice@example.com', scopesForConnect('jira')],
+  ] as const)('%s: a callback from another browser (other or no nonce) changes nothing and leaves the state to its owner', async (_name, flow, email, scopes) => {
+    const state = await begin(flow());
+    const params = { state, code: await code(email, [...scopes]) };
+    const userId = flow().purpose === 'signin' ? null : alice.id;
+    const sessions = async () => (await sql`select count(*)::int as n from sessions`)[0].n;
+    const before = await sessions();
+    const refused = await expectRefusedWithoutWrites(() => callback(params, userId, 'nonce-of-the-victims-browser'), 403, 'other_browser');
+    expect(refused.message).toContain('nothing changed');
+    await expectRefusedWithoutWrites(() => callback(params, userId, null), 403, 'other_browser');
+    expect(await sessions()).toBe(before);
+    const [row] = await sql`select used_at from oauth_states where state_hash = ${hashSecret(state)}`;
+    expect(row).toEqual({ used_at: null });
+    expect((await callback(params, userId)).ok).toBe(true);
+  });
+
+  it('reconnect: a callback from another browser is refused', async () => {
+    const id = await connectJira(bob.id, 'bob@example.com');
+    const state = await begin({ purpose: 'reconnect', userId: bob.id, product: 'jira', connectionId: id });
+    await expectRefusedWithoutWrites(async () => callback({ state, code: await code('bob@example.com') }, bob.id, 'another'), 403, 'other_browser');
   });
 });

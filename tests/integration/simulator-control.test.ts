@@ -55,7 +55,7 @@ describe('reset', () => {
     expect((await postRefresh(sim.url, tokens.refresh_token ?? '')).status).toBe(403);
     expect((await getApi(sim.url, '/me', tokens.access_token)).status).toBe(401);
     const users = (await (await send('GET', '/users')).json()) as unknown[];
-    expect(users).toHaveLength(3);
+    expect(users).toHaveLength(4);
   });
 });
 

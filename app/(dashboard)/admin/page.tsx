@@ -41,6 +41,9 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
           <Link href="/admin/api-keys" className="text-blue-700 hover:underline dark:text-blue-300">
             API keys →
           </Link>
+          <Link href="/admin/sessions" className="text-blue-700 hover:underline dark:text-blue-300">
+            Sessions →
+          </Link>
         </nav>
       </div>
       <ConfigErrorBanner count={data.configurationErrors} href={adminHref(parseAdminQuery({}), { status: 'error' })} />

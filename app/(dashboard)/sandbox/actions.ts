@@ -36,8 +36,12 @@ export const userEventAction = sandboxOnly(
       email: z.email('Choose a simulator user.'),
       event: z.enum(USER_EVENTS, 'Choose what happens to the user.'),
     }),
-    async ({ email, event }) =>
-      run(async () => {
+    async ({ email, event }, user) => {
+      // A user drives the simulator for their own Atlassian account only; admins for everyone's.
+      if (user.role !== 'admin' && email.trim().toLowerCase() !== user.email) {
+        return { error: 'You can only do this for your own Atlassian account. An admin can do it for anyone.' };
+      }
+      return run(async () => {
         const sim = simulator();
         if (event === 'revoke') {
           const { revoked_grants } = await sim.revokeApp(email);
@@ -49,7 +53,8 @@ export const userEventAction = sandboxOnly(
         }
         const { revoked_grants } = await sim.changeScopes(email);
         return `The app's scopes changed for ${email} (${plural(revoked_grants, 'grant')}): API calls now answer 401 "scope does not match" until the user consents again.`;
-      }),
+      });
+    },
   ),
 );
 

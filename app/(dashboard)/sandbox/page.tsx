@@ -31,7 +31,9 @@ export default async function SandboxPage() {
   // Users see the mail sent to them, admins every mail.
   const mails = await listInbox(getDb(), user.role === 'admin' ? null : user.email);
   const setup = mailSetup(getConfig());
-  const options = sim.users.map((u) => ({ email: u.email, label: `${u.name} (${u.email})` }));
+  // A user drives the simulator for their own account (and sees only their own grants); an admin for everyone.
+  const users = user.role === 'admin' ? sim.users : sim.users.filter((u) => u.email === user.email);
+  const options = users.map((u) => ({ email: u.email, label: `${u.name} (${u.email})` }));
   const defaultEmail = options.find((o) => o.email === user.email)?.email ?? options[0]?.email ?? '';
   return (
     <div className="space-y-8">
@@ -97,7 +99,7 @@ export default async function SandboxPage() {
         >
           <UserEventsForm users={options} defaultEmail={defaultEmail} />
           <ul aria-label="Simulator users" className="space-y-1 text-sm">
-            {sim.users.map((u) => (
+            {users.map((u) => (
               <li key={u.email} className="flex flex-wrap justify-between gap-x-4">
                 <span className="break-all">{u.email}</span>
                 <span className="text-slate-600 dark:text-slate-400">

@@ -1,21 +1,44 @@
 import type { NextRequest } from 'next/server';
-import { signIn } from '@/lib/auth/next-auth';
+import { cookieOptions, serializeCookie, sessionCookieName } from '@/lib/auth/cookies';
+import { sentFlowNonce } from '@/lib/auth/flow-nonce';
 import { currentUser } from '@/lib/auth/session';
+import { sessionAdapter } from '@/lib/auth/sessions';
+import { getDb } from '@/lib/db';
 import { appFlowContext } from '@/lib/flows/app-context';
 import { handleOAuthCallback } from '@/lib/flows/callback';
+import { safeRedirect } from '@/lib/flows/redirect';
 import { messagePage } from '@/lib/pages/message-page';
 
 export const dynamic = 'force-dynamic';
 
+const TITLES: Record<string, string> = {
+  access_denied: 'Cancelled',
+  other_browser: 'Started in another browser',
+  email_not_verified: 'Email not verified',
+};
+
+function redirectTo(location: string, cookie?: string): Response {
+  const headers = new Headers({ location, 'cache-control': 'no-store' });
+  if (cookie) headers.append('set-cookie', cookie);
+  return new Response(null, { status: 303, headers });
+}
+
 export async function GET(request: NextRequest) {
   const user = await currentUser();
-  const result = await handleOAuthCallback(appFlowContext(), request.nextUrl.searchParams, user?.id ?? null);
+  const ctx = appFlowContext();
+  const caller = { sessionUserId: user?.id ?? null, browserNonce: await sentFlowNonce() };
+  const result = await handleOAuthCallback(ctx, request.nextUrl.searchParams, caller);
   if (!result.ok) {
-    const title = result.code === 'access_denied' ? 'Cancelled' : 'Connection not changed';
+    const title = TITLES[result.code] ?? (user ? 'Connection not changed' : 'Sign-in not completed');
     const link = user ? undefined : { href: '/signin', label: 'Sign in' };
     return messagePage(title, result.message, result.status, link);
   }
-  if (result.kind === 'signin') return signIn('atlassian-ticket', { ticket: result.ticket, redirectTo: result.redirectTo });
-  const base = appFlowContext().appUrl;
-  return Response.redirect(`${base}/?${result.kind}=${result.product}&connection=${result.connectionId}`, 303);
+  if (result.kind === 'signin') {
+    // A sign-in over an existing session replaces it: the old row goes, not just the cookie.
+    const previous = request.cookies.get(sessionCookieName(ctx.appUrl))?.value;
+    if (previous) await sessionAdapter(getDb()).deleteSession!(previous);
+    const cookie = serializeCookie(sessionCookieName(ctx.appUrl), result.sessionToken, { ...cookieOptions(ctx.appUrl), expires: result.expires });
+    return redirectTo(result.redirectTo, cookie);
+  }
+  return redirectTo(safeRedirect(`/?${result.kind}=${result.product}&connection=${result.connectionId}`, ctx.appUrl));
 }

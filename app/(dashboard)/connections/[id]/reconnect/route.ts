@@ -1,23 +1,29 @@
 import type { NextRequest } from 'next/server';
+import { browserFlowNonce } from '@/lib/auth/flow-nonce';
 import { currentUser } from '@/lib/auth/session';
 import { findActionableConnection } from '@/lib/connections/access';
 import { getSql } from '@/lib/db';
 import { appFlowContext } from '@/lib/flows/app-context';
+import { safeRedirect } from '@/lib/flows/redirect';
 import { startFlow } from '@/lib/flows/start';
 import { messagePage } from '@/lib/pages/message-page';
 
 export const dynamic = 'force-dynamic';
 
+function redirectTo(location: string): Response {
+  return new Response(null, { status: 303, headers: { location, 'cache-control': 'no-store' } });
+}
+
 // The stable "reconnect_url" of webhooks: sign in as the owner, then straight to Atlassian's consent.
 export async function GET(_request: NextRequest, { params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const path = `/connections/${id}/reconnect`;
+  const ctx = appFlowContext();
   const user = await currentUser();
-  if (!user) return Response.redirect(new URL(`/signin?next=${encodeURIComponent(path)}`, appFlowContext().appUrl), 303);
+  if (!user) return redirectTo(safeRedirect(`/signin?next=${encodeURIComponent(`/connections/${encodeURIComponent(id)}/reconnect`)}`, ctx.appUrl));
   const conn = await findActionableConnection(getSql(), user, id);
   if (!conn || conn.user_id !== user.id) {
     return messagePage('Connection not found', 'This reconnect link is for a connection you do not own, or it no longer exists.', 404);
   }
-  const url = await startFlow(appFlowContext(), { purpose: 'reconnect', userId: user.id, product: conn.product, connectionId: conn.id });
-  return Response.redirect(url, 303);
+  const flow = { purpose: 'reconnect', userId: user.id, product: conn.product, connectionId: conn.id } as const;
+  return redirectTo(await startFlow(ctx, flow, await browserFlowNonce()));
 }
