@@ -1,6 +1,7 @@
 import NextAuth from 'next-auth';
 import { getConfig } from '../config';
 import { getDb } from '../db';
+import { safeRedirect } from '../flows/redirect';
 import { cookieOptions, sessionCookieName } from './cookies';
 import { SESSION_MAX_AGE_SECONDS, sessionAdapter } from './sessions';
 
@@ -23,6 +24,8 @@ export const { handlers, auth, signOut } = NextAuth(() => {
     pages: { signIn: '/signin', error: '/signin' },
     providers: [],
     callbacks: {
+      // Auth.js's own callbackUrl (e.g. /api/auth/signout?callbackUrl=…) goes through the one redirect check.
+      redirect: ({ url }) => safeRedirect(url, appUrl),
       session({ session, user }) {
         session.user.id = user.id;
         return session;
