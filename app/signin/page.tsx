@@ -30,7 +30,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       </form>
       {sandbox && (
         <p className="text-sm text-slate-600 dark:text-slate-400">
-          Sandbox: the simulator lets you pick a seeded user — admin@example.com (admin), alice@example.com or bob@example.com.
+          Sandbox: the simulator lets you pick a seeded user — admin@example.com (admin), alice@example.com or bob@example.com; uma@example.com has an unverified email and is refused.
         </p>
       )}
     </section>
