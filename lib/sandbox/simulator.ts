@@ -6,6 +6,7 @@ import { showAuthorize, submitDecision } from './authorize';
 import { handleControlRequest } from './control';
 import { html, json, send, type Reply, type RequestContext } from './http';
 import { errorPage } from './pages';
+import { restoreState, stateSaver, type StateSaver } from './persist';
 import { recordSecret } from './secret-sink';
 import { showHome, showLogin, submitLogin, submitLogout } from './session';
 import { SimState, type SimConfig } from './state';
@@ -26,6 +27,8 @@ export interface SimulatorOptions {
   clientSecret?: string;
   inactivitySeconds?: number;
   absoluteLifetimeSeconds?: number;
+  /** Sandbox mode: keep the state in this file across restarts (loaded at start, saved after changes and at stop). */
+  stateFile?: string;
 }
 
 export interface Simulator {
@@ -71,8 +74,11 @@ async function route(ctx: RequestContext): Promise<void> {
   return send(ctx.res, await browserRoute(ctx));
 }
 
-function requestHandler(state: SimState) {
+function requestHandler(state: SimState, saver: () => StateSaver | undefined) {
   return (req: IncomingMessage, res: ServerResponse): void => {
+    // Any request may change the state (tokens, counters, consumed faults): saved shortly after, in one write.
+    saver()?.changed();
+    res.once('finish', () => saver()?.changed());
     const ctx: RequestContext = { req, res, url: new URL(req.url ?? '/', 'http://simulator.invalid'), state };
     route(ctx).catch((error: unknown) => {
       // A client that hung up mid-body is not a simulator failure.
@@ -93,11 +99,14 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
   });
 }
 
-function closer(server: Server, sockets: Set<Socket>): () => Promise<void> {
+function closer(server: Server, sockets: Set<Socket>, saver?: StateSaver): () => Promise<void> {
   let closing: Promise<void> | undefined;
   return () => {
     closing ??= new Promise<void>((resolve) => {
-      server.close(() => resolve());
+      server.close(() => {
+        saver?.flush(); // after the last request: nothing issued is lost at a clean stop
+        resolve();
+      });
       // Hanging (timeout-fault) and keep-alive connections must not hold stop() open.
       for (const socket of sockets) socket.destroy();
       server.closeAllConnections();
@@ -108,8 +117,10 @@ function closer(server: Server, sockets: Set<Socket>): () => Promise<void> {
 
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   const state = new SimState(configFrom(opts));
+  if (opts.stateFile) restoreState(state, opts.stateFile);
   recordSecret(state.config.clientSecret);
-  const server = createServer(requestHandler(state));
+  let saver: StateSaver | undefined;
+  const server = createServer(requestHandler(state, () => saver));
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -117,6 +128,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   });
   const host = opts.host ?? '127.0.0.1';
   const address = await listen(server, opts.port ?? 0, host);
+  if (opts.stateFile) {
+    saver = stateSaver(state, opts.stateFile, address.port);
+    saver.changed(); // records the port
+  }
   const urlHost = host.includes(':') ? `[${host}]` : host;
-  return { url: `http://${urlHost}:${address.port}`, port: address.port, stop: closer(server, sockets) };
+  return { url: `http://${urlHost}:${address.port}`, port: address.port, stop: closer(server, sockets, saver) };
 }
