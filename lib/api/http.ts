@@ -1,4 +1,5 @@
 // The service API's shared pieces: error bodies, API-key auth, and JSON body parsing.
+import { createLogger } from '../log';
 import type { z } from 'zod';
 import { verifyApiKey, type ApiKeyIdentity } from '../api-keys';
 import { getSql } from '../db';
@@ -61,7 +62,7 @@ export function withApiKey<C>(handler: (request: Request, context: C, apiKey: Ap
       }
       return await handler(request, context, apiKey);
     } catch (err) {
-      console.error('[api] unexpected error:', err instanceof Error ? err.message : String(err));
+      createLogger('api').error(`unexpected error: ${err instanceof Error ? err.message : String(err)}`);
       return apiError(500, 'internal_error', 'The request failed unexpectedly. Nothing is known to have changed; try again.');
     }
   };

@@ -1,14 +1,15 @@
 import { getConfig } from '../config';
 import { getDb, getSql } from '../db';
+import { createLogger } from '../log';
 import { metrics } from '../metrics';
 import { getTokenEngine } from '../tokens';
 import { smtpSender, smtpTransport } from '../notifications/mailer';
 import { cleanupTask, deliveryTask, notificationTask, refreshTask } from './tasks';
 import { registerAppStop } from './app-stop';
-import { startWorker, type RunningWorker } from './worker';
+import { startWorker, type RunningWorker, type WorkerLog } from './worker';
 
 /** The background worker on the app's own pools: inside `npm start` or alone as `npm run worker`. */
-export function startAppWorker(log: (m: string) => void = (m) => console.log(`[worker] ${m}`)): RunningWorker {
+export function startAppWorker(log: WorkerLog = createLogger('worker')): RunningWorker {
   const sql = getSql();
   const config = getConfig();
   const delivery = deliveryTask(sql, {
@@ -42,7 +43,6 @@ export async function stopGracefully(worker: RunningWorker | undefined): Promise
   await getTokenEngine().drain();
   await worker?.stop();
 }
-
 
 /**
  * The worker inside the app (instrumentation.ts). `npm start` (cli/server.ts) owns the signals and calls the

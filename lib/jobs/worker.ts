@@ -9,10 +9,16 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-type Log = (message: string) => void;
+/** Where the worker reports: each round's work at debug level (off by default), failures as warnings. */
+export interface WorkerLog {
+  debug(message: string): void;
+  warn(message: string): void;
+}
+
+const silent: WorkerLog = { debug: () => {}, warn: () => {} };
 
 // Each task runs on its own timer; a round never overlaps the previous one of the same task.
-export function startWorker(tasks: WorkerTask[], log: Log = () => {}): RunningWorker {
+export function startWorker(tasks: WorkerTask[], log: WorkerLog = silent): RunningWorker {
   let stopped = false;
   const rounds = new Set<Promise<void>>();
   const timers = tasks.map((task) => {
@@ -23,9 +29,9 @@ export function startWorker(tasks: WorkerTask[], log: Log = () => {}): RunningWo
       const round = task
         .run()
         .then((n) => {
-          if (n > 0) log(`${task.name}: ${n}`);
+          if (n > 0) log.debug(`${task.name}: ${n}`);
         })
-        .catch((err: unknown) => log(`${task.name} failed: ${err instanceof Error ? err.message : String(err)}`))
+        .catch((err: unknown) => log.warn(`${task.name} failed: ${err instanceof Error ? err.message : String(err)}`))
         .finally(() => {
           busy = false;
           rounds.delete(round);
