@@ -33,7 +33,7 @@ export default defineConfig({
   },
   webServer: {
     // The app's whole output is kept: tests/e2e/run.ts scans it for tokens and secrets afterwards.
-    command: `mkdir -p test-results && node_modules/.bin/tsx cli/start.ts 2>&1 | tee ${APP_LOG}`,
+    command: `mkdir -p test-results && node --import tsx cli/start.ts 2>&1 | tee ${APP_LOG}`,
     url: `${baseURL}/api/health`,
     timeout: 600_000,
     reuseExistingServer: false,

@@ -1,13 +1,17 @@
 // `npm start` / `npm run dev`: config check, database (embedded when DATABASE_URL is unset), migrations, the
 // simulator in sandbox mode, a build when missing or stale, then Next.js served by cli/server.ts in this process.
 // This one process owns the shutdown: SIGINT/SIGTERM stop everything in order and exit 0; a second signal forces.
-import { spawn, type ChildProcess } from 'node:child_process';
+// (package.json runs it with `exec`, so that npm's forwarded signal reaches this process and no shell is between.)
+import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { ConfigError, DEFAULT_SIMULATOR_PORT, loadConfig, type Config } from '../lib/config';
 import { startEmbeddedPostgres } from '../lib/db/embedded';
 import { runMigrations } from '../lib/db/migrate';
+import { createLogger } from '../lib/log';
 import { startMailCatcher } from '../lib/notifications/catcher';
+import { savedPort } from '../lib/sandbox/persist';
 import { startSimulator, type Simulator } from '../lib/sandbox/simulator';
-import { buildIsCurrent, markBuildCurrent } from './build-stamp';
+import { ensureBuild } from './build';
 import { startAppServer } from './server';
 
 const dev = process.argv.includes('--dev');
@@ -16,19 +20,19 @@ const DRAIN_TIMEOUT_MS = 20_000;
 /** Ctrl-C in a terminal reaches this process twice (from the terminal and through npm): one stop, not a forced one. */
 const SAME_STOP_MS = 1_000;
 
+const log = createLogger('reconnect');
 const stops: Array<() => Promise<void>> = [];
-const children = new Set<ChildProcess>();
+const kills: Array<() => void> = [];
+let buildChild: ChildProcess | undefined;
 
-function log(message: string): void {
-  console.log(`[reconnect] ${message}`);
-}
+const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
 function readConfig(): Config {
   try {
     return loadConfig({ ...process.env, NODE_ENV: dev ? 'development' : 'production' });
   } catch (err) {
     if (err instanceof ConfigError) {
-      console.error(err.message);
+      log.error(err.message);
       process.exit(1);
     }
     throw err;
@@ -37,40 +41,37 @@ function readConfig(): Config {
 
 async function database(config: Config): Promise<string> {
   if (config.databaseUrl) return config.databaseUrl;
-  log('DATABASE_URL is unset: starting the embedded Postgres in .data/pg');
-  const db = await startEmbeddedPostgres('.data/pg');
+  const started = Date.now();
+  log.info('DATABASE_URL is unset: starting the embedded Postgres (the first start installs it)');
+  const db = await startEmbeddedPostgres(path.join(config.dataDir, 'pg'), (line) => log.debug(line));
   stops.push(() => db.stop());
+  kills.push(() => db.kill());
+  log.info(`embedded Postgres ready in ${seconds(started)}, data in ${db.dataDir}`);
   return db.url;
 }
 
+async function migrate(url: string): Promise<void> {
+  const started = Date.now();
+  log.info('applying database migrations');
+  await runMigrations(url);
+  log.info(`migrations applied in ${seconds(started)}`);
+}
+
+// Sandbox mode: the simulator keeps its state next to the database and comes back on its port when it is free.
 async function simulator(config: Config): Promise<void> {
   if (config.mode !== 'sandbox' || (process.env.ATLASSIAN_AUTH_URL && process.env.ATLASSIAN_API_URL)) return;
+  const stateFile = path.join(config.dataDir, 'sandbox.json');
+  const port = savedPort(stateFile) ?? DEFAULT_SIMULATOR_PORT;
   let sim: Simulator;
   try {
-    sim = await startSimulator({ port: DEFAULT_SIMULATOR_PORT });
+    sim = await startSimulator({ port, stateFile });
   } catch {
-    sim = await startSimulator({ port: 0 });
+    sim = await startSimulator({ port: 0, stateFile });
   }
   stops.push(() => sim.stop());
   process.env.ATLASSIAN_AUTH_URL ||= sim.url;
   process.env.ATLASSIAN_API_URL ||= sim.url;
-  log(`sandbox mode: Atlassian simulator at ${sim.url}`);
-}
-
-function exitCode(child: ChildProcess): Promise<number> {
-  return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
-}
-
-async function build(): Promise<void> {
-  if (buildIsCurrent()) return;
-  log('building the app (no current build found)');
-  const child = spawn('node_modules/.bin/next', ['build'], { stdio: 'inherit' });
-  children.add(child);
-  const code = await exitCode(child);
-  children.delete(child);
-  if (stopping) throw new Error('stopped during the build');
-  if (code !== 0) throw new Error(`next build failed with exit code ${code}`);
-  markBuildCurrent();
+  log.info(`Atlassian simulator at ${sim.url}, state in ${stateFile}`);
 }
 
 let stopping: Promise<void> | undefined;
@@ -80,9 +81,9 @@ let firstSignalAt = 0;
 /** Lets the step under way finish (a build is cut short), then stops in reverse order of start. */
 function stopAll(): Promise<void> {
   stopping ??= (async () => {
-    for (const child of children) child.kill('SIGTERM');
+    buildChild?.kill('SIGTERM');
     await startup.catch(() => {});
-    for (const stop of stops.reverse()) await stop().catch((err: unknown) => console.error(`[reconnect] stop: ${String(err)}`));
+    for (const stop of stops.reverse()) await stop().catch((err: unknown) => log.error(`stop: ${String(err)}`));
   })();
   return stopping;
 }
@@ -90,13 +91,17 @@ function stopAll(): Promise<void> {
 function onSignal(signal: NodeJS.Signals): void {
   if (!firstSignalAt) {
     firstSignalAt = Date.now();
-    log(`${signal}: stopping (send it again to force)`);
-    void stopAll().then(() => process.exit(0));
+    log.info(`${signal}: stopping (send it again to force)`);
+    void stopAll().then(() => {
+      log.info('stopped');
+      process.exit(0);
+    });
     return;
   }
   if (Date.now() - firstSignalAt < SAME_STOP_MS) return;
-  log(`${signal} again: forcing the stop`);
-  for (const child of children) child.kill('SIGKILL');
+  log.warn(`${signal} again: forcing the stop`);
+  buildChild?.kill('SIGKILL');
+  for (const kill of kills) kill();
   process.exit(signal === 'SIGINT' ? 130 : 143);
 }
 
@@ -111,25 +116,29 @@ async function main(): Promise<void> {
   // Each step checks for a stop begun meanwhile; stopAll() waits for the step under way.
   process.env.DATABASE_URL = await database(config);
   if (stopping) return;
-  await runMigrations(process.env.DATABASE_URL);
+  await migrate(process.env.DATABASE_URL);
   if (stopping) return;
   await simulator(config);
   if (stopping) return;
-  const stopCatcher = await startMailCatcher(config, process.env, log);
+  const stopCatcher = await startMailCatcher(config, process.env, (m) => log.info(m));
   if (stopCatcher) stops.push(stopCatcher);
   if (stopping) return;
-  if (!dev) await build();
-  if (stopping) return;
+  if (!dev) {
+    const stopped = () => stopping !== undefined;
+    const unregister = await ensureBuild({ log, logFile: path.join(config.dataDir, 'build.log'), stopped, onChild: (c) => (buildChild = c) }, true);
+    stops.unshift(async () => unregister());
+    if (stopping) return;
+  }
   const server = await startAppServer({ dev, port: config.port });
   stops.push(() => server.stop(DRAIN_TIMEOUT_MS));
   if (stopping) return;
-  log(`${config.mode} mode: serving ${config.appUrl}`);
+  log.info(`ready in ${process.uptime().toFixed(1)} s: ${config.appUrl} (${config.mode} mode${dev ? ', development' : ''})`);
 }
 
 startup = main();
 startup.catch(async (err: unknown) => {
   if (stopping) return;
-  console.error(`[reconnect] start failed: ${err instanceof Error ? err.message : String(err)}`);
+  log.error(`start failed: ${err instanceof Error ? err.message : String(err)}`);
   await stopAll();
   process.exit(1);
 });

@@ -44,6 +44,9 @@ const envSchema = z.object({
   EMAIL_FROM: optional(z.string().trim().max(254).pipe(z.union([z.email(), z.string().regex(/^[^<>\r\n]*<[^<>\s@]+@[^<>\s@]+>$/)], 'must be an email address, optionally as "Name <address>"'))),
   NOTIFY_DEGRADED_AFTER_HOURS: optional(int(1)),
   WEBHOOK_ALLOW_PRIVATE: optional(z.enum(['true', 'false'], 'must be true or false')),
+  RECONNECT_DATA_DIR: optional(z.string()),
+  LOG_FORMAT: optional(z.enum(['json', 'human'], 'must be json or human')),
+  LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error'], 'must be debug, info, warn or error')),
   NODE_ENV: optional(z.string()),
 });
 
@@ -64,6 +67,8 @@ export interface Config {
   smtpUrl?: string;
   emailFrom: string;
   notifyDegradedAfterHours: number;
+  /** Local state: dev secrets, the sandbox simulator's state, the embedded Postgres (as a normal user). */
+  dataDir: string;
 }
 
 function isKey(value: string): boolean {
@@ -78,7 +83,7 @@ function isKey(value: string): boolean {
 // Parses and checks the environment once; throws ConfigError naming the first bad variable.
 export type Env = Record<string, string | undefined>;
 
-export function loadConfig(env: Env = process.env, dataDir = '.data'): Config {
+export function loadConfig(env: Env = process.env, dataDir = env.RECONNECT_DATA_DIR || '.data'): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -124,6 +129,7 @@ export function loadConfig(env: Env = process.env, dataDir = '.data'): Config {
     smtpUrl: e.SMTP_URL,
     emailFrom: e.EMAIL_FROM ?? `Reconnect <reconnect@${new URL(e.APP_URL ?? 'http://localhost').hostname}>`,
     notifyDegradedAfterHours: e.NOTIFY_DEGRADED_AFTER_HOURS ?? 24,
+    dataDir,
   };
 }
 
