@@ -8,8 +8,10 @@ import path from 'node:path';
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testConnection } from '@/lib/connections/manage';
-import { rootProjectDir } from '@/lib/db/embedded';
+import { createApiKey } from '@/lib/api-keys';
+import { rootProjectDir, startEmbeddedPostgres } from '@/lib/db/embedded';
 import { freePort } from '@/lib/net';
+import { SimulatorControl } from '@/lib/sandbox/client';
 import { recordSecret } from '@/lib/sandbox/secret-sink';
 import { parseKey } from '@/lib/tokens/crypto';
 import { connectViaSimulator, engineFor, expireAccessTokens, storedTokens } from '../helpers/connections';
@@ -157,7 +159,7 @@ describe('npm start, stopped by a signal to the npm process', () => {
     await stopWith(run, 'SIGINT');
   });
 
-  it('SIGTERM (JSON logs): the connection is still healthy after the restart and refreshes; then everything stops', { timeout: 10 * 60_000 }, async () => {
+  it('SIGTERM (JSON logs): the connection is still healthy after the restart; a token call under way at SIGTERM commits', { timeout: 10 * 60_000 }, async () => {
     expect(connectionId).not.toBe('');
     const run = await npmStart({ LOG_FORMAT: 'json', LOG_LEVEL: 'debug' });
     expect(run.output()).toMatch(/^\{"level":"info","time":"[^"]+","component":"reconnect","msg":"ready in /m);
@@ -170,10 +172,40 @@ describe('npm start, stopped by a signal to the npm process', () => {
       expect((await storedTokens(app.sql, connectionId, app.keys)).generation).toBeGreaterThan(generation);
       const [row] = await app.sql<{ status: string }[]>`select status from connections where id = ${connectionId}`;
       expect(row.status).toBe('active');
+
+      // A token call under way when SIGTERM arrives: it completes and its rotated token is committed.
+      const { key } = await createApiKey(app.sql, 'lifecycle test');
+      recordSecret(key);
+      generation = (await storedTokens(app.sql, connectionId, app.keys)).generation;
+      await expireAccessTokens(app.sql, [connectionId]);
+      await new SimulatorControl(app.simUrl).addFault({ kind: 'latency', ms: 3000, target: 'token', count: 1 });
+      const call = fetch(`http://127.0.0.1:${run.port}/api/v1/connections/${connectionId}/access-token`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}` },
+      });
+      // The engine notes each refresh in refresh_attempts (committed) before it calls the token endpoint.
+      while ((await app.sql`select 1 from refresh_attempts where connection_id = ${connectionId}`).length === 0) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await app.sql.end();
+      await app.marker.end();
+      const [res] = await Promise.all([call, stopWith(run, 'SIGTERM')]);
+      expect(res.status).toBe(200);
+      const { access_token: issued } = (await res.json()) as { access_token: string };
+
+      const db = await startEmbeddedPostgres(path.join(dataDir, 'pg'));
+      const sql = postgres(db.url, { max: 1, onnotice: () => {} });
+      try {
+        const stored = await storedTokens(sql, connectionId, app.keys);
+        expect(stored.generation).toBe(generation + 1);
+        expect(stored.access).toBe(issued);
+      } finally {
+        await sql.end();
+        await db.stop();
+      }
     } finally {
       await app.sql.end();
       await app.marker.end();
     }
-    await stopWith(run, 'SIGTERM');
   });
 });
