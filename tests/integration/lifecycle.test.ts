@@ -208,4 +208,39 @@ describe('npm start, stopped by a signal to the npm process', () => {
       await app.marker.end();
     }
   });
+
+  it('a second signal forces the stop while a token call is held up: nothing is left running', { timeout: 10 * 60_000 }, async () => {
+    const run = await npmStart({});
+    const app = appAccess(run.output());
+    const procs = tree(run.npm.pid!);
+    try {
+      const { key } = await createApiKey(app.sql, 'lifecycle force');
+      recordSecret(key);
+      await expireAccessTokens(app.sql, [connectionId]);
+      await new SimulatorControl(app.simUrl).addFault({ kind: 'latency', ms: 60_000, target: 'token', count: 1 });
+      const call = fetch(`http://127.0.0.1:${run.port}/api/v1/connections/${connectionId}/access-token`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}` },
+      }).catch(() => undefined);
+      while ((await app.sql`select 1 from refresh_attempts where connection_id = ${connectionId}`).length === 0) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await app.sql.end();
+      await app.marker.end();
+      run.npm.kill('SIGTERM');
+      while (!/SIGTERM: stopping/.test(run.output())) await new Promise((r) => setTimeout(r, 50));
+      // More than the 1 s within which a repeat counts as the same signal (Ctrl-C reaches npm and the app at once).
+      await new Promise((r) => setTimeout(r, 1_500));
+      run.npm.kill('SIGTERM');
+      const exit = await Promise.race([run.exited, new Promise((r) => setTimeout(() => r('still running after 30 s'), 30_000))]);
+      expect(exit).toEqual({ code: 143, signal: null });
+      expect(run.output()).toContain('SIGTERM again: forcing the stop');
+      expect(await leftAfterExit(procs)).toEqual([]);
+      expect(await portFree(run.port)).toBe(true);
+      await call;
+    } finally {
+      await app.sql.end();
+      await app.marker.end();
+    }
+  });
 });
