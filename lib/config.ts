@@ -47,6 +47,7 @@ const envSchema = z.object({
   RECONNECT_DATA_DIR: optional(z.string()),
   LOG_FORMAT: optional(z.enum(['json', 'human'], 'must be json or human')),
   LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error'], 'must be debug, info, warn or error')),
+  TRUSTED_PROXY_HOPS: optional(int(0).max(10, 'must be at most 10')),
   NODE_ENV: optional(z.string()),
 });
 
@@ -69,6 +70,8 @@ export interface Config {
   notifyDegradedAfterHours: number;
   /** Local state: dev secrets, the sandbox simulator's state, the embedded Postgres (as a normal user). */
   dataDir: string;
+  /** How many proxies in front of the app append to X-Forwarded-For (0: the TCP peer is the client). */
+  trustedProxyHops: number;
 }
 
 function isKey(value: string): boolean {
@@ -130,6 +133,7 @@ export function loadConfig(env: Env = process.env, dataDir = env.RECONNECT_DATA_
     emailFrom: e.EMAIL_FROM ?? `Reconnect <reconnect@${new URL(e.APP_URL ?? 'http://localhost').hostname}>`,
     notifyDegradedAfterHours: e.NOTIFY_DEGRADED_AFTER_HOURS ?? 24,
     dataDir,
+    trustedProxyHops: e.TRUSTED_PROXY_HOPS ?? 0,
   };
 }
 

@@ -45,8 +45,3 @@ export class RateLimiter {
 function secondsUntil(until: number, now: Date): number {
   return Math.max(0, Math.ceil((until - now.getTime()) / 1000));
 }
-
-/** The client address as the nearest proxy reports it. */
-export function clientAddress(headers: Headers): string {
-  return headers.get('x-forwarded-for')?.split(',')[0]?.trim() || headers.get('x-real-ip') || 'unknown';
-}

@@ -7,7 +7,8 @@ import { getSql } from '@/lib/db';
 import { appFlowContext } from '@/lib/flows/app-context';
 import { safeRedirect } from '@/lib/flows/redirect';
 import { startFlow } from '@/lib/flows/start';
-import { clientAddress, RateLimiter } from '@/lib/rate-limit';
+import { clientAddress } from '@/lib/client-address';
+import { RateLimiter } from '@/lib/rate-limit';
 
 // Each start writes an OAuth state row: 30 a minute from one client is plenty for people.
 const signInStarts = new RateLimiter('signin_starts', 30, 60);

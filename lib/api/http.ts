@@ -3,7 +3,8 @@ import { createLogger } from '../log';
 import type { z } from 'zod';
 import { verifyApiKey, type ApiKeyIdentity } from '../api-keys';
 import { getSql } from '../db';
-import { clientAddress, RateLimiter } from '../rate-limit';
+import { clientAddress } from '../client-address';
+import { RateLimiter } from '../rate-limit';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -25,8 +26,8 @@ function bearer(request: Request): string | undefined {
   return match?.[1];
 }
 
-// Guessing keys: 20 wrong keys a minute from one client, then 429 until the minute is over. The
-// client address can be forged where no proxy sets it, so all clients together get 300 a minute too.
+// Guessing keys: 20 wrong keys a minute from one client, then 429 to its wrong keys until the minute is
+// over. All clients together get 300 a minute too, in case many addresses guess at once.
 const keyFailures = new RateLimiter('api_key_failures', 20, 60);
 const allKeyFailures = new RateLimiter('api_key_failures_all', 300, 60);
 
@@ -50,17 +51,17 @@ const unauthorized = (message: string) =>
 export function withApiKey<C>(handler: (request: Request, context: C, apiKey: ApiKeyIdentity) => Promise<Response>) {
   return async (request: Request, context: C): Promise<Response> => {
     try {
+      const key = bearer(request);
+      if (!key) return unauthorized('Missing API key: send it as "Authorization: Bearer <key>".');
+      // The key is checked first: wrong keys sent in someone else's name must never lock out a right one,
+      // and a right key costs no rate-limit read or write.
+      const apiKey = await verifyApiKey(getSql(), key);
+      if (apiKey) return await handler(request, context, apiKey);
       const client = clientAddress(request.headers);
       const known = keyFailures.knownWait(client);
       if (known > 0) return rateLimited(known);
-      const key = bearer(request);
-      if (!key) return unauthorized('Missing API key: send it as "Authorization: Bearer <key>".');
-      const apiKey = await verifyApiKey(getSql(), key);
-      if (!apiKey) {
-        const wait = await countKeyFailure(client);
-        return wait > 0 ? rateLimited(wait) : unauthorized('Invalid or revoked API key.');
-      }
-      return await handler(request, context, apiKey);
+      const wait = await countKeyFailure(client);
+      return wait > 0 ? rateLimited(wait) : unauthorized('Invalid or revoked API key.');
     } catch (err) {
       createLogger('api').error(`unexpected error: ${err instanceof Error ? err.message : String(err)}`);
       return apiError(500, 'internal_error', 'The request failed unexpectedly. Nothing is known to have changed; try again.');

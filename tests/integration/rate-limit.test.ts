@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTask } from '../../lib/jobs/tasks';
-import { clientAddress, RateLimiter } from '../../lib/rate-limit';
+import { RateLimiter } from '../../lib/rate-limit';
 import { testSql } from '../helpers/connections';
 
 let sql: Sql;
@@ -49,13 +49,5 @@ describe('RateLimiter (shared through Postgres)', () => {
     await cleanupTask(sql).run();
     const rows = await sql`select key from rate_limits where key like ${`${name}:%`} order by key`;
     expect(rows.map((r) => r.key)).toEqual([`${name}:recent`]);
-  });
-});
-
-describe('clientAddress', () => {
-  it('takes the client address from the nearest proxy header', () => {
-    expect(clientAddress(new Headers({ 'x-forwarded-for': '203.0.113.7, 10.0.0.1' }))).toBe('203.0.113.7');
-    expect(clientAddress(new Headers({ 'x-real-ip': '198.51.100.2' }))).toBe('198.51.100.2');
-    expect(clientAddress(new Headers())).toBe('unknown');
   });
 });
