@@ -4,8 +4,14 @@
 // socket actually connects to (DNS may have changed since, or may answer differently each time).
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
-export type AddressKind = 'loopback' | 'private' | 'link-local' | 'unspecified' | 'multicast' | 'reserved';
+/**
+ * Why an address is refused: the name of its ipaddr.js special range (`loopback`, `private`,
+ * `linkLocal`, `uniqueLocal`, `carrierGradeNat`, `rfc6145`, `rfc6052`, `6to4`, `teredo`, `reserved`…),
+ * `reserved` for IPv6 outside the global unicast space 2000::/3, or `invalid` for what is no IP address.
+ */
+export type AddressKind = string;
 
 export type UrlCheck = { ok: true; url: URL } | { ok: false; reason: string };
 
@@ -19,6 +25,24 @@ export interface UrlCheckOptions {
 
 export const MAX_WEBHOOK_URL_LENGTH = 2048;
 
+// How a refusal names the range, where its ipaddr.js name is not plain English.
+const RANGE_WORDS: Record<string, string> = {
+  linkLocal: 'link-local',
+  uniqueLocal: 'private (unique local)',
+  deprecatedSiteLocal: 'private (site-local)',
+  carrierGradeNat: 'private (carrier-grade NAT)',
+  rfc6145: 'IPv4-translated (rfc6145)',
+  rfc6052: 'NAT64 (rfc6052)',
+  teredo: 'Teredo',
+  invalid: 'non-IP',
+};
+
+/** "a loopback address", "an IPv4-translated (rfc6145) address"… */
+function describeKind(kind: AddressKind): string {
+  const words = RANGE_WORDS[kind] ?? kind;
+  return `${/^[aeiouAEIOU]/.test(words) ? 'an' : 'a'} ${words} address`;
+}
+
 /** Raised (as a connection error) when a delivery's host resolves to a refused address. */
 export class ForbiddenAddressError extends Error {
   readonly code = 'ERR_WEBHOOK_FORBIDDEN_ADDRESS';
@@ -27,99 +51,27 @@ export class ForbiddenAddressError extends Error {
     readonly address: string,
     readonly kind: AddressKind,
   ) {
-    super(`refused: the host resolves to a ${kind} address (${address})`);
+    super(`refused: the host resolves to ${describeKind(kind)} (${address})`);
     this.name = 'ForbiddenAddressError';
   }
 }
 
-type V4Range = readonly [base: string, bits: number, kind: AddressKind];
+// IANA allocates global unicast IPv6 only from 2000::/3; ipaddr.js names no range for the rest of the
+// space (e.g. the deprecated IPv4-compatible ::a.b.c.d written in hex), so anything else is refused too.
+const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3');
 
-// Everything that is not a public unicast address (IANA special-purpose registry, the parts that matter).
-const V4_RANGES: readonly V4Range[] = [
-  ['0.0.0.0', 8, 'unspecified'],
-  ['10.0.0.0', 8, 'private'],
-  ['100.64.0.0', 10, 'private'], // carrier-grade NAT
-  ['127.0.0.0', 8, 'loopback'],
-  ['169.254.0.0', 16, 'link-local'], // includes the cloud metadata service 169.254.169.254
-  ['172.16.0.0', 12, 'private'],
-  ['192.0.0.0', 24, 'reserved'],
-  ['192.0.2.0', 24, 'reserved'],
-  ['192.168.0.0', 16, 'private'],
-  ['198.18.0.0', 15, 'reserved'],
-  ['198.51.100.0', 24, 'reserved'],
-  ['203.0.113.0', 24, 'reserved'],
-  ['224.0.0.0', 4, 'multicast'],
-  ['240.0.0.0', 4, 'reserved'], // includes broadcast 255.255.255.255
-];
-
-const V4_PARSED = V4_RANGES.map(([base, bits, kind]) => ({ base: parseV4(base)!, bits, kind }));
-
-function parseV4(text: string): number | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)) return undefined;
-  return parts.reduce((n, p) => n * 256 + Number(p), 0);
-}
-
-// Eight 16-bit groups, or undefined when `text` is not an IPv6 address.
-function parseV6(text: string): number[] | undefined {
-  let s = text.replace(/^\[|\]$/g, '').split('%')[0].toLowerCase();
-  const dotted = /(\d{1,3}(?:\.\d{1,3}){3})$/.exec(s);
-  if (dotted) {
-    const v4 = parseV4(dotted[1]);
-    if (v4 === undefined) return undefined;
-    s = `${s.slice(0, -dotted[1].length)}${(v4 >>> 16).toString(16)}:${(v4 & 0xffff).toString(16)}`;
-  }
-  const halves = s.split('::');
-  if (halves.length > 2) return undefined;
-  const groups = (h: string) => (h === '' ? [] : h.split(':'));
-  const head = groups(halves[0]);
-  const tail = halves.length === 2 ? groups(halves[1]) : [];
-  const missing = 8 - head.length - tail.length;
-  if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;
-  const all = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...tail];
-  if (!all.every((g) => /^[0-9a-f]{1,4}$/.test(g))) return undefined;
-  return all.map((g) => parseInt(g, 16));
-}
-
-function v4Kind(n: number): AddressKind | undefined {
-  for (const r of V4_PARSED) {
-    const size = 2 ** (32 - r.bits);
-    if (Math.floor(n / size) === Math.floor(r.base / size)) return r.kind;
-  }
-  return undefined;
-}
-
-function v6Kind(g: number[]): AddressKind | undefined {
-  const embeddedV4 = (hi: number, lo: number) => v4Kind(hi * 65536 + lo);
-  const zeros = (from: number, to: number) => g.slice(from, to).every((x) => x === 0);
-  if (zeros(0, 8)) return 'unspecified';
-  if (zeros(0, 7) && g[7] === 1) return 'loopback';
-  // IPv4-mapped ::ffff:a.b.c.d and the deprecated IPv4-compatible ::a.b.c.d: judged by their IPv4 address.
-  if (zeros(0, 5) && g[5] === 0xffff) return embeddedV4(g[6], g[7]);
-  if (zeros(0, 6)) return embeddedV4(g[6], g[7]) ?? 'reserved';
-  // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) reach the IPv4 address they embed.
-  if (g[0] === 0x64 && g[1] === 0xff9b && zeros(2, 6)) return embeddedV4(g[6], g[7]);
-  if (g[0] === 0x64 && g[1] === 0xff9b && g[2] === 1) return 'private'; // local-use NAT64
-  if (g[0] === 0x2002) return embeddedV4(g[1], g[2]);
-  if ((g[0] & 0xfe00) === 0xfc00) return 'private'; // unique local fc00::/7
-  if ((g[0] & 0xffc0) === 0xfe80) return 'link-local'; // fe80::/10
-  if ((g[0] & 0xffc0) === 0xfec0) return 'private'; // deprecated site-local fec0::/10
-  if ((g[0] & 0xff00) === 0xff00) return 'multicast';
-  if (g[0] === 0x2001 && g[1] === 0x0db8) return 'reserved'; // documentation
-  if (g[0] === 0x0100 && zeros(1, 4)) return 'reserved'; // discard-only 100::/64
-  return undefined;
-}
-
-/** Why `address` (an IPv4 or IPv6 literal) is not a public unicast address; undefined when it is one. */
+/**
+ * Why `address` (an IPv4 or IPv6 literal) is not a public unicast address; undefined when it is one.
+ * IPv4-mapped IPv6 (::ffff:a.b.c.d) is judged as the IPv4 address it maps to.
+ */
 export function forbiddenAddressKind(address: string): AddressKind | undefined {
   const bare = address.replace(/^\[|\]$/g, '');
-  const family = isIP(bare.split('%')[0]);
-  if (family === 4) return v4Kind(parseV4(bare)!);
-  if (family === 6) {
-    const groups = parseV6(bare);
-    return groups ? v6Kind(groups) : 'reserved';
-  }
-  return 'reserved'; // not an IP address at all: never connect to it
+  if (isIP(bare.split('%')[0]!) === 0 || !ipaddr.isValid(bare)) return 'invalid'; // never connect to it
+  const ip = ipaddr.process(bare);
+  const range = ip.range();
+  if (range !== 'unicast') return range;
+  if (ip.kind() === 'ipv6' && !ip.match(GLOBAL_UNICAST_V6)) return 'reserved';
+  return undefined;
 }
 
 const systemLookup: HostLookup = (hostname) =>
@@ -184,7 +136,7 @@ function bareHost(url: URL): string {
 }
 
 function refusal(kind: AddressKind, address: string): string {
-  return `resolves to a ${kind} address (${address}); private, loopback and link-local targets are refused unless WEBHOOK_ALLOW_PRIVATE=true`;
+  return `resolves to ${describeKind(kind)} (${address}); only public unicast targets are accepted unless WEBHOOK_ALLOW_PRIVATE=true`;
 }
 
 /**

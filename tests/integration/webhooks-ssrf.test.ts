@@ -89,27 +89,46 @@ describe('forbiddenAddressKind', () => {
     ['172.16.0.1', 'private'],
     ['172.31.255.255', 'private'],
     ['192.168.1.10', 'private'],
-    ['100.64.0.1', 'private'],
-    ['169.254.169.254', 'link-local'],
-    ['169.254.1.1', 'link-local'],
+    ['100.64.0.1', 'carrierGradeNat'],
+    ['169.254.169.254', 'linkLocal'],
+    ['169.254.1.1', 'linkLocal'],
     ['0.0.0.0', 'unspecified'],
     ['224.0.0.251', 'multicast'],
-    ['255.255.255.255', 'reserved'],
+    ['255.255.255.255', 'broadcast'],
+    ['192.0.2.1', 'reserved'],
+    ['240.0.0.1', 'reserved'],
+    ['192.175.48.1', 'as112'],
+    ['192.52.193.1', 'amt'],
     ['::1', 'loopback'],
     ['::', 'unspecified'],
     ['0:0:0:0:0:0:0:1', 'loopback'],
-    ['fc00::1', 'private'],
-    ['fd12:3456:789a::1', 'private'],
-    ['fe80::1', 'link-local'],
-    ['fe80::1%eth0', 'link-local'],
+    ['fc00::1', 'uniqueLocal'],
+    ['fd12:3456:789a::1', 'uniqueLocal'],
+    ['fe80::1', 'linkLocal'],
+    ['fe80::1%eth0', 'linkLocal'],
+    ['fec0::1', 'deprecatedSiteLocal'],
     ['ff02::1', 'multicast'],
+    // IPv4-mapped (ipv4Mapped, ::ffff:0:0/96) addresses are judged as the IPv4 address they map to.
     ['::ffff:127.0.0.1', 'loopback'],
     ['::ffff:7f00:1', 'loopback'],
     ['::ffff:10.0.0.1', 'private'],
-    ['::ffff:a9fe:a9fe', 'link-local'],
+    ['::ffff:a9fe:a9fe', 'linkLocal'],
     ['::127.0.0.1', 'loopback'],
-    ['64:ff9b::a00:1', 'private'],
-    ['2002:7f00:1::', 'loopback'],
+    ['::7f00:1', 'reserved'], // IPv4-compatible, outside 2000::/3
+    ['::ffff:0:127.0.0.1', 'rfc6145'], // IPv4-translated
+    ['::ffff:0:808:808', 'rfc6145'],
+    ['64:ff9b::a00:1', 'rfc6052'], // NAT64
+    ['64:ff9b::808:808', 'rfc6052'],
+    ['64:ff9b:1::1', 'rfc6052'],
+    ['2002:7f00:1::', '6to4'],
+    ['2002:808:808::', '6to4'],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'teredo'],
+    ['2001:2::1', 'benchmarking'],
+    ['2001:db8::1', 'reserved'],
+    ['100::1', 'discard'],
+    ['5f00::1', 'segmentRouting'],
+    ['4000::1', 'reserved'], // unallocated: outside 2000::/3
+    ['not-an-ip', 'invalid'],
   ])('%s is %s', (address, kind) => {
     expect(forbiddenAddressKind(address)).toBe(kind);
   });
@@ -128,10 +147,15 @@ describe('checkWebhookUrl', () => {
     ['http://[::1]:8080/hook', 'loopback'],
     ['http://[::ffff:127.0.0.1]/hook', 'loopback'],
     ['http://[::ffff:169.254.169.254]/', 'link-local'],
+    ['http://[::ffff:0:127.0.0.1]/', 'IPv4-translated (rfc6145)'],
+    ['http://[64:ff9b::7f00:1]/', 'NAT64 (rfc6052)'],
+    ['http://[2002:7f00:1::]/', '6to4'],
+    ['http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/', 'Teredo'],
+    ['http://100.64.0.1/', 'private (carrier-grade NAT)'],
     ['http://169.254.169.254/latest/meta-data/', 'link-local'],
     ['http://10.0.0.5/hook', 'private'],
     ['https://192.168.0.1/hook', 'private'],
-    ['http://[fd00::1]/hook', 'private'],
+    ['http://[fd00::1]/hook', 'private (unique local)'],
     ['http://[fe80::1]/hook', 'link-local'],
     ['http://0.0.0.0:3000/', 'unspecified'],
     ['http://2130706433/hook', 'loopback'], // 127.0.0.1 written as one number
@@ -140,7 +164,7 @@ describe('checkWebhookUrl', () => {
   ])('refuses %s (%s) unless private targets are allowed', async (url, kind) => {
     const refused = await checkWebhookUrl(url, { allowPrivate: false });
     expect(refused.ok).toBe(false);
-    expect(!refused.ok && refused.reason).toContain(`a ${kind} address`);
+    expect(!refused.ok && refused.reason).toMatch(new RegExp(`an? ${kind.replace(/[()]/g, '\\$&')} address`));
     expect((await checkWebhookUrl(url, { allowPrivate: true })).ok).toBe(true);
   });
 
@@ -192,6 +216,24 @@ describe('at delivery time', () => {
       expect(await deliverDueWebhooks(sql, { keys: TEST_KEYS, allowPrivate: false })).toEqual({ attempted: 1, succeeded: 0, failed: 1 });
       expect(await deliveryRow()).toMatchObject({ status: 'pending', attempts: 1, last_response_code: null, last_error: expect.stringContaining('loopback address') });
     }
+    expect(receiver.requests).toHaveLength(0);
+  });
+
+  it.each([
+    ['::ffff:0:127.0.0.1', 'rfc6145'],
+    ['64:ff9b::7f00:1', 'rfc6052'],
+    ['2002:7f00:1::', '6to4'],
+    ['100.64.0.1', 'carrier-grade NAT'],
+  ])('refuses to connect when the host resolves to %s (%s), whatever was checked when it was saved', async (address, words) => {
+    const receiver = await startReceiver();
+    const endpoint = await createEndpoint(
+      { sql, keys: TEST_KEYS, allowPrivate: false, lookup: resolvesTo('93.184.215.14') },
+      { url: `http://hooks.translated.test:${receiver.port}/hooks`, events: ['webhook.test'] },
+    );
+    await sendTestWebhook(sql, endpoint.id);
+    const result = await deliverDueWebhooks(sql, { keys: TEST_KEYS, allowPrivate: false, lookup: resolvesTo(address) });
+    expect(result).toEqual({ attempted: 1, succeeded: 0, failed: 1 });
+    expect((await deliveryRow()).last_error).toContain(words);
     expect(receiver.requests).toHaveLength(0);
   });
 
