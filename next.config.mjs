@@ -1,27 +1,10 @@
-const https = (process.env.APP_URL ?? '').startsWith('https://');
-
-// Next.js hydrates with inline scripts, hence 'unsafe-inline' for scripts; nothing else is loaded from elsewhere.
-// Forms may end at Atlassian's consent screen (or the local simulator in sandbox mode).
-const csp = [
-  "default-src 'self'",
-  `script-src 'self' 'unsafe-inline'${process.env.NODE_ENV === 'production' ? '' : " 'unsafe-eval'"}`,
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: https:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "form-action 'self' https: http://localhost:* http://127.0.0.1:*",
-  "frame-ancestors 'none'",
-].join('; ');
-
+// Headers that never change with the request or with APP_URL. The CSP (with its per-request nonce) and
+// HSTS (only when APP_URL is https, read at run time) are set by proxy.ts.
 const securityHeaders = [
-  { key: 'Content-Security-Policy', value: csp },
   { key: 'X-Frame-Options', value: 'DENY' },
   { key: 'X-Content-Type-Options', value: 'nosniff' },
   { key: 'Referrer-Policy', value: 'strict-origin-when-cross-origin' },
   { key: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=()' },
-  ...(https ? [{ key: 'Strict-Transport-Security', value: 'max-age=63072000; includeSubDomains' }] : []),
 ];
 
 /** @type {import('next').NextConfig} */

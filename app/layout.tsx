@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { connection } from 'next/server';
 import type { ReactNode } from 'react';
 import { SandboxBanner } from '@/components/sandbox-banner';
 import { UserMenu } from '@/components/user-menu';
@@ -11,7 +12,9 @@ export const metadata: Metadata = {
   description: 'Keeps Atlassian connections alive and shows their health.',
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Every page renders per request: its scripts must carry that request's CSP nonce (proxy.ts).
+  await connection();
   const { mode } = getConfig();
   return (
     <html lang="en">

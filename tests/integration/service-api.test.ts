@@ -227,6 +227,35 @@ describe('test, disconnect and proxy', () => {
     expect(JSON.stringify(echo.headers)).not.toContain('session=secret');
   });
 
+  it('proxy: forwards no forwarding, peer, CSP or hop-by-hop header upstream', async () => {
+    const { id } = await connectViaSimulator(sql, sim.url, 'bob@example.com');
+    const [{ cloud_id }] = await sql`select cloud_id from connection_sites where connection_id = ${id} limit 1`;
+    const sent = {
+      forwarded: 'for=198.51.100.7;proto=https',
+      'x-real-ip': '198.51.100.7',
+      'x-forwarded-for': '198.51.100.7',
+      'x-forwarded-host': 'evil.example',
+      'x-forwarded-proto': 'https',
+      'x-reconnect-peer': '192.0.2.1',
+      via: '1.1 edge',
+      'content-security-policy': "script-src 'nonce-abc'",
+      'proxy-authorization': 'Basic c2VjcmV0',
+      'proxy-connection': 'keep-alive',
+      te: 'trailers',
+      trailer: 'x-checksum',
+      'keep-alive': 'timeout=5',
+      connection: 'x-hop-secret',
+      'x-hop-secret': 'drop me',
+      'x-kept': 'kept',
+    };
+    const res = await routes.proxy.GET(req(`/api/v1/connections/${id}/proxy/${cloud_id}/_echo/h`, { headers: sent }), ctx({ id, cloudId: cloud_id, path: ['_echo', 'h'] }));
+    expect(res.status).toBe(200);
+    const received = Object.fromEntries(Object.entries((await res.json()).headers as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]));
+    expect(received['x-kept']).toBe('kept'); // the recorder sees what the proxy forwards
+    for (const name of Object.keys(sent).filter((n) => n !== 'x-kept' && n !== 'connection')) expect(received[name], name).toBeUndefined();
+    expect(received.connection ?? '').not.toContain('x-hop-secret');
+  });
+
   it('proxy: refreshes once on 401 and retries once', async () => {
     const { id, tokens } = await connectViaSimulator(sql, sim.url, 'alice@example.com');
     const [{ cloud_id }] = await sql`select cloud_id from connection_sites where connection_id = ${id} limit 1`;

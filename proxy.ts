@@ -1,0 +1,19 @@
+// Runs before every request that is not a static file: sets the per-request CSP nonce and the headers
+// that follow APP_URL at run time (lib/security-headers.ts).
+import { NextResponse, type NextRequest } from 'next/server';
+import { newNonce, securityHeaders } from './lib/security-headers';
+
+export function proxy(request: NextRequest) {
+  const nonce = newNonce();
+  const headers = securityHeaders({ appUrl: process.env.APP_URL ?? '', nonce, dev: process.env.NODE_ENV === 'development' });
+  // Next reads the nonce from the request's CSP header and puts it on the scripts it renders.
+  const requestHeaders = new Headers(request.headers);
+  requestHeaders.set('content-security-policy', headers['content-security-policy']!);
+  const response = NextResponse.next({ request: { headers: requestHeaders } });
+  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+  return response;
+}
+
+export const config = {
+  matcher: ['/((?!_next/static|_next/image|favicon.ico).*)'],
+};
