@@ -1,6 +1,7 @@
 import type { Sql } from 'postgres';
 import { hashSecret, newSecret } from './secrets';
 import { isUuid } from './ids';
+import { hasControlChars } from './input';
 
 export const API_KEY_PREFIX = 'rk_live_';
 // What the admin list shows to tell keys apart: the fixed prefix and four random characters.
@@ -34,6 +35,7 @@ export interface ApiKeyIdentity {
 export async function createApiKey(sql: Sql, name: string): Promise<CreatedApiKey> {
   const trimmed = name.trim();
   if (!trimmed) throw new Error('An API key needs a name');
+  if (hasControlChars(trimmed)) throw new Error('An API key name must not contain control characters');
   const key = API_KEY_PREFIX + newSecret();
   const [row] = await sql<{ id: string; name: string }[]>`
     insert into api_keys (name, prefix, key_hash)

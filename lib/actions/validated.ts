@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { currentUser, type SessionUser } from '../auth/session';
+import { CONTROL_CHARS_MESSAGE, controlCharField } from '../input';
 
 export interface ActionState {
   ok?: boolean;
@@ -10,7 +11,7 @@ export interface ActionState {
 
 /**
  * Every server action is a public POST endpoint: this wrapper checks the session and parses the
- * input with zod before `fn` runs; a failure answers with a readable message and writes nothing.
+ * input (no control characters anywhere, then zod) before `fn` runs; a failure answers with a readable message and writes nothing.
  */
 export function validatedActionWithUser<S extends z.ZodType>(
   schema: S,
@@ -19,6 +20,8 @@ export function validatedActionWithUser<S extends z.ZodType>(
   return async (_prev: ActionState, formData: FormData): Promise<ActionState> => {
     const user = await currentUser();
     if (!user) return { error: 'Your session has ended. Sign in again.' };
+    const bad = controlCharField(formData);
+    if (bad !== undefined) return { error: `The field "${bad}" ${CONTROL_CHARS_MESSAGE}.`, fieldErrors: { [bad]: CONTROL_CHARS_MESSAGE } };
     const parsed = schema.safeParse(Object.fromEntries(formData));
     if (!parsed.success) {
       const fieldErrors: Record<string, string> = {};

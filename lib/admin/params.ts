@@ -1,6 +1,7 @@
 // The admin dashboard's URL: every filter, the sort and the page position are search params, so that
 // a view can be bookmarked and shared. Unknown or malformed values are ignored, never an error.
 import { CONNECTION_STATUSES, PRODUCTS, type ConnectionStatus } from '../db/schema';
+import { queryText } from '../input';
 
 export const SORT_NAMES = ['updated', 'created', 'refreshed', 'status', 'owner'] as const;
 export type SortName = (typeof SORT_NAMES)[number];
@@ -46,8 +47,7 @@ function first(value: string | string[] | undefined): string | undefined {
 }
 
 function text(value: string | string[] | undefined, max = MAX_TEXT): string | undefined {
-  const trimmed = first(value)?.trim().slice(0, max);
-  return trimmed ? trimmed : undefined;
+  return queryText(value, max);
 }
 
 function oneOf<T extends string>(values: readonly T[], value: string | string[] | undefined): T | undefined {

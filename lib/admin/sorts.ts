@@ -36,8 +36,26 @@ const VALUE_PATTERN: Record<KeyType | 'uuid', RegExp> = {
   uuid: UUID_PATTERN,
 };
 
+/**
+ * Whether a timestamp that fits the pattern names a real time Postgres accepts: 2024-99-99 or
+ * 2024-02-30 fit the pattern, and would fail the query.
+ */
+function possibleTimestamp(text: string): boolean {
+  if (/^-?infinity$/.test(text)) return true;
+  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:([+-])(\d{2}):?(\d{2})?|Z)?$/.exec(text);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second, , offsetHours, offsetMinutes] = m.slice(1).map(Number) as number[];
+  const date = new Date(Date.UTC(year!, month! - 1, day!));
+  date.setUTCFullYear(year!); // years below 100 are not shifted to the 1900s
+  const realDay = date.getUTCFullYear() === year && date.getUTCMonth() === month! - 1 && date.getUTCDate() === day;
+  return year! >= 1 && realDay && hour! <= 23 && minute! <= 59 && second! <= 59 && (offsetHours || 0) <= 15 && (offsetMinutes || 0) <= 59;
+}
+
 /** Whether `values` (the keys' text forms, then the id) can be cast back to the sort's key types. */
 export function validKeyValues(sort: SortName, values: unknown[]): values is string[] {
   const types = [...SORT_KEYS[sort].map((k) => k.type), 'uuid' as const];
-  return values.length === types.length && values.every((v, i) => typeof v === 'string' && VALUE_PATTERN[types[i]!].test(v));
+  return (
+    values.length === types.length &&
+    values.every((v, i) => typeof v === 'string' && VALUE_PATTERN[types[i]!].test(v) && (types[i] !== 'timestamptz' || possibleTimestamp(v)))
+  );
 }

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { verifyApiKey, type ApiKeyIdentity } from '../api-keys';
 import { getSql } from '../db';
 import { clientAddress } from '../client-address';
+import { CONTROL_CHARS_MESSAGE, controlCharPath } from '../input';
 import { RateLimiter } from '../rate-limit';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -102,8 +103,8 @@ function fieldOf(issue: z.core.$ZodIssue): string {
 
 /**
  * The body parsed with `schema`, or the error Response to return as is: 415 unless the content type
- * is JSON, 413 over 64 KiB, 400 `invalid_request` for bad JSON or bad fields (the first bad field is
- * named in `field` and in the message).
+ * is JSON, 413 over 64 KiB, 400 `invalid_request` for bad JSON, control characters in any string, or
+ * bad fields (the first bad field is named in `field` and in the message).
  */
 export async function parseJsonBody<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S> | Response> {
   if (!isJson(request.headers.get('content-type'))) {
@@ -119,6 +120,9 @@ export async function parseJsonBody<S extends z.ZodType>(request: Request, schem
   } catch {
     return apiError(400, 'invalid_request', 'The request body is not valid JSON.');
   }
+  const bad = controlCharPath(json);
+  if (bad === '') return apiError(400, 'invalid_request', `Invalid request body: ${CONTROL_CHARS_MESSAGE}.`);
+  if (bad !== undefined) return apiError(400, 'invalid_request', `Invalid field "${bad}": ${CONTROL_CHARS_MESSAGE}.`, { field: bad });
   const parsed = schema.safeParse(json);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];

@@ -185,6 +185,30 @@ describe('keyset pagination', () => {
     expect(decodeCursor(first.next, 'updated', 'desc')?.values).toHaveLength(2);
   });
 
+  it('answers NUL and control characters in the search, owner and site filters (dropped), and treats an impossible time as no cursor', async () => {
+    const first = await listAdminConnections(sql, query(), PAGE);
+    const nul = await loadAdminDashboard(sql, query({ q: 'ali\u0000ce', owner: 'alice@\u0000example', site: 'Ac\u0000me\u001b' }));
+    const clean = await loadAdminDashboard(sql, query({ q: 'alice', owner: 'alice@example', site: 'Acme' }));
+    expect(nul.page.rows.map((r) => r.id)).toEqual(clean.page.rows.map((r) => r.id));
+    expect(clean.page.rows.length).toBeGreaterThan(0);
+    for (const values of [
+      ['2024-99-99 99:99:99Z', ids.alice!],
+      ['2024-02-30 00:00:00+00', ids.alice!],
+      ['0000-01-01 00:00:00Z', ids.alice!],
+      ['2024-01-01 24:00:00Z', ids.alice!],
+      ['2024-01-01 00:00:00+99:00', ids.alice!],
+    ]) {
+      const impossible = encodeCursor({ sort: 'updated', dir: 'desc', values });
+      expect(decodeCursor(impossible, 'updated', 'desc'), values[0]).toBeUndefined();
+      for (const position of [{ after: impossible }, { before: impossible }]) {
+        const page = await listAdminConnections(sql, query(position), PAGE);
+        expect(page.rows.map((r) => r.id)).toEqual(first.rows.map((r) => r.id));
+      }
+    }
+    const possible = encodeCursor({ sort: 'updated', dir: 'desc', values: ['2024-02-29 23:59:59.123456+05:30', ids.alice!] });
+    expect(decodeCursor(possible, 'updated', 'desc')?.values).toHaveLength(2);
+  });
+
   it('keeps microsecond precision in cursors (rows within one millisecond are neither skipped nor repeated)', async () => {
     await sql`update connections set updated_at = '2000-01-01 00:00:00.000001+00' where id = ${ids.alice!}`;
     await sql`update connections set updated_at = '2000-01-01 00:00:00.000900+00' where id = ${ids.bob!}`;

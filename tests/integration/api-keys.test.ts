@@ -42,6 +42,12 @@ describe('API keys', () => {
     await expect(createApiKey(sql, '   ')).rejects.toThrow(/name/);
   });
 
+  it('refuses a name with NUL or another control character, and writes nothing', async () => {
+    const before = (await listApiKeys(sql)).length;
+    for (const name of ['ci\u0000key', 'ci\u001bkey']) await expect(createApiKey(sql, name)).rejects.toThrow(/control characters/);
+    expect((await listApiKeys(sql)).length).toBe(before);
+  });
+
   it('verifies the key and nothing else', async () => {
     const { id, name, key } = await createApiKey(sql, 'verify');
     expect(await verifyApiKey(sql, key)).toEqual({ id, name });

@@ -423,6 +423,32 @@ describe('the proxy with arbitrary path segments', () => {
   });
 });
 
+describe('control characters in JSON bodies', () => {
+  it('are refused with 400 naming the field, wherever the string sits, and nothing is written', async () => {
+    const cases: [() => Promise<Response>, string][] = [
+      [() => routes.sessions.POST(jsonRequest('POST', '/api/v1/connect-sessions', JSON.stringify({ user_email: 'alice@example.com\u0000', product: 'jira' })), ctx({})), 'user_email'],
+      [() => routes.endpoints.POST(jsonRequest('POST', '/api/v1/webhook-endpoints', JSON.stringify({ url: 'https://hooks.example.com/in', events: ['connection.created', 'x\u0007'] })), ctx({})), 'events.1'],
+      [
+        () => routes.endpoint.PATCH(jsonRequest('PATCH', `/api/v1/webhook-endpoints/${endpointId}`, JSON.stringify({ url: 'https://hooks.example.com/\u001b[0m' })), ctx({ id: endpointId })),
+        'url',
+      ],
+      [
+        () => routes.token.POST(jsonRequest('POST', `/api/v1/connections/${connection.id}/access-token`, JSON.stringify({ rejected_token: 'tok\u0000en' })), ctx({ id: connection.id })),
+        'rejected_token',
+      ],
+    ];
+    for (const [send, field] of cases) {
+      const before = await snapshot();
+      const res = await send();
+      expect(res.status, field).toBe(400);
+      const error = await expectApiError(res);
+      expect(error.field).toBe(field);
+      expect(error.message).toContain('control characters');
+      expect(await snapshot()).toEqual(before);
+    }
+  });
+});
+
 // ---- OAuth callback and connect links ----------------------------------------------------------------
 
 // The flow cookie nonce of the browser that starts the flows here.

@@ -8,6 +8,7 @@ import { getConnectionView, listEvents } from '@/lib/connections/queries';
 import { getDb, getSql } from '@/lib/db';
 import { connectionNotificationSwitches } from '@/lib/notifications/preferences';
 import { renderTime } from '@/components/time';
+import { queryId } from '@/lib/input';
 import { isUuid } from '@/lib/ids';
 
 export const dynamic = 'force-dynamic';
@@ -37,7 +38,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
   const sql = getSql();
   const conn = isUuid(id) ? await getConnectionView(sql, id) : undefined;
   if (!conn || (conn.user_id !== user.id && user.role !== 'admin')) notFound();
-  const before = Number((await searchParams).before) || undefined;
+  const before = Number(queryId((await searchParams).before)) || undefined;
   const events = await listEvents(sql, id, before, PAGE);
   const now = renderTime();
   const emails = conn.user_id === user.id ? (await connectionNotificationSwitches(getDb(), [id])).get(id) : undefined;
