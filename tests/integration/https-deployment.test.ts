@@ -1,6 +1,7 @@
-// What changes when the public URL (APP_URL) is https: Secure cookies and HSTS.
+// What changes when the public URL (APP_URL) is https: Secure cookies, HSTS and the CSP's upgrade.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { newNonce, securityHeaders } from '../../lib/security-headers';
 
 /** Runs `script` (an ES module body that prints one JSON line last) in a fresh process with APP_URL set. */
 function runWithAppUrl(appUrl: string, script: string): unknown {
@@ -41,23 +42,38 @@ describe('auth cookies', () => {
   });
 });
 
-/** The response headers next.config.mjs sets on every path, for `appUrl`. */
-function configuredHeaders(appUrl: string): Record<string, string> {
-  const script = `
-    const config = (await import('./next.config.mjs')).default;
-    const [rule] = await config.headers();
-    console.log(JSON.stringify(Object.fromEntries(rule.headers.map((h) => [h.key.toLowerCase(), h.value]))));`;
-  return runWithAppUrl(appUrl, script) as Record<string, string>;
-}
+/** The headers proxy.ts sets on a response, for the APP_URL the app runs with. */
+const headersFor = (appUrl: string) => securityHeaders({ appUrl, nonce: newNonce(), dev: false });
 
 describe('HSTS', () => {
   it('is sent for two years, subdomains included, when APP_URL is https', () => {
-    expect(configuredHeaders('https://reconnect.example.com')['strict-transport-security']).toBe('max-age=63072000; includeSubDomains');
+    expect(headersFor('https://reconnect.example.com')['strict-transport-security']).toBe('max-age=63072000; includeSubDomains');
   });
 
   it('is not sent on a plain-http URL (a browser ignores it there; localhost must stay reachable)', () => {
-    const headers = configuredHeaders('http://localhost:3000');
+    const headers = headersFor('http://localhost:3000');
     expect(headers['strict-transport-security']).toBeUndefined();
     expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
+  });
+
+  it('is not decided by next.config.mjs, which is read when the app is built (see tests/e2e/headers.spec.ts for one build run twice)', () => {
+    const script = `
+      const config = (await import('./next.config.mjs')).default;
+      const rules = await config.headers();
+      console.log(JSON.stringify(rules.flatMap((r) => r.headers.map((h) => h.key.toLowerCase()))));`;
+    const keys = runWithAppUrl('https://reconnect.example.com', script) as string[];
+    expect(keys).not.toContain('strict-transport-security');
+    expect(keys).not.toContain('content-security-policy');
+  });
+});
+
+describe('the CSP', () => {
+  it("allows scripts only with this response's nonce, never 'unsafe-inline' (nor 'unsafe-eval' outside next dev)", () => {
+    const nonce = newNonce();
+    const csp = securityHeaders({ appUrl: 'https://reconnect.example.com', nonce, dev: false })['content-security-policy']!;
+    const scripts = csp.split('; ').find((d) => d.startsWith('script-src'))!;
+    expect(scripts).toBe(`script-src 'self' 'nonce-${nonce}' 'strict-dynamic'`);
+    expect(newNonce()).not.toBe(nonce);
+    expect(newNonce()).toMatch(/^[A-Za-z0-9+/]{22}==$/);
   });
 });
