@@ -1,16 +1,11 @@
 // Runs before every request that is not a static file: sets the per-request CSP nonce and the headers
-// that follow APP_URL at run time (lib/security-headers.ts), and refuses form posts whose body cannot
-// be read (Next would answer those with 500).
+// that follow APP_URL at run time (lib/security-headers.ts).
 import { NextResponse, type NextRequest } from 'next/server';
-import { readableFormBody } from './lib/input';
 import { newNonce, securityHeaders } from './lib/security-headers';
 
-export async function proxy(request: NextRequest) {
+export function proxy(request: NextRequest) {
   const nonce = newNonce();
   const headers = securityHeaders({ appUrl: process.env.APP_URL ?? '', nonce, dev: process.env.NODE_ENV === 'development' });
-  if (!request.nextUrl.pathname.startsWith('/api/') && !(await readableFormBody(request))) {
-    return new NextResponse('Bad request: the form data is malformed.', { status: 400, headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' } });
-  }
   // Next reads the nonce from the request's CSP header and puts it on the scripts it renders.
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set('content-security-policy', headers['content-security-policy']!);

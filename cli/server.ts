@@ -2,10 +2,11 @@
 // process, so that one process owns the signals and the shutdown order, and so that every request carries the
 // address of the peer that sent it.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { PEER_HEADER } from '../lib/client-address';
 import { stopApp } from '../lib/jobs/app-stop';
 
 /** Request header with the TCP peer's address, set by this server on every request (a client's value is dropped). */
-export const PEER_HEADER = 'x-reconnect-peer';
+export { PEER_HEADER };
 
 export interface AppServer {
   port: number;

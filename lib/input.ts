@@ -51,18 +51,3 @@ export function queryId(value: QueryValue): string | undefined {
   return text && /^[1-9]\d{0,17}$/.test(text) ? text : undefined;
 }
 
-/**
- * Whether a form POST's body can be read as form data. Next decodes server-action and form bodies
- * before any of our code runs, and answers 500 to a malformed multipart body; proxy.ts refuses those
- * with 400 first. Other requests are not read here.
- */
-export async function readableFormBody(request: Request): Promise<boolean> {
-  const type = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
-  if (request.method !== 'POST' || (type !== 'multipart/form-data' && type !== 'application/x-www-form-urlencoded')) return true;
-  try {
-    await request.clone().formData();
-    return true;
-  } catch {
-    return false;
-  }
-}
