@@ -102,13 +102,13 @@ function serverActions(): ManifestAction[] {
 }
 
 /**
- * Calls a server action the way React's client does: the form fields prefixed `1_`, then field `0`, the
+ * Calls a server action the way React's client does: the form fields prefixed `_1_`, then field `0`, the
  * argument list (the previous state and the form, or the form alone for a one-argument action).
  */
 async function callAction(request: APIRequestContext, action: ManifestAction, fields: [string, string][]) {
   const oneArgument = action.name === 'startSignIn';
   const multipart = new FormData(); // keeps the order (an object would put the key "0" first)
-  for (const [k, v] of fields) multipart.append(`1_${k}`, v);
+  for (const [k, v] of fields) multipart.append(`_1_${k}`, v);
   // Last, as React sends it: the server reads the form reference ($K1) when this field arrives.
   multipart.append('0', oneArgument ? '["$K1"]' : '[{},"$K1"]');
   return request.post(action.path, {
