@@ -74,7 +74,7 @@ test('no page answers 5xx to hostile query parameters, signed in as a user or as
   try {
     await retireConnectionsOf(sql, 'alice@example.com'); // specs share one database
     const id = await connectProduct(alice.page, 'Jira');
-    const paths = ['/', `/connections/${id}`, '/admin', '/admin/webhooks', '/admin/api-keys', '/sandbox', '/signin', '/api/oauth/callback', `/connections/${id}/reconnect`, '/connect/x', '/docs/api', '/api/notifications/unsubscribe/x'];
+    const paths = ['/', `/connections/${id}`, '/admin', '/admin/webhooks', '/admin/api-keys', '/admin/sessions', '/sandbox', '/signin', '/api/oauth/callback', `/connections/${id}/reconnect`, '/connect/x', '/docs/api', '/api/notifications/unsubscribe/x'];
     for (const [who, { request }] of [['alice', alice], ['admin', admin]] as const) {
       for (const path of paths) {
         await fc.assert(
