@@ -186,14 +186,16 @@ function grantView(grant: Grant) {
   };
 }
 
-// Test aid only (the simulator is never Atlassian): every token it issued since the last reset and the
-// client secret, so a test can scan the app's logs and pages for any of them.
+// Test aid only (the simulator is never Atlassian): every token it issued since the last reset (Bitbucket's
+// too) and the client secrets, so a test can scan the app's logs and pages for any of them.
 function listIssuedSecrets(ctx: RequestContext): Reply {
   const { state } = ctx;
+  const bitbucket = state.bitbucket;
   return json(200, {
-    access_tokens: [...state.accessTokens.keys()],
-    refresh_tokens: [...state.refreshTokens.keys()],
+    access_tokens: [...state.accessTokens.keys(), ...bitbucket.accessTokens.keys()],
+    refresh_tokens: [...state.refreshTokens.keys(), ...bitbucket.refreshTokens.keys()],
     client_secret: state.config.clientSecret,
+    bitbucket_client_secret: bitbucket.config.consumerSecret,
   });
 }
 

@@ -9,19 +9,24 @@ export type FaultTarget = 'token' | 'api';
 const target = z.enum(['token', 'api', 'all']).default('all');
 const count = z.number().int().positive().optional();
 const tokenOnlyTarget = z.enum(['token', 'all']).default('all');
+/** Which product's endpoints a fault hits; absent: both Atlassian's and Bitbucket's. */
+const provider = z.enum(['atlassian', 'bitbucket']).optional();
+
+export type FaultProvider = 'atlassian' | 'bitbucket';
 
 export const faultSpecSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('latency'), ms: z.number().int().min(0).max(60_000), target, count }),
-  z.strictObject({ kind: z.literal('status'), status: z.number().int().min(500).max(599), target, count }),
-  z.strictObject({ kind: z.literal('timeout'), target, count }),
+  z.strictObject({ kind: z.literal('latency'), ms: z.number().int().min(0).max(60_000), target, count, provider }),
+  z.strictObject({ kind: z.literal('status'), status: z.number().int().min(500).max(599), target, count, provider }),
+  z.strictObject({ kind: z.literal('timeout'), target, count, provider }),
   z.strictObject({
     kind: z.literal('rate_limit'),
     retry_after_seconds: z.number().int().min(0).nullable().optional(),
     target,
     count,
+    provider,
   }),
-  z.strictObject({ kind: z.literal('drop_after_rotate'), target: tokenOnlyTarget, count }),
-  z.strictObject({ kind: z.literal('invalid_client'), target: tokenOnlyTarget, count }),
+  z.strictObject({ kind: z.literal('drop_after_rotate'), target: tokenOnlyTarget, count, provider }),
+  z.strictObject({ kind: z.literal('invalid_client'), target: tokenOnlyTarget, count, provider }),
 ]);
 
 export type FaultSpec = z.infer<typeof faultSpecSchema>;
@@ -43,8 +48,9 @@ export function addFault(state: SimState, spec: FaultSpec): ActiveFault {
   return fault;
 }
 
-function matches(fault: ActiveFault, requestTarget: FaultTarget): boolean {
+function matches(fault: ActiveFault, requestTarget: FaultTarget, requestProvider: FaultProvider): boolean {
   if (fault.target !== 'all' && fault.target !== requestTarget) return false;
+  if (fault.provider !== undefined && fault.provider !== requestProvider) return false;
   return requestTarget === 'token' || !TOKEN_ONLY_KINDS.has(fault.kind);
 }
 
@@ -60,8 +66,8 @@ interface FaultPlan {
 }
 
 /** Picks (and uses up) the faults that affect one request: all latencies plus the first other fault. */
-function planFaults(state: SimState, requestTarget: FaultTarget): FaultPlan {
-  const applicable = state.faults.filter((fault) => matches(fault, requestTarget));
+function planFaults(state: SimState, requestTarget: FaultTarget, requestProvider: FaultProvider): FaultPlan {
+  const applicable = state.faults.filter((fault) => matches(fault, requestTarget, requestProvider));
   const latencies = applicable.filter((fault) => fault.kind === 'latency');
   const terminal = applicable.find((fault) => fault.kind !== 'latency');
   for (const fault of [...latencies, ...(terminal ? [terminal] : [])]) consume(state, fault);
@@ -100,8 +106,9 @@ export async function respondWithFaults(
   ctx: RequestContext,
   requestTarget: FaultTarget,
   handler: () => Promise<Reply>,
+  requestProvider: FaultProvider = 'atlassian',
 ): Promise<void> {
-  const { latencyMs, terminal } = planFaults(ctx.state, requestTarget);
+  const { latencyMs, terminal } = planFaults(ctx.state, requestTarget, requestProvider);
   if (latencyMs > 0) await sleep(latencyMs);
   switch (terminal?.kind) {
     case 'timeout':

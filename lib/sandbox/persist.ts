@@ -3,6 +3,7 @@
 // Written atomically (temp file, then rename), a moment after changes and at stop; never per request.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { BitbucketState } from './bitbucket/state';
 import type { SimState } from './state';
 
 const VERSION = 1;
@@ -22,6 +23,18 @@ interface SavedState {
   faults: SimState['faults'];
   nextFaultNumber: number;
   nextGrantNumber: number;
+  /** The Bitbucket side (absent in files written before it existed). */
+  bitbucket?: SavedBitbucket;
+}
+
+interface SavedBitbucket {
+  config: BitbucketState['config'];
+  counters: BitbucketState['counters'];
+  codes: Array<[string, ReturnType<BitbucketState['codes']['get']> & object]>;
+  families: Array<[string, ReturnType<BitbucketState['families']['get']> & object]>;
+  refreshTokens: Array<[string, ReturnType<BitbucketState['refreshTokens']['get']> & object]>;
+  accessTokens: Array<[string, ReturnType<BitbucketState['accessTokens']['get']> & object]>;
+  nextFamilyNumber: number;
 }
 
 /** The port saved with the state, if a readable state file exists. */
@@ -55,6 +68,16 @@ export function restoreState(state: SimState, file: string): boolean {
   state.faults = saved.faults;
   state.nextFaultNumber = saved.nextFaultNumber;
   state.nextGrantNumber = saved.nextGrantNumber;
+  if (saved.bitbucket) {
+    const bb = state.bitbucket;
+    bb.config = saved.bitbucket.config;
+    bb.counters = saved.bitbucket.counters;
+    bb.codes = new Map(saved.bitbucket.codes);
+    bb.families = new Map(saved.bitbucket.families);
+    bb.refreshTokens = new Map(saved.bitbucket.refreshTokens);
+    bb.accessTokens = new Map(saved.bitbucket.accessTokens);
+    bb.nextFamilyNumber = saved.bitbucket.nextFamilyNumber;
+  }
   return true;
 }
 
@@ -73,6 +96,15 @@ function writeState(state: SimState, file: string, port: number): void {
     faults: state.faults,
     nextFaultNumber: state.nextFaultNumber,
     nextGrantNumber: state.nextGrantNumber,
+    bitbucket: {
+      config: state.bitbucket.config,
+      counters: state.bitbucket.counters,
+      codes: [...state.bitbucket.codes],
+      families: [...state.bitbucket.families],
+      refreshTokens: [...state.bitbucket.refreshTokens],
+      accessTokens: [...state.bitbucket.accessTokens],
+      nextFamilyNumber: state.bitbucket.nextFamilyNumber,
+    },
   };
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;

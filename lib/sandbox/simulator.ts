@@ -2,6 +2,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { handleApiRequest, isApiPath } from './api';
+import { handleBitbucketApiRequest, isBitbucketApiPath } from './bitbucket/api';
+import { showBitbucketAuthorize, submitBitbucketDecision } from './bitbucket/authorize';
+import { handleBitbucketControl, isBitbucketControlPath } from './bitbucket/control';
+import { defaultBitbucketConfig, type BitbucketConfig } from './bitbucket/state';
+import { handleBitbucketTokenRequest } from './bitbucket/token-endpoint';
 import { showAuthorize, submitDecision } from './authorize';
 import { handleControlRequest } from './control';
 import { html, json, send, type Reply, type RequestContext } from './http';
@@ -29,6 +34,8 @@ export interface SimulatorOptions {
   absoluteLifetimeSeconds?: number;
   /** Sandbox mode: keep the state in this file across restarts (loaded at start, saved after changes and at stop). */
   stateFile?: string;
+  /** The simulated Bitbucket OAuth consumer and its token rules (defaults: section 1b). */
+  bitbucket?: Partial<BitbucketConfig>;
 }
 
 export interface Simulator {
@@ -59,6 +66,8 @@ async function browserRoute(ctx: RequestContext): Promise<Reply> {
   const method = ctx.req.method;
   if (pathname === '/authorize' && method === 'GET') return showAuthorize(ctx);
   if (pathname === '/authorize/decision' && method === 'POST') return submitDecision(ctx);
+  if (pathname === '/site/oauth2/authorize' && method === 'GET') return showBitbucketAuthorize(ctx);
+  if (pathname === '/site/oauth2/authorize' && method === 'POST') return submitBitbucketDecision(ctx);
   if (pathname === '/login' && method === 'GET') return showLogin(ctx);
   if (pathname === '/login' && method === 'POST') return submitLogin(ctx);
   if (pathname === '/logout' && method === 'POST') return submitLogout(ctx);
@@ -68,9 +77,12 @@ async function browserRoute(ctx: RequestContext): Promise<Reply> {
 
 async function route(ctx: RequestContext): Promise<void> {
   const { pathname } = ctx.url;
+  if (isBitbucketControlPath(pathname)) return send(ctx.res, await handleBitbucketControl(ctx));
   if (pathname === '/_control' || pathname.startsWith('/_control/')) return send(ctx.res, await handleControlRequest(ctx));
   if (pathname === '/oauth/token') return handleTokenRequest(ctx);
   if (isApiPath(pathname)) return handleApiRequest(ctx);
+  if (pathname === '/site/oauth2/access_token') return handleBitbucketTokenRequest(ctx);
+  if (isBitbucketApiPath(pathname)) return handleBitbucketApiRequest(ctx);
   return send(ctx.res, await browserRoute(ctx));
 }
 
@@ -116,9 +128,10 @@ function closer(server: Server, sockets: Set<Socket>, saver?: StateSaver): () =>
 }
 
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
-  const state = new SimState(configFrom(opts));
+  const state = new SimState(configFrom(opts), { ...defaultBitbucketConfig(), ...opts.bitbucket });
   if (opts.stateFile) restoreState(state, opts.stateFile);
   recordSecret(state.config.clientSecret);
+  recordSecret(state.bitbucket.config.consumerSecret);
   let saver: StateSaver | undefined;
   const server = createServer(requestHandler(state, () => saver));
   const sockets = new Set<Socket>();

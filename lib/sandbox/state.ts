@@ -1,5 +1,6 @@
 // Everything the simulator remembers: config, clock, sessions, codes, grants, tokens, counters, faults.
 import { SimClock } from './clock';
+import { BitbucketState, type BitbucketConfig } from './bitbucket/state';
 import type { ActiveFault } from './faults';
 
 export type DeadTokenError = 'invalid_grant' | 'unauthorized_client';
@@ -112,9 +113,15 @@ export class SimState {
   faults: ActiveFault[] = [];
   nextFaultNumber = 1;
   nextGrantNumber = 1;
+  /** The Bitbucket Cloud side: its own consumer, families and counters; clock, sessions and faults are shared. */
+  readonly bitbucket: BitbucketState;
 
-  constructor(private readonly initialConfig: SimConfig) {
+  constructor(
+    private readonly initialConfig: SimConfig,
+    bitbucketConfig?: BitbucketConfig,
+  ) {
     this.config = { ...initialConfig };
+    this.bitbucket = new BitbucketState(bitbucketConfig);
   }
 
   reset(): void {
@@ -129,5 +136,6 @@ export class SimState {
     this.faults = [];
     this.nextFaultNumber = 1;
     this.nextGrantNumber = 1;
+    this.bitbucket.reset();
   }
 }
