@@ -24,7 +24,11 @@ export type TokenErrorCode =
   | 'server_error'
   | 'rate_limited'
   | 'outcome_unknown'
-  | 'bad_response';
+  | 'bad_response'
+  /** Bitbucket: 400 invalid_request "Invalid refresh_token" (revoked, expired, reused). */
+  | 'invalid_refresh_token'
+  /** Bitbucket: any other invalid_request, a malformed request (our bug or setup, not the user's). */
+  | 'invalid_request';
 
 export type ErrorClass = 'terminal' | 'transient' | 'operator';
 
@@ -40,6 +44,8 @@ const ERROR_CLASS: Record<TokenErrorCode, ErrorClass> = {
   rate_limited: 'transient',
   outcome_unknown: 'transient',
   bad_response: 'transient',
+  invalid_refresh_token: 'terminal',
+  invalid_request: 'operator',
 };
 
 export interface TokenErrorDetails {
@@ -87,6 +93,11 @@ export function tokenErrorFromResponse(status: number, headers: Headers, body: u
     return new TokenEndpointError(status === 429 ? 'rate_limited' : 'server_error', { ...details, retryAfterSeconds });
   }
   return new TokenEndpointError(codeForClientError(status, oauthError), details);
+}
+
+/** Provider-supplied text of a response body, clipped to one short line (never a token). */
+export function bodyField(body: unknown, field: string): string | undefined {
+  return stringField(body, field);
 }
 
 function codeForClientError(status: number, oauthError: string | undefined): TokenErrorCode {

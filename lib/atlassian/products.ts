@@ -1,5 +1,8 @@
 export type Product = 'jira' | 'confluence';
 
+/** The products of Atlassian's 3LO apps (Bitbucket has its own OAuth consumers). */
+export type AtlassianProduct = 'jira' | 'confluence';
+
 export const PRODUCTS: readonly Product[] = ['jira', 'confluence'];
 
 // Frozen: these arrays are shared; callers get copies from scopesForConnect.

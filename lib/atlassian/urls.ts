@@ -52,11 +52,12 @@ export function productApiUrl(apiBase: string, product: Product, cloudId: string
   return url;
 }
 
-function joinUrl(base: string, path: string): string {
+export function joinUrl(base: string, path: string): string {
   return `${base.replace(/\/+$/, '')}/${path}`;
 }
 
-function assertSafeRelativePath(path: string): void {
+/** Throws unless `path` (maybe with a query) stays under the base it is appended to. */
+export function assertSafeRelativePath(path: string): void {
   const pathPart = path.split('?')[0];
   if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(pathPart)) throw new Error('Path must be relative, not a URL');
   if (/[\\#\u0000-\u001f\u007f]/.test(path)) throw new Error('Path contains a forbidden character');

@@ -1,0 +1,131 @@
+// Bitbucket's 2.0 API as a connection needs it: identity (GET /2.0/user), primary email
+// (GET /2.0/user/emails, scope `email`) and workspaces (GET /2.0/user/permissions/workspaces, paginated).
+import { z } from 'zod';
+import { AtlassianApiError, apiErrorFromThrown, parseRetryAfter } from '../atlassian/errors';
+import type { AccessibleResource, ApiClientConfig, Profile } from '../atlassian/oauth';
+import { bitbucketEmailsUrl, bitbucketUserUrl, bitbucketWorkspacesUrl } from './urls';
+
+const DEFAULT_TIMEOUT_MS = 15_000;
+/** Pages followed at most: 100 workspaces a page, so 2,000 workspaces. */
+const MAX_PAGES = 20;
+
+const userSchema = z.object({
+  uuid: z.string().min(1),
+  account_id: z.string().min(1).nullish(),
+  display_name: z.string().nullish(),
+  nickname: z.string().nullish(),
+});
+
+const emailsSchema = z.object({
+  values: z.array(z.object({ email: z.string(), is_primary: z.boolean().nullish(), is_confirmed: z.boolean().nullish() })),
+  next: z.string().nullish(),
+});
+
+const workspacesSchema = z.object({
+  values: z.array(
+    z.object({
+      permission: z.string().nullish(),
+      workspace: z.object({
+        uuid: z.string().min(1),
+        slug: z.string().min(1),
+        name: z.string(),
+        links: z.object({ html: z.object({ href: z.string() }).nullish() }).nullish(),
+      }),
+    }),
+  ),
+  next: z.string().nullish(),
+});
+
+export interface BitbucketUser {
+  uuid: string;
+  accountId: string | undefined;
+  displayName: string;
+  nickname: string | undefined;
+}
+
+export async function fetchBitbucketUser(cfg: ApiClientConfig, accessToken: string): Promise<BitbucketUser> {
+  const data = await getJson(cfg, bitbucketUserUrl(cfg.apiUrl), accessToken, userSchema);
+  return {
+    uuid: data.uuid,
+    accountId: data.account_id ?? undefined,
+    displayName: data.display_name ?? data.nickname ?? data.uuid,
+    nickname: data.nickname ?? undefined,
+  };
+}
+
+/** The primary confirmed email, else the first confirmed one, else ''. */
+export async function fetchBitbucketPrimaryEmail(cfg: ApiClientConfig, accessToken: string): Promise<string> {
+  const data = await getJson(cfg, bitbucketEmailsUrl(cfg.apiUrl), accessToken, emailsSchema);
+  const confirmed = data.values.filter((e) => e.is_confirmed !== false);
+  return (confirmed.find((e) => e.is_primary) ?? confirmed[0])?.email.toLowerCase() ?? '';
+}
+
+/** The profile Reconnect stores: Bitbucket's user uuid is the stable account id. */
+export async function fetchBitbucketProfile(cfg: ApiClientConfig, accessToken: string): Promise<Profile> {
+  const user = await fetchBitbucketUser(cfg, accessToken);
+  const email = await fetchBitbucketPrimaryEmail(cfg, accessToken);
+  return { accountId: user.uuid, email, name: user.displayName };
+}
+
+/** Every workspace the user can see, following `next` (only links under {BB_API}: the token goes with them). */
+export async function fetchBitbucketWorkspaces(cfg: ApiClientConfig, accessToken: string): Promise<AccessibleResource[]> {
+  const found: AccessibleResource[] = [];
+  const seen = new Set<string>();
+  let url: string | undefined = bitbucketWorkspacesUrl(cfg.apiUrl);
+  for (let page = 0; url && page < MAX_PAGES; page++) {
+    const data: z.infer<typeof workspacesSchema> = await getJson(cfg, url, accessToken, workspacesSchema);
+    for (const { workspace, permission } of data.values) {
+      if (seen.has(workspace.uuid)) continue;
+      seen.add(workspace.uuid);
+      found.push({
+        id: workspace.uuid,
+        name: workspace.name,
+        url: workspace.links?.html?.href ?? `https://bitbucket.org/${encodeURIComponent(workspace.slug)}/`,
+        scopes: permission ? [permission] : [],
+      });
+    }
+    url = data.next ? sameApiOrigin(cfg.apiUrl, data.next) : undefined;
+  }
+  return found;
+}
+
+function sameApiOrigin(apiBase: string, next: string): string {
+  const target = new URL(next, apiBase);
+  if (target.origin !== new URL(apiBase).origin) throw new AtlassianApiError('bad_response');
+  return target.href;
+}
+
+async function getJson<T>(cfg: ApiClientConfig, url: string, accessToken: string, schema: z.ZodType<T>): Promise<T> {
+  let res: Response;
+  let body: unknown;
+  try {
+    res = await (cfg.fetch ?? globalThis.fetch)(url, {
+      headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
+      redirect: 'manual',
+      signal: AbortSignal.timeout(cfg.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+    });
+    const text = await res.text();
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+  } catch (err) {
+    throw apiErrorFromThrown(err);
+  }
+  if (res.status < 200 || res.status >= 300) throw bitbucketApiError(res.status, res.headers);
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new AtlassianApiError('bad_response', { status: res.status });
+  return parsed.data;
+}
+
+/** 401: the token is refused; 403: a permission the consumer lacks (a new consent is needed). */
+export function bitbucketApiError(status: number, headers: Headers): AtlassianApiError {
+  if (status === 401) return new AtlassianApiError('unauthorized', { status });
+  if (status === 403) return new AtlassianApiError('scope_mismatch', { status });
+  if (status === 429 || status >= 500) {
+    const retryAfterSeconds = parseRetryAfter(headers.get('retry-after'));
+    return new AtlassianApiError(status === 429 ? 'rate_limited' : 'server_error', { status, retryAfterSeconds });
+  }
+  return new AtlassianApiError('unexpected_status', { status });
+}
