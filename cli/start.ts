@@ -71,7 +71,9 @@ async function simulator(config: Config): Promise<void> {
   stops.push(() => sim.stop());
   process.env.ATLASSIAN_AUTH_URL ||= sim.url;
   process.env.ATLASSIAN_API_URL ||= sim.url;
-  log.info(`Atlassian simulator at ${sim.url}, state in ${stateFile}`);
+  process.env.BITBUCKET_AUTH_URL ||= sim.url;
+  process.env.BITBUCKET_API_URL ||= sim.url;
+  log.info(`Atlassian and Bitbucket simulator at ${sim.url}, state in ${stateFile}`);
 }
 
 let stopping: Promise<void> | undefined;

@@ -1,11 +1,22 @@
 import { connectProduct } from '@/app/(dashboard)/actions';
+import { productLabel, type Product } from '@/lib/atlassian/products';
+import { providerFor } from '@/lib/providers';
 import { ActionForm } from './action-form';
 
-export function ConnectButtons() {
+/** One "Connect …" button per product whose app is configured (sandbox: all three). */
+export function ConnectButtons({ products }: { products: readonly Product[] }) {
   return (
     <div className="flex flex-wrap gap-2">
-      <ActionForm action={connectProduct} fields={{ product: 'jira' }} label="Connect Jira" pendingLabel="Opening Atlassian…" variant="primary" />
-      <ActionForm action={connectProduct} fields={{ product: 'confluence' }} label="Connect Confluence" pendingLabel="Opening Atlassian…" variant="primary" />
+      {products.map((product) => (
+        <ActionForm
+          key={product}
+          action={connectProduct}
+          fields={{ product }}
+          label={`Connect ${productLabel(product)}`}
+          pendingLabel={`Opening ${providerFor(product).issuerName}…`}
+          variant="primary"
+        />
+      ))}
     </div>
   );
 }

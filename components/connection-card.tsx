@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { disconnectAction, reconnectConnection, setConnectionEmailsAction, testConnectionAction } from '@/app/(dashboard)/actions';
-import { productLabel } from '@/lib/atlassian/products';
+import { productLabel, siteNoun } from '@/lib/atlassian/products';
+import { providerFor } from '@/lib/providers';
 import { plainReason } from '@/lib/connections/health';
 import type { ConnectionView } from '@/lib/connections/queries';
 import { ActionForm } from './action-form';
@@ -19,9 +20,11 @@ function expiresIn(c: ConnectionView, now: number): string {
 export function ConnectionCard({ c, now, keepaliveDays, emails }: { c: ConnectionView; now: number; keepaliveDays: number; emails?: boolean }) {
   const label = productLabel(c.product);
   const tokenValid = !!c.access_expires_at && c.access_expires_at.getTime() > now;
-  const reason = plainReason(c.status, c.status === 'degraded' ? (c.reason ?? c.last_error_code) : c.reason, tokenValid);
+  const reason = plainReason(c.status, c.status === 'degraded' ? (c.reason ?? c.last_error_code) : c.reason, tokenValid, providerFor(c.product).issuerName);
   const idleDays = c.last_used_at ? Math.floor((now - c.last_used_at.getTime()) / DAY) : null;
   const needsReauth = c.status === 'needs_reauth';
+  const issuer = providerFor(c.product).issuerName;
+  const sitesTerm = siteNoun(c.product);
   return (
     <li aria-label={`${label} connection`} className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900">
       <div className="flex flex-wrap items-center justify-between gap-2">
@@ -37,14 +40,14 @@ export function ConnectionCard({ c, now, keepaliveDays, emails }: { c: Connectio
         <p className={`mt-2 text-sm ${needsReauth ? 'font-medium text-red-800 dark:text-red-300' : 'text-slate-700 dark:text-slate-300'}`}>{reason}</p>
       )}
       <dl className="mt-3 grid grid-cols-1 gap-x-6 gap-y-1 text-sm sm:grid-cols-2">
-        <Detail term="Atlassian account" value={c.account_email ?? c.account_name ?? 'unknown'} />
+        <Detail term={`${issuer} account`} value={c.account_email || c.account_name || 'unknown'} />
         <Detail term="Last refreshed" value={ago(c.last_refreshed_at, now)} />
         <Detail term="Access token expires in" value={expiresIn(c, now)} />
         <Detail
           term="Idle for"
           value={idleDays === null ? 'never used' : `${idleDays} day${idleDays === 1 ? '' : 's'}${idleDays >= keepaliveDays ? ' — kept alive by Reconnect' : ''}`}
         />
-        <Detail term="Sites" value={c.sites.map((s) => s.url.replace(/^https:\/\//, '')).join(', ')} />
+        <Detail term={sitesTerm[0].toUpperCase() + sitesTerm.slice(1)} value={c.sites.map((s) => s.url.replace(/^https:\/\//, '')).join(', ')} />
         <Detail term="Scopes" value={c.scopes.filter((s) => s !== 'offline_access').join(' ')} />
       </dl>
       <div className="mt-4 flex flex-wrap items-start gap-2">
@@ -52,7 +55,7 @@ export function ConnectionCard({ c, now, keepaliveDays, emails }: { c: Connectio
           action={reconnectConnection}
           fields={{ connectionId: c.id }}
           label={`Reconnect ${label}`}
-          pendingLabel="Opening Atlassian…"
+          pendingLabel={`Opening ${issuer}…`}
           variant={needsReauth ? 'primary' : 'secondary'}
         />
         <ActionForm action={testConnectionAction} fields={{ connectionId: c.id }} label="Test connection" pendingLabel="Testing…" />

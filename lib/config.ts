@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ensureDevSecrets } from './dev-secrets';
 import { parseKey } from './tokens/crypto';
+import type { Product } from './atlassian/products';
 
 export const SANDBOX_CLIENT_ID = 'reconnect-sandbox';
 export const SANDBOX_CLIENT_SECRET = 'sandbox-secret';
@@ -8,6 +9,10 @@ export const SANDBOX_ADMIN_EMAIL = 'admin@example.com';
 export const LIVE_AUTH_URL = 'https://auth.atlassian.com';
 export const LIVE_API_URL = 'https://api.atlassian.com';
 export const DEFAULT_SIMULATOR_PORT = 4010;
+export const SANDBOX_BITBUCKET_CLIENT_ID = 'reconnect-bitbucket-sandbox';
+export const SANDBOX_BITBUCKET_CLIENT_SECRET = 'bitbucket-sandbox-secret';
+export const LIVE_BITBUCKET_AUTH_URL = 'https://bitbucket.org';
+export const LIVE_BITBUCKET_API_URL = 'https://api.bitbucket.org';
 
 export class ConfigError extends Error {
   constructor(
@@ -32,6 +37,10 @@ const envSchema = z.object({
   ATLASSIAN_CLIENT_SECRET: optional(z.string().min(1)),
   ATLASSIAN_AUTH_URL: optional(httpUrl),
   ATLASSIAN_API_URL: optional(httpUrl),
+  BITBUCKET_CLIENT_ID: optional(z.string().min(1)),
+  BITBUCKET_CLIENT_SECRET: optional(z.string().min(1)),
+  BITBUCKET_AUTH_URL: optional(httpUrl),
+  BITBUCKET_API_URL: optional(httpUrl),
   AUTH_SECRET: optional(z.string().min(16, 'must be at least 16 characters')),
   TOKEN_ENCRYPTION_KEY: optional(base64Key),
   TOKEN_ENCRYPTION_KEY_PREVIOUS: optional(
@@ -51,13 +60,24 @@ const envSchema = z.object({
   NODE_ENV: optional(z.string()),
 });
 
+export interface OAuthAppConfig {
+  clientId: string;
+  clientSecret: string;
+  authUrl: string;
+  apiUrl: string;
+}
+
 export interface Config {
   mode: 'sandbox' | 'live';
   production: boolean;
   databaseUrl?: string;
   appUrl: string;
   port: number;
-  atlassian: { clientId: string; clientSecret: string; authUrl: string; apiUrl: string };
+  atlassian: OAuthAppConfig;
+  /** The Bitbucket OAuth consumer. */
+  bitbucket: OAuthAppConfig;
+  /** Products whose app is configured (sandbox: all three); the others get no Connect button and no API. */
+  products: Product[];
   authSecret: string;
   encryptionKeys: { current: Buffer; previous: Buffer[] };
   adminEmails: string[];
@@ -93,8 +113,10 @@ export function loadConfig(env: Env = process.env, dataDir = env.RECONNECT_DATA_
     throw new ConfigError(String(issue.path[0]), issue.message);
   }
   const e = parsed.data;
-  const mode = e.ATLASSIAN_CLIENT_ID ? 'live' : 'sandbox';
-  if (mode === 'live' && !e.ATLASSIAN_CLIENT_SECRET) throw new ConfigError('ATLASSIAN_CLIENT_SECRET', 'is required when ATLASSIAN_CLIENT_ID is set');
+  // Live as soon as one real app is configured: Atlassian 3LO, a Bitbucket consumer, or both.
+  const mode = e.ATLASSIAN_CLIENT_ID || e.BITBUCKET_CLIENT_ID ? 'live' : 'sandbox';
+  if (e.ATLASSIAN_CLIENT_ID && !e.ATLASSIAN_CLIENT_SECRET) throw new ConfigError('ATLASSIAN_CLIENT_SECRET', 'is required when ATLASSIAN_CLIENT_ID is set');
+  if (e.BITBUCKET_CLIENT_ID && !e.BITBUCKET_CLIENT_SECRET) throw new ConfigError('BITBUCKET_CLIENT_SECRET', 'is required when BITBUCKET_CLIENT_ID is set');
   const production = mode === 'live' && e.NODE_ENV === 'production';
   if (production && !e.TOKEN_ENCRYPTION_KEY) throw new ConfigError('TOKEN_ENCRYPTION_KEY', 'is required in production');
   if (production && !e.AUTH_SECRET) throw new ConfigError('AUTH_SECRET', 'is required in production');
@@ -108,11 +130,21 @@ export function loadConfig(env: Env = process.env, dataDir = env.RECONNECT_DATA_
     appUrl: (e.APP_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
     port,
     atlassian: {
-      clientId: e.ATLASSIAN_CLIENT_ID ?? SANDBOX_CLIENT_ID,
-      clientSecret: e.ATLASSIAN_CLIENT_SECRET ?? SANDBOX_CLIENT_SECRET,
+      clientId: e.ATLASSIAN_CLIENT_ID ?? (mode === 'live' ? '' : SANDBOX_CLIENT_ID),
+      clientSecret: e.ATLASSIAN_CLIENT_SECRET ?? (mode === 'live' ? '' : SANDBOX_CLIENT_SECRET),
       authUrl: e.ATLASSIAN_AUTH_URL ?? (mode === 'live' ? LIVE_AUTH_URL : simulatorUrl),
       apiUrl: e.ATLASSIAN_API_URL ?? (mode === 'live' ? LIVE_API_URL : simulatorUrl),
     },
+    bitbucket: {
+      clientId: e.BITBUCKET_CLIENT_ID ?? (mode === 'live' ? '' : SANDBOX_BITBUCKET_CLIENT_ID),
+      clientSecret: e.BITBUCKET_CLIENT_SECRET ?? (mode === 'live' ? '' : SANDBOX_BITBUCKET_CLIENT_SECRET),
+      authUrl: e.BITBUCKET_AUTH_URL ?? (mode === 'live' ? LIVE_BITBUCKET_AUTH_URL : simulatorUrl),
+      apiUrl: e.BITBUCKET_API_URL ?? (mode === 'live' ? LIVE_BITBUCKET_API_URL : simulatorUrl),
+    },
+    products: [
+      ...(mode === 'sandbox' || e.ATLASSIAN_CLIENT_ID ? (['jira', 'confluence'] as const) : []),
+      ...(mode === 'sandbox' || e.BITBUCKET_CLIENT_ID ? (['bitbucket'] as const) : []),
+    ],
     authSecret: e.AUTH_SECRET ?? dev!.authSecret,
     encryptionKeys: {
       current: parseKey(e.TOKEN_ENCRYPTION_KEY ?? dev!.tokenEncryptionKey, 'TOKEN_ENCRYPTION_KEY'),

@@ -3,8 +3,8 @@ import type { Sql } from 'postgres';
 
 interface Metrics {
   registry: Registry;
-  refreshes: Counter<'outcome'>;
-  refreshSeconds: Histogram<'outcome'>;
+  refreshes: Counter<'outcome' | 'product'>;
+  refreshSeconds: Histogram<'outcome' | 'product'>;
   deliveries: Counter<'outcome'>;
   notifications: Counter<'outcome'>;
 }
@@ -16,11 +16,11 @@ function create(): Metrics {
   const registry = new Registry();
   return {
     registry,
-    refreshes: new Counter({ name: 'reconnect_token_refreshes_total', help: 'Token-endpoint refreshes by outcome', labelNames: ['outcome'], registers: [registry] }),
+    refreshes: new Counter({ name: 'reconnect_token_refreshes_total', help: 'Token-endpoint refreshes by outcome and product', labelNames: ['outcome', 'product'], registers: [registry] }),
     refreshSeconds: new Histogram({
       name: 'reconnect_token_refresh_duration_seconds',
       help: 'Duration of token-endpoint refresh requests',
-      labelNames: ['outcome'],
+      labelNames: ['outcome', 'product'],
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15],
       registers: [registry],
     }),
@@ -41,19 +41,19 @@ export function metrics(): Metrics {
   return g[globalKey];
 }
 
-export function recordRefresh(outcome: string, seconds: number): void {
-  metrics().refreshes.inc({ outcome });
-  metrics().refreshSeconds.observe({ outcome }, seconds);
+export function recordRefresh(outcome: string, seconds: number, product: string): void {
+  metrics().refreshes.inc({ outcome, product });
+  metrics().refreshSeconds.observe({ outcome, product }, seconds);
 }
 
 /** The exposition, with gauges read from the database at scrape time (they are shared by all instances). */
 export async function renderMetrics(sql: Sql): Promise<{ body: string; contentType: string }> {
   const m = metrics();
   const gauges = new Registry();
-  const connections = new Gauge({ name: 'reconnect_connections', help: 'Connections by status', labelNames: ['status'], registers: [gauges] });
+  const connections = new Gauge({ name: 'reconnect_connections', help: 'Connections by status and product', labelNames: ['status', 'product'], registers: [gauges] });
   const pending = new Gauge({ name: 'reconnect_webhook_deliveries', help: 'Webhook deliveries by status', labelNames: ['status'], registers: [gauges] });
-  for (const r of await sql<{ status: string; n: number }[]>`select status, count(*)::int as n from connections group by status`) {
-    connections.set({ status: r.status }, r.n);
+  for (const r of await sql<{ status: string; product: string; n: number }[]>`select status, product, count(*)::int as n from connections group by status, product`) {
+    connections.set({ status: r.status, product: r.product }, r.n);
   }
   for (const r of await sql<{ status: string; n: number }[]>`select status, count(*)::int as n from webhook_deliveries group by status`) {
     pending.set({ status: r.status }, r.n);

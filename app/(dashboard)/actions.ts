@@ -3,7 +3,8 @@
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
-import { PRODUCTS } from '@/lib/atlassian/products';
+import { PRODUCTS, productLabel } from '@/lib/atlassian/products';
+import { providerFor } from '@/lib/providers';
 import { validatedActionWithAdmin, validatedActionWithUser, type ActionState } from '@/lib/actions/validated';
 import { browserFlowNonce } from '@/lib/auth/flow-nonce';
 import { signOut } from '@/lib/auth/next-auth';
@@ -22,8 +23,9 @@ const connectionInput = z.object({ connectionId: z.string().min(1, 'connectionId
 const NOT_FOUND: ActionState = { error: 'That connection was not found.' };
 
 export const connectProduct = validatedActionWithUser(
-  z.object({ product: z.enum(PRODUCTS, 'product must be jira or confluence') }),
+  z.object({ product: z.enum(PRODUCTS, `product must be one of: ${PRODUCTS.join(', ')}`) }),
   async ({ product }, user) => {
+    if (!getConfig().products.includes(product)) return { error: `${productLabel(product)} is not configured on this server.` };
     redirect(await startFlow(appFlowContext(), { purpose: 'connect', userId: user.id, product }, await browserFlowNonce()));
   },
 );
@@ -31,7 +33,7 @@ export const connectProduct = validatedActionWithUser(
 export const reconnectConnection = validatedActionWithUser(connectionInput, async ({ connectionId }, user) => {
   const conn = await findActionableConnection(getSql(), user, connectionId);
   if (!conn) return NOT_FOUND;
-  if (conn.user_id !== user.id) return { error: 'Only the owner can reconnect this connection: it needs their Atlassian consent.' };
+  if (conn.user_id !== user.id) return { error: `Only the owner can reconnect this connection: it needs their ${providerFor(conn.product).issuerName} consent.` };
   const flow = { purpose: 'reconnect', userId: conn.user_id, product: conn.product, connectionId: conn.id } as const;
   redirect(await startFlow(appFlowContext(), flow, await browserFlowNonce()));
 });

@@ -30,6 +30,7 @@ export default async function HomePage({ searchParams }: { searchParams: Search 
   const settings = await userNotificationSettings(getDb(), user.id);
   const switches = await connectionNotificationSwitches(getDb(), connections.filter((c) => c.user_id === user.id).map((c) => c.id));
   const now = renderTime();
+  const products = getConfig().products;
   return (
     <section aria-labelledby="connections-heading" className="space-y-6">
       <div className="flex flex-wrap items-center justify-between gap-4">
@@ -39,7 +40,7 @@ export default async function HomePage({ searchParams }: { searchParams: Search 
           </h1>
           <AutoRefresh />
         </div>
-        <ConnectButtons />
+        <ConnectButtons products={products} />
       </div>
       {success && (
         <p role="status" className="rounded-md bg-emerald-50 px-4 py-3 text-sm font-medium text-emerald-900 ring-1 ring-emerald-600/20 dark:bg-emerald-950 dark:text-emerald-200">
@@ -49,7 +50,7 @@ export default async function HomePage({ searchParams }: { searchParams: Search 
       <NotificationSwitch on={settings.notificationsEnabled} mailOn={mailSetup(getConfig()).on} />
       {connections.length === 0 ? (
         <p className="rounded-lg border border-dashed border-slate-300 p-8 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400">
-          No connections yet. Connect Jira or Confluence to keep their access alive here.
+          No connections yet. Connect {products.map(productLabel).join(', ').replace(/, ([^,]*)$/, ' or $1')} to keep their access alive here.
         </p>
       ) : (
         <ul className="space-y-4">

@@ -2,6 +2,7 @@ import Link from 'next/link';
 import { StatusBadge } from '@/components/status-badge';
 import type { AdminConnectionRow } from '@/lib/admin/connections';
 import { productLabel } from '@/lib/atlassian/products';
+import { providerFor } from '@/lib/providers';
 import { plainReason } from '@/lib/connections/health';
 import { accessExpiry, ago } from './format';
 
@@ -11,7 +12,7 @@ const TD = 'px-3 py-3 align-top text-sm';
 const WIDE = 'hidden md:table-cell';
 
 function reasonOf(c: AdminConnectionRow): string | null {
-  return plainReason(c.status, c.status === 'degraded' ? (c.reason ?? c.last_error_code) : c.reason);
+  return plainReason(c.status, c.status === 'degraded' ? (c.reason ?? c.last_error_code) : c.reason, true, providerFor(c.product).issuerName);
 }
 
 function ConnectionCell({ c, now }: { c: AdminConnectionRow; now: number }) {
@@ -23,7 +24,7 @@ function ConnectionCell({ c, now }: { c: AdminConnectionRow; now: number }) {
         <span className="sr-only"> connection of {c.user_email}</span>
       </Link>
       <div className="break-words text-slate-700 dark:text-slate-300">{c.sites.map((s) => s.name).join(', ') || 'no sites'}</div>
-      <div className="break-words text-xs text-slate-500 dark:text-slate-400">Atlassian account: {c.account_email ?? c.account_name ?? 'unknown'}</div>
+      <div className="break-words text-xs text-slate-500 dark:text-slate-400">{providerFor(c.product).issuerName} account: {c.account_email || c.account_name || 'unknown'}</div>
       <div className="mt-2 space-y-1 md:hidden">
         <div className="break-words text-slate-700 dark:text-slate-300">{c.user_email}</div>
         <StatusBadge status={c.status} />

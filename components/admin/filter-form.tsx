@@ -1,7 +1,8 @@
 import Link from 'next/link';
 import { statusLabel } from '@/lib/connections/health';
 import { MIN_SEARCH, type AdminQuery, type SortName } from '@/lib/admin/params';
-import { CONNECTION_STATUSES } from '@/lib/db/schema';
+import { productLabel } from '@/lib/atlassian/products';
+import { CONNECTION_STATUSES, PRODUCTS } from '@/lib/db/schema';
 
 const SORT_LABEL: Record<SortName, string> = {
   updated: 'Last change',
@@ -63,7 +64,7 @@ export function FilterForm({ query }: { query: AdminQuery }) {
         <TextField name="owner" label="Owner email" value={query.owner} placeholder="e.g. alice@" />
         <TextField name="site" label="Site" value={query.site} placeholder="Site name or cloud id" />
         <SelectField name="status" label="Status" value={query.status} options={statuses} />
-        <SelectField name="product" label="Product" value={query.product} options={[['', 'Any'], ['jira', 'Jira'], ['confluence', 'Confluence']]} />
+        <SelectField name="product" label="Product" value={query.product} options={[['', 'Any'], ...PRODUCTS.map((p) => [p, productLabel(p)] as [string, string])]} />
         <SelectField name="sort" label="Sort by" value={query.sort} options={Object.entries(SORT_LABEL) as [string, string][]} />
         <SelectField name="dir" label="Order" value={query.dir} options={[['desc', 'Descending'], ['asc', 'Ascending']]} />
       </div>

@@ -114,13 +114,21 @@ export function FaultForm() {
     <Form action={injectFaultAction}>
       {(pending) => (
         <>
-          <div className="grid grid-cols-1 gap-3 sm:grid-cols-3 sm:items-end">
+          <div className="grid grid-cols-1 gap-3 sm:grid-cols-4 sm:items-end">
             <label className={LABEL}>
               Where (500s, timeouts, 429s)
               <select name="target" value={target} onChange={(e) => setTarget(e.target.value)} className={INPUT}>
                 <option value="token">Token endpoint</option>
                 <option value="api">API calls</option>
                 <option value="all">Both</option>
+              </select>
+            </label>
+            <label className={LABEL}>
+              Which provider
+              <select name="provider" defaultValue="all" className={INPUT}>
+                <option value="all">Atlassian and Bitbucket</option>
+                <option value="atlassian">Atlassian only</option>
+                <option value="bitbucket">Bitbucket only</option>
               </select>
             </label>
             <label className={LABEL}>

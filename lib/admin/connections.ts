@@ -1,3 +1,4 @@
+import type { Product } from '../atlassian/products';
 // One page of the admin list: one query, keyset-paginated, with each row's sites aggregated for the
 // page's rows only. Token columns are never selected.
 import type { Sql } from 'postgres';
@@ -10,7 +11,7 @@ export const ADMIN_PAGE_SIZE = 50;
 
 export interface AdminConnectionRow {
   id: string;
-  product: 'jira' | 'confluence';
+  product: Product;
   status: string;
   reason: string | null;
   last_error_code: string | null;

@@ -3,6 +3,8 @@ const CODE_LABEL: Record<string, string> = {
   invalid_grant: 'Refresh token refused: revoked, reused or expired',
   unauthorized_client: 'Refresh token refused: grant revoked',
   invalid_client: "App's client credentials rejected",
+  invalid_refresh_token: 'Bitbucket: "Invalid refresh_token" (revoked, reused or expired)',
+  invalid_request: 'Refresh request refused as malformed',
   scope_mismatch: 'Permissions no longer match what the app needs',
   timeout: 'Atlassian did not answer in time',
   outcome_unknown: 'Connection to Atlassian dropped mid-refresh',

@@ -36,3 +36,6 @@ export const CONFLUENCE_SCOPES = [
   'read:me',
   'offline_access',
 ];
+
+/** The Bitbucket OAuth consumer's permissions the docs recommend. */
+export const BITBUCKET_SCOPES = ['account', 'email', 'repository', 'pullrequest'];

@@ -9,6 +9,7 @@
 import type { Sql, TransactionSql } from 'postgres';
 import { encryptSecret, type KeyRing } from '../tokens/crypto';
 import {
+  BITBUCKET_SCOPES,
   CONFLUENCE_SCOPES,
   EMAIL_DOMAINS,
   FIRST_NAMES,
@@ -86,7 +87,7 @@ async function stageConnections(tx: TransactionSql, count: number, users: number
     select n, gen_random_uuid() as id, ${tx.unsafe(pick('n', 2, users))} as user_idx,
       case when ${r} < 900 then 'active' when ${r} < 950 then 'degraded' when ${r} < 990 then 'needs_reauth' else 'error' end as status,
       ${tx.unsafe(pick('n', 3, 20))} as variant,
-      case when ${tx.unsafe(pick('n', 4, 10))} < 6 then 'jira' else 'confluence' end as product,
+      case when ${tx.unsafe(pick('n', 4, 10))} < 5 then 'jira' when ${tx.unsafe(pick('n', 4, 10))} < 8 then 'confluence' else 'bitbucket' end as product,
       case when ${tx.unsafe(pick('n', 5, 10))} < 6 then 1 when ${tx.unsafe(pick('n', 5, 10))} < 9 then 2 else 3 end as site_count,
       now() - interval '1 hour' - interval '1 second' * ${tx.unsafe(pick('n', 6, 400 * 86_400))}
         - interval '1 microsecond' * ${tx.unsafe(pick('n', 7, 1_000_000))} as created_at,
@@ -113,13 +114,14 @@ async function insertConnections(tx: TransactionSql, keys: KeyRing): Promise<voi
       last_error_code, last_error_message, last_refreshed_at, last_used_at, next_refresh_at, created_at, updated_at)
     select c.id, u.id, c.product, c.status, c.reason, '557058:' || md5(u.email), u.name,
       case when ${tx.unsafe(pick('c.n', 9, 10))} = 0 then replace(u.email, '@', '+atlassian@') else u.email end,
-      case c.product when 'jira' then ${JIRA_SCOPES}::text[] else ${CONFLUENCE_SCOPES}::text[] end,
+      case c.product when 'jira' then ${JIRA_SCOPES}::text[] when 'bitbucket' then ${BITBUCKET_SCOPES}::text[] else ${CONFLUENCE_SCOPES}::text[] end,
       (${tokens('access')}::text[])[1 + ${tx.unsafe(pick('c.n', 10, DUMMY_TOKENS))}],
       (${tokens('refresh')}::text[])[1 + ${tx.unsafe(pick('c.n', 11, DUMMY_TOKENS))}],
       c.last_refreshed_at + interval '1 hour', 1 + ${tx.unsafe(pick('c.n', 12, 500))}, c.last_refreshed_at,
       case c.status when 'active' then 0 when 'needs_reauth' then 1 else 1 + c.variant % 6 end,
       case c.status when 'active' then null when 'needs_reauth' then
-        case c.reason when 'scope_mismatch' then 'scope_mismatch' else 'invalid_grant' end else c.reason end,
+        case when c.reason = 'scope_mismatch' then 'scope_mismatch' when c.product = 'bitbucket' then 'invalid_refresh_token'
+             else 'invalid_grant' end else c.reason end,
       null, c.last_refreshed_at, c.last_refreshed_at, null, c.created_at,
       case c.status when 'active' then c.last_refreshed_at else least(now(), c.last_refreshed_at + c.jitter / 8 + interval '5 minutes') end
     from seed_conns c join seed_users u on u.idx = c.user_idx`;

@@ -17,7 +17,7 @@ export async function connectionErrorResponse(err: unknown, id: string): Promise
       return apiError(409, 'needs_reauth', 'The connection needs to be reconnected by its user.', { reason: err.reason, reconnect_url: link.url });
     }
     case 'configuration_error':
-      return apiError(503, 'configuration_error', 'Atlassian rejected the app credentials; an admin must fix the configuration.', { reason: err.reason }, { 'retry-after': '300' });
+      return apiError(503, 'configuration_error', 'The provider rejected the app credentials or request; an admin must fix the configuration.', { reason: err.reason }, { 'retry-after': '300' });
     case 'temporarily_unavailable':
       return apiError(503, 'temporarily_unavailable', err.message, { reason: err.reason }, { 'retry-after': String(err.retryAfterSeconds ?? 30) });
   }

@@ -1,9 +1,10 @@
-// Calls {API}/ex/{product}/{cloudId}/… with a connection's token. On a 401 it asks for a fresh
+// Calls a product's API with a connection's token (Atlassian: {API}/ex/{product}/{cloudId}/…;
+// Bitbucket: {BB_API}/…, the URL is the product's provider's to build). On a 401 it asks for a fresh
 // token with `rejectedToken` (so a peer's newer token is used, and at most one refresh is made)
 // and retries once; a second "scope does not match" means only a new consent can fix it.
-import { classifyApiUnauthorized } from './errors';
+import { providerFor } from '../providers';
+import type { ProductApps } from '../providers/apps';
 import type { Product } from './products';
-import { productApiUrl } from './urls';
 
 export interface TokenSource {
   getAccessToken(connectionId: string, o?: { rejectedToken?: string }): Promise<{ accessToken: string }>;
@@ -12,7 +13,7 @@ export interface TokenSource {
 }
 
 export interface ProductApiConfig {
-  apiUrl: string;
+  apps: ProductApps;
   tokens: TokenSource;
   fetch?: typeof fetch;
   timeoutMs?: number;
@@ -21,6 +22,7 @@ export interface ProductApiConfig {
 export interface ProductApiRequest {
   connectionId: string;
   product: Product;
+  /** Atlassian: the cloud id. Bitbucket: the first segment of the path under {BB_API} (e.g. "2.0"). */
   cloudId: string;
   path: string;
   method?: string;
@@ -42,7 +44,7 @@ async function send(cfg: ProductApiConfig, req: ProductApiRequest, url: string, 
   });
 }
 
-async function unauthorizedKind(res: Response): Promise<'unauthorized' | 'scope_mismatch' | null> {
+async function unauthorizedKind(res: Response, product: Product): Promise<'unauthorized' | 'scope_mismatch' | null> {
   if (res.status !== 401) return null;
   const text = await res.clone().text();
   let body: unknown = text;
@@ -51,19 +53,26 @@ async function unauthorizedKind(res: Response): Promise<'unauthorized' | 'scope_
   } catch {
     // not JSON: classify the text itself
   }
-  return classifyApiUnauthorized(401, body);
+  return providerFor(product).classifyApiRefusal(401, body);
+}
+
+/** The upstream URL of a request; throws when the product is not configured or the path escapes its API. */
+export function productRequestUrl(cfg: Pick<ProductApiConfig, 'apps'>, req: Pick<ProductApiRequest, 'product' | 'cloudId' | 'path'>): string {
+  const app = cfg.apps(req.product);
+  if (!app) throw new Error(`${req.product} is not configured`);
+  return providerFor(req.product).apiRequestUrl(app, req.cloudId, req.path);
 }
 
 export async function callProductApi(cfg: ProductApiConfig, req: ProductApiRequest): Promise<Response> {
-  const url = productApiUrl(cfg.apiUrl, req.product, req.cloudId, req.path);
+  const url = productRequestUrl(cfg, req);
   const first = await cfg.tokens.getAccessToken(req.connectionId);
   const res = await send(cfg, req, url, first.accessToken);
-  const firstKind = await unauthorizedKind(res);
+  const firstKind = await unauthorizedKind(res, req.product);
   if (!firstKind) return res;
   await cfg.tokens.recordApiUnauthorized(req.connectionId, firstKind, 401);
   const fresh = await cfg.tokens.getAccessToken(req.connectionId, { rejectedToken: first.accessToken });
   const retry = await send(cfg, req, url, fresh.accessToken);
-  const retryKind = await unauthorizedKind(retry);
+  const retryKind = await unauthorizedKind(retry, req.product);
   if (!retryKind) return retry;
   await cfg.tokens.recordApiUnauthorized(req.connectionId, retryKind, 401);
   if (retryKind === 'scope_mismatch') await cfg.tokens.markNeedsReauth(req.connectionId, 'scope_mismatch', retryKind);

@@ -1,12 +1,12 @@
-export type Product = 'jira' | 'confluence';
+export type Product = 'jira' | 'confluence' | 'bitbucket';
 
 /** The products of Atlassian's 3LO apps (Bitbucket has its own OAuth consumers). */
 export type AtlassianProduct = 'jira' | 'confluence';
 
-export const PRODUCTS: readonly Product[] = ['jira', 'confluence'];
+export const PRODUCTS: readonly Product[] = ['jira', 'confluence', 'bitbucket'];
 
 // Frozen: these arrays are shared; callers get copies from scopesForConnect.
-export const PRODUCT_SCOPES: Record<Product, string[]> = {
+export const PRODUCT_SCOPES: Record<AtlassianProduct, string[]> = {
   jira: Object.freeze(['read:jira-work', 'write:jira-work', 'read:jira-user']) as string[],
   confluence: Object.freeze([
     'read:confluence-content.all',
@@ -16,29 +16,35 @@ export const PRODUCT_SCOPES: Record<Product, string[]> = {
   ]) as string[],
 };
 
-export const IDENTITY_PATH: Record<Product, string> = {
+export const IDENTITY_PATH: Record<AtlassianProduct, string> = {
   jira: 'rest/api/3/myself',
   confluence: 'wiki/rest/api/user/current',
 };
 
-const LABELS: Record<Product, string> = { jira: 'Jira', confluence: 'Confluence' };
+const LABELS: Record<Product, string> = { jira: 'Jira', confluence: 'Confluence', bitbucket: 'Bitbucket' };
 
 export function isProduct(value: unknown): value is Product {
-  return value === 'jira' || value === 'confluence';
+  return value === 'jira' || value === 'confluence' || value === 'bitbucket';
 }
 
 export function productLabel(p: Product): string {
   return LABELS[p];
 }
 
-export function scopesForConnect(p: Product): string[] {
+export function scopesForConnect(p: AtlassianProduct): string[] {
   return [...PRODUCT_SCOPES[p], 'read:me', 'offline_access'];
 }
 
 // Classic scopes name the product first ("read:jira-work"), granular ones last
 // ("read:issue:jira"); either way one ':'-separated segment is or starts with it.
-export function siteHasProduct(resourceScopes: string[], p: Product): boolean {
+export function siteHasProduct(resourceScopes: string[], p: AtlassianProduct): boolean {
   return resourceScopes.some((scope) =>
     scope.split(':').some((segment) => segment === p || segment.startsWith(`${p}-`) || segment.startsWith(`${p}.`)),
   );
+}
+
+/** What a product's sites are called on screen: Bitbucket has workspaces. */
+export function siteNoun(p: Product, count = 2): string {
+  const noun = p === 'bitbucket' ? 'workspace' : 'site';
+  return count === 1 ? noun : `${noun}s`;
 }

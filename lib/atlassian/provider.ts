@@ -23,6 +23,7 @@ export function atlassianProvider(product: AtlassianProduct): ConnectionProvider
     issuerName: 'Atlassian',
     reuseLeewaySeconds: REUSE_LEEWAY_SECONDS,
     inactivitySeconds: 90 * DAY_SECONDS,
+    proxyPathNamesSite: true,
 
     authorizeUrl: (app, p) =>
       authorizeUrl(app.authUrl, {

@@ -64,7 +64,8 @@ export async function fetchBitbucketPrimaryEmail(cfg: ApiClientConfig, accessTok
 export async function fetchBitbucketProfile(cfg: ApiClientConfig, accessToken: string): Promise<Profile> {
   const user = await fetchBitbucketUser(cfg, accessToken);
   const email = await fetchBitbucketPrimaryEmail(cfg, accessToken);
-  return { accountId: user.uuid, email, name: user.displayName };
+  // Only confirmed addresses are taken: an empty one means Bitbucket vouches for none.
+  return { accountId: user.uuid, email, name: user.displayName, emailVerified: email !== '' };
 }
 
 /** Every workspace the user can see, following `next` (only links under {BB_API}: the token goes with them). */

@@ -21,6 +21,7 @@ export const bitbucketProvider: ConnectionProvider = {
   reuseLeewaySeconds: 0,
   // "Unused refresh tokens expire after 3 months."
   inactivitySeconds: 90 * DAY_SECONDS,
+  proxyPathNamesSite: false,
 
   authorizeUrl: (app, p) => bitbucketAuthorizeUrl(app.authUrl, { clientId: app.clientId, state: p.state, redirectUri: p.redirectUri }),
   sendRefreshRequest: (app, refreshToken) => sendBitbucketRefreshRequest(oauth(app), refreshToken),

@@ -1,3 +1,4 @@
+import type { Product } from '../atlassian/products';
 import type { Sql } from 'postgres';
 import { isUuid } from '../ids';
 
@@ -9,7 +10,7 @@ export interface Actor {
 export interface OwnedConnection {
   id: string;
   user_id: string;
-  product: 'jira' | 'confluence';
+  product: Product;
   status: string;
 }
 

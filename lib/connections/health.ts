@@ -9,34 +9,46 @@ export const STATUS_LABEL: Record<string, { label: string; tone: BadgeTone }> = 
   disconnected: { label: 'Disconnected', tone: 'muted' },
 };
 
-const NEEDS_REAUTH_REASON: Record<string, string> = {
-  revoked: 'Access was revoked in Atlassian or your password changed. Reconnect to resume syncing.',
-  inactivity_expired: 'Atlassian expired this connection after 90 days without use. Reconnect to resume syncing.',
-  scope_mismatch: "The permissions Atlassian holds for this app no longer match what it needs. Reconnect to grant them again.",
-  token_lost: 'A refresh was interrupted and Atlassian no longer accepts the saved token. Reconnect to resume syncing.',
+// Worded for the provider that issued the tokens ("Atlassian", "Bitbucket").
+const NEEDS_REAUTH_REASON: Record<string, (issuer: string) => string> = {
+  revoked: (p) =>
+    p === 'Atlassian'
+      ? 'Access was revoked in Atlassian or your password changed. Reconnect to resume syncing.'
+      : `${p} no longer accepts this connection: access was revoked or the app's permissions changed. Reconnect to resume syncing.`,
+  inactivity_expired: (p) =>
+    p === 'Atlassian'
+      ? 'Atlassian expired this connection after 90 days without use. Reconnect to resume syncing.'
+      : `${p} expired this connection after 3 months without use. Reconnect to resume syncing.`,
+  scope_mismatch: (p) => `The permissions ${p} holds for this app no longer match what it needs. Reconnect to grant them again.`,
+  token_lost: (p) => `A refresh was interrupted and ${p} no longer accepts the saved token. Reconnect to resume syncing.`,
 };
 
-const TRANSIENT_REASON: Record<string, string> = {
-  timeout: 'Atlassian did not answer in time',
-  outcome_unknown: 'the connection to Atlassian dropped mid-refresh',
-  server_error: 'Atlassian answered with a server error',
-  rate_limited: 'Atlassian is rate-limiting requests',
-  network: 'Atlassian could not be reached',
-  bad_response: 'Atlassian sent an answer we could not read',
-  lock_timeout: 'another refresh took too long',
+const TRANSIENT_REASON: Record<string, (issuer: string) => string> = {
+  timeout: (p) => `${p} did not answer in time`,
+  outcome_unknown: (p) => `the connection to ${p} dropped mid-refresh`,
+  server_error: (p) => `${p} answered with a server error`,
+  rate_limited: (p) => `${p} is rate-limiting requests`,
+  network: (p) => `${p} could not be reached`,
+  bad_response: (p) => `${p} sent an answer we could not read`,
+  lock_timeout: () => 'another refresh took too long',
 };
 
 export function statusLabel(status: string) {
   return STATUS_LABEL[status] ?? { label: status, tone: 'muted' as const };
 }
 
-export function plainReason(status: string, reason: string | null, tokenStillValid = true): string | null {
-  if (status === 'needs_reauth') return NEEDS_REAUTH_REASON[reason ?? ''] ?? 'Only a new consent can fix this connection. Reconnect to resume syncing.';
+export function plainReason(status: string, reason: string | null, tokenStillValid = true, issuer = 'Atlassian'): string | null {
+  if (status === 'needs_reauth') {
+    return NEEDS_REAUTH_REASON[reason ?? '']?.(issuer) ?? 'Only a new consent can fix this connection. Reconnect to resume syncing.';
+  }
   if (status === 'degraded') {
-    const why = TRANSIENT_REASON[reason ?? ''] ?? 'Atlassian had a temporary problem';
+    const why = TRANSIENT_REASON[reason ?? '']?.(issuer) ?? `${issuer} had a temporary problem`;
     const access = tokenStillValid ? 'the current access keeps working until it expires' : 'calls wait until a refresh succeeds';
     return `Last refresh failed: ${why}. Reconnect retries by itself; ${access}.`;
   }
-  if (status === 'error') return 'Configuration error — contact your admin. Atlassian rejected this app’s credentials.';
+  if (status === 'error') {
+    const what = reason === 'invalid_request' ? `${issuer} refused this app’s refresh requests as malformed` : `${issuer} rejected this app’s credentials`;
+    return `Configuration error — contact your admin. ${what}.`;
+  }
   return null;
 }

@@ -1,6 +1,8 @@
 import type { Sql } from 'postgres';
 import { callProductApi, type TokenSource } from '../atlassian/client';
-import { IDENTITY_PATH, productLabel, type Product } from '../atlassian/products';
+import { productLabel, type Product } from '../atlassian/products';
+import { providerFor } from '../providers';
+import type { ProductApps } from '../providers/apps';
 import { ConnectionUnavailableError } from '../tokens/errors';
 import { recordTransition } from './transitions';
 import { recordEvent } from './events';
@@ -12,13 +14,13 @@ export interface TestResult {
 
 const UNAVAILABLE_MESSAGE: Record<string, string> = {
   needs_reauth: 'needs a reconnect before it can work again',
-  configuration_error: 'cannot refresh: Atlassian rejected the app credentials (contact your admin)',
-  temporarily_unavailable: 'could not get a token: Atlassian is temporarily unavailable',
+  configuration_error: 'cannot refresh: the provider rejected the app credentials (contact your admin)',
+  temporarily_unavailable: 'could not get a token: the provider is temporarily unavailable',
   not_found: 'no longer exists',
 };
 
-/** Calls the product's identity endpoint on the connection's first site and records the outcome. */
-export async function testConnection(sql: Sql, api: { apiUrl: string; tokens: TokenSource }, id: string): Promise<TestResult> {
+/** Calls the product's identity endpoint (on the connection's first site) and records the outcome. */
+export async function testConnection(sql: Sql, api: { apps: ProductApps; tokens: TokenSource }, id: string): Promise<TestResult> {
   const [conn] = await sql<{ product: Product; cloud_id: string | null; name: string | null }[]>`
     select c.product, s.cloud_id, s.name from connections c
     left join lateral (select cloud_id, name from connection_sites where connection_id = c.id order by name limit 1) s on true
@@ -27,7 +29,8 @@ export async function testConnection(sql: Sql, api: { apiUrl: string; tokens: To
   const label = productLabel(conn.product);
   let result: TestResult & { status?: number; code?: string };
   try {
-    const res = await callProductApi(api, { connectionId: id, product: conn.product, cloudId: conn.cloud_id, path: IDENTITY_PATH[conn.product] });
+    const identity = providerFor(conn.product).identityPath(conn.cloud_id);
+    const res = await callProductApi(api, { connectionId: id, product: conn.product, cloudId: identity.site, path: identity.path });
     const ok = res.ok;
     result = { ok, status: res.status, message: ok ? `${label} answered on ${conn.name}: the connection works.` : `${label} answered ${res.status} on ${conn.name}.` };
   } catch (err) {

@@ -1,8 +1,9 @@
+import type { Product } from '../atlassian/products';
 import type { Sql } from 'postgres';
 
 export interface ConnectionView {
   id: string;
-  product: 'jira' | 'confluence';
+  product: Product;
   status: string;
   reason: string | null;
   user_id: string;

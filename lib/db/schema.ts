@@ -42,7 +42,7 @@ export const users = pgTable(
 
 export const CONNECTION_STATUSES = ['active', 'degraded', 'needs_reauth', 'error', 'disconnected'] as const;
 export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
-export const PRODUCTS = ['jira', 'confluence'] as const;
+export const PRODUCTS = ['jira', 'confluence', 'bitbucket'] as const;
 /** Severity for the admin "status" sort (`case status … end`): operator errors first, disconnected last. */
 export const STATUS_RANK_CASES = "when 'error' then 4 when 'needs_reauth' then 3 when 'degraded' then 2 when 'active' then 1 else 0";
 

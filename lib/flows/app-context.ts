@@ -1,5 +1,6 @@
 import { getConfig } from '../config';
 import { getSql } from '../db';
+import { productApps } from '../providers/apps';
 import type { FlowContext } from './context';
 
 export function appFlowContext(): FlowContext {
@@ -9,7 +10,8 @@ export function appFlowContext(): FlowContext {
     keys: config.encryptionKeys,
     appUrl: config.appUrl,
     adminEmails: config.adminEmails,
-    atlassian: config.atlassian,
+    apps: productApps(config),
+    signInProduct: config.products.includes('jira') ? 'jira' : 'bitbucket',
     refreshMarginSeconds: config.refreshMarginSeconds,
   };
 }

@@ -1,7 +1,9 @@
 import { createSession } from '../auth/sessions';
-import { exchangeCode, fetchAccessibleResources, fetchProfile, type Profile, type TokenSet } from '../atlassian/oauth';
-import { productLabel, siteHasProduct, type Product } from '../atlassian/products';
+import type { AccessibleResource, Profile, TokenSet } from '../atlassian/oauth';
+import { productLabel, siteNoun, type Product } from '../atlassian/products';
+import { findLiveConnection } from '../connections/lookup';
 import { createConnection, replaceTokenFamily } from '../connections/store';
+import { providerFor, type ProviderApp } from '../providers';
 import { hashSecret } from '../secrets';
 import { upsertUser } from '../users';
 import { callbackUrl, type FlowContext } from './context';
@@ -60,12 +62,15 @@ async function consumeState(ctx: FlowContext, state: string): Promise<boolean> {
   return rows.length === 1;
 }
 
-function atlassianError(query: URLSearchParams): CallbackResult | undefined {
+function providerError(query: URLSearchParams, issuer: string): CallbackResult | undefined {
   const error = query.get('error');
   if (!error) return undefined;
   if (error === 'access_denied') return fail(400, 'access_denied', 'You cancelled — nothing changed.');
-  return fail(400, 'authorization_error', `Atlassian did not authorize the request (${error.slice(0, 40)}). ${START_AGAIN}`);
+  return fail(400, 'authorization_error', `${issuer} did not authorize the request (${error.slice(0, 40)}). ${START_AGAIN}`);
 }
+
+/** The product a state row was started for: sign-in rows written before products were stored are Atlassian's. */
+const productOf = (ctx: FlowContext, row: StateRow): Product => row.product ?? (row.purpose === 'signin' ? 'jira' : ctx.signInProduct);
 
 /** The 3LO callback: validates state, exchanges the code, then signs in, connects or reconnects. */
 export async function handleOAuthCallback(ctx: FlowContext, query: URLSearchParams, caller: CallbackCaller): Promise<CallbackResult> {
@@ -73,55 +78,76 @@ export async function handleOAuthCallback(ctx: FlowContext, query: URLSearchPara
   const row = await readState(ctx, state, caller);
   if ('ok' in row) return row;
   if (!(await consumeState(ctx, state!))) return fail(400, 'state_used', `This link was already used. ${START_AGAIN}`);
-  const denied = atlassianError(query);
+  const product = productOf(ctx, row);
+  const provider = providerFor(product);
+  const denied = providerError(query, provider.issuerName);
   if (denied) return denied;
+  const app = ctx.apps(product);
+  if (!app) return fail(400, 'product_not_configured', `${productLabel(product)} is not configured on this server. Nothing changed.`);
   const code = query.get('code');
-  if (!code) return fail(400, 'missing_code', `Atlassian sent no authorization code. ${START_AGAIN}`);
-  const grant = await exchange(ctx, code);
+  if (!code) return fail(400, 'missing_code', `${provider.issuerName} sent no authorization code. ${START_AGAIN}`);
+  const grant = await exchange(ctx, product, app, code);
   if ('ok' in grant) return grant;
-  if (row.purpose === 'signin') return signIn(ctx, grant.profile, row.redirect_to);
-  return storeGrant(ctx, row, grant.tokens, grant.profile);
+  if (row.purpose === 'signin') return signIn(ctx, product, grant.profile, row.redirect_to);
+  return storeGrant(ctx, row, product, grant);
 }
 
-async function exchange(ctx: FlowContext, code: string): Promise<{ tokens: TokenSet; profile: Profile } | CallbackResult> {
-  const oauth = { authUrl: ctx.atlassian.authUrl, clientId: ctx.atlassian.clientId, clientSecret: ctx.atlassian.clientSecret };
+interface Grant {
+  tokens: TokenSet;
+  profile: Profile;
+  /** Undefined when the provider did not list them (answered below, after the refresh-token check). */
+  sites?: AccessibleResource[];
+}
+
+async function exchange(ctx: FlowContext, product: Product, app: ProviderApp, code: string): Promise<Grant | CallbackResult> {
+  const provider = providerFor(product);
+  let tokens: TokenSet;
   try {
-    const tokens = await exchangeCode(oauth, code, callbackUrl(ctx));
-    const profile = await fetchProfile({ apiUrl: ctx.atlassian.apiUrl }, tokens.accessToken);
-    return { tokens, profile };
+    tokens = await provider.exchangeCode(app, code, callbackUrl(ctx));
   } catch {
-    return fail(502, 'code_exchange_failed', `Atlassian did not accept the authorization. ${START_AGAIN}`);
+    return fail(502, 'code_exchange_failed', `${provider.issuerName} did not accept the authorization. ${START_AGAIN}`);
+  }
+  try {
+    const details = await provider.grantDetails(app, tokens.accessToken);
+    return { tokens, ...details };
+  } catch {
+    return fail(502, 'sites_unavailable', `${provider.issuerName} did not tell who you are or list your ${siteNoun(product)}. ${START_AGAIN}`);
   }
 }
 
-async function signIn(ctx: FlowContext, profile: Profile, redirectTo: string | null): Promise<CallbackResult> {
-  // Matching users by email is only sound when Atlassian vouches for the address.
-  if (profile.emailVerified === false) {
-    return fail(403, 'email_not_verified', `Atlassian has not verified the email address of this account. Verify it in your Atlassian account settings, then sign in again. Nothing changed.`);
+async function signIn(ctx: FlowContext, product: Product, profile: Profile, redirectTo: string | null): Promise<CallbackResult> {
+  const issuer = providerFor(product).issuerName;
+  // Matching users by email is only sound when the provider vouches for the address.
+  if (profile.emailVerified === false || !profile.email) {
+    return fail(403, 'email_not_verified', `${issuer} has not verified the email address of this account. Verify it in your ${issuer} account settings, then sign in again. Nothing changed.`);
   }
   const user = await upsertUser(ctx.sql, profile.email, profile.name || null, ctx.adminEmails);
   const verifiedAt = profile.emailVerified ? (ctx.now?.() ?? new Date()) : null;
-  await ctx.sql`update users set atlassian_account_id = ${profile.accountId}, image = ${profile.picture ?? null},
+  // A Bitbucket sign-in names the user by their Bitbucket uuid, not an Atlassian account id.
+  const accountId = providerFor(product).id === 'atlassian' ? profile.accountId : null;
+  await ctx.sql`update users set atlassian_account_id = coalesce(${accountId}, atlassian_account_id), image = ${profile.picture ?? null},
     email_verified = coalesce(${verifiedAt}, email_verified) where id = ${user.id}`;
   const session = await createSession(ctx.sql, user.id, ctx.now?.() ?? new Date());
   return { ok: true, kind: 'signin', sessionToken: session.token, expires: session.expires, redirectTo: safeRedirect(redirectTo, ctx.appUrl) };
 }
 
-async function storeGrant(ctx: FlowContext, row: StateRow, tokens: TokenSet, profile: Profile): Promise<CallbackResult> {
-  const product = row.product!;
-  if (!tokens.refreshToken) return fail(400, 'no_refresh_token', `Atlassian issued no refresh token (offline access was not granted). ${START_AGAIN}`);
-  let sites;
-  try {
-    sites = (await fetchAccessibleResources({ apiUrl: ctx.atlassian.apiUrl }, tokens.accessToken)).filter((s) => siteHasProduct(s.scopes, product));
-  } catch {
-    return fail(502, 'sites_unavailable', `Atlassian did not list your sites. ${START_AGAIN}`);
-  }
+async function storeGrant(ctx: FlowContext, row: StateRow, product: Product, grant: Grant): Promise<CallbackResult> {
+  const { tokens, profile } = grant;
+  const issuer = providerFor(product).issuerName;
+  if (!tokens.refreshToken) return fail(400, 'no_refresh_token', `${issuer} issued no refresh token (offline access was not granted). ${START_AGAIN}`);
+  const sites = grant.sites ?? [];
   if (sites.length === 0) {
-    return fail(400, 'no_sites', `Your Atlassian account has no ${productLabel(product)} site this app can access. Nothing changed.`);
+    return fail(400, 'no_sites', `Your ${issuer} account has no ${productLabel(product)} ${siteNoun(product, 1)} this app can access. Nothing changed.`);
   }
   const store = { sql: ctx.sql, keys: ctx.keys, appUrl: ctx.appUrl, refreshMarginSeconds: ctx.refreshMarginSeconds };
   const family = { product, tokens, profile, sites };
   if (row.purpose === 'connect') {
+    // The same account connected again: its live connection gets the new family (SPEC 2), never a twin.
+    const existing = await findLiveConnection(ctx.sql, row.user_id!, product, profile.accountId);
+    if (existing) {
+      await replaceTokenFamily(store, existing, family);
+      return { ok: true, kind: 'reconnected', connectionId: existing, product };
+    }
     return { ok: true, kind: 'connected', connectionId: await createConnection(store, row.user_id!, family), product };
   }
   const [existing] = await ctx.sql<{ account_id: string | null; account_email: string | null }[]>`
@@ -129,7 +155,7 @@ async function storeGrant(ctx: FlowContext, row: StateRow, tokens: TokenSet, pro
     where id = ${row.connection_id} and user_id = ${row.user_id} and status <> 'disconnected'`;
   if (!existing) return fail(404, 'connection_not_found', 'That connection no longer exists. Nothing changed.');
   if (existing.account_id && existing.account_id !== profile.accountId) {
-    return fail(409, 'account_mismatch', `You authorized as ${profile.email}, but this connection belongs to ${existing.account_email ?? 'another Atlassian account'}. Reconnect with that account — nothing changed.`);
+    return fail(409, 'account_mismatch', `You authorized as ${profile.email || profile.name}, but this connection belongs to ${existing.account_email ?? `another ${issuer} account`}. Reconnect with that account — nothing changed.`);
   }
   await replaceTokenFamily(store, row.connection_id!, family);
   return { ok: true, kind: 'reconnected', connectionId: row.connection_id!, product };

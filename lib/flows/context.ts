@@ -1,4 +1,6 @@
 import type { Sql } from 'postgres';
+import type { Product } from '../atlassian/products';
+import type { ProductApps } from '../providers/apps';
 import type { KeyRing } from '../tokens/crypto';
 
 /** What the OAuth flows need: passed in, so that tests and the app share one code path. */
@@ -7,7 +9,10 @@ export interface FlowContext {
   keys: KeyRing;
   appUrl: string;
   adminEmails: string[];
-  atlassian: { authUrl: string; apiUrl: string; clientId: string; clientSecret: string };
+  /** Each product's configured OAuth app (undefined: not configured). */
+  apps: ProductApps;
+  /** The product whose app signs people in: Atlassian's 3LO app when configured, else Bitbucket's consumer. */
+  signInProduct: Product;
   now?: () => Date;
   refreshMarginSeconds?: number;
 }

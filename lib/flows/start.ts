@@ -1,5 +1,5 @@
-import { scopesForConnect, type Product } from '../atlassian/products';
-import { authorizeUrl } from '../atlassian/urls';
+import type { Product } from '../atlassian/products';
+import { providerFor } from '../providers';
 import { hashSecret, newSecret } from '../secrets';
 import { callbackUrl, type FlowContext } from './context';
 
@@ -12,30 +12,36 @@ export type FlowStart =
 
 export const STATE_TTL_SECONDS = STATE_TTL_MS / 1000;
 
+/** The product's app is not configured: no flow can start (the API answers 400 product_not_configured). */
+export class ProductNotConfiguredError extends Error {
+  readonly code = 'product_not_configured';
+  constructor(readonly product: Product) {
+    super(`${product} is not configured on this server.`);
+  }
+}
+
 /**
  * Stores a single-use state (hashed, 10 minutes) bound to the starting browser's cookie nonce, and returns
- * Atlassian's authorize URL carrying it. Only that browser can finish the flow (login CSRF, grant planting).
+ * the provider's authorize URL carrying it. Only that browser can finish the flow (login CSRF, grant planting).
  */
 export async function startFlow(ctx: FlowContext, flow: FlowStart, browserNonce: string): Promise<string> {
   if (!browserNonce) throw new Error('startFlow needs the browser nonce');
+  const product = flow.purpose === 'signin' ? ctx.signInProduct : flow.product;
+  const app = ctx.apps(product);
+  if (!app) throw new ProductNotConfiguredError(product);
   const state = newSecret();
   const now = ctx.now?.() ?? new Date();
   await ctx.sql`insert into oauth_states ${ctx.sql({
     state_hash: hashSecret(state),
     purpose: flow.purpose,
     user_id: 'userId' in flow ? flow.userId : null,
-    product: 'product' in flow ? flow.product : null,
+    product,
     connection_id: flow.purpose === 'reconnect' ? flow.connectionId : null,
     connect_session_id: 'connectSessionId' in flow ? (flow.connectSessionId ?? null) : null,
     redirect_to: flow.purpose === 'signin' ? (flow.redirectTo ?? null) : null,
     browser_nonce_hash: hashSecret(browserNonce),
     expires_at: new Date(now.getTime() + STATE_TTL_MS),
   })}`;
-  const scopes = flow.purpose === 'signin' ? ['read:me'] : scopesForConnect(flow.product);
-  return authorizeUrl(ctx.atlassian.authUrl, {
-    clientId: ctx.atlassian.clientId,
-    redirectUri: callbackUrl(ctx),
-    scopes,
-    state,
-  });
+  const purpose = flow.purpose === 'signin' ? 'signin' : 'connect';
+  return providerFor(product).authorizeUrl(app, { state, redirectUri: callbackUrl(ctx), purpose });
 }

@@ -1,17 +1,16 @@
 // Providers looked up by product: the only place that knows which product speaks which OAuth.
 import { atlassianProvider } from '../atlassian/provider';
 import { bitbucketProvider } from '../bitbucket/provider';
+import type { Product } from '../atlassian/products';
 import type { ConnectionProvider } from './types';
 
-export type ProviderProduct = 'jira' | 'confluence' | 'bitbucket';
-
-const PROVIDERS: Record<ProviderProduct, ConnectionProvider> = {
+const PROVIDERS: Record<Product, ConnectionProvider> = {
   jira: atlassianProvider('jira'),
   confluence: atlassianProvider('confluence'),
   bitbucket: bitbucketProvider,
 };
 
-export function providerFor(product: ProviderProduct): ConnectionProvider {
+export function providerFor(product: Product): ConnectionProvider {
   return PROVIDERS[product];
 }
 

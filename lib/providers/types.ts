@@ -32,6 +32,8 @@ export interface ConnectionProvider {
   readonly reuseLeewaySeconds: number;
   /** An unused refresh token dies after this long. */
   readonly inactivitySeconds: number;
+  /** The proxy's first path segment names one of the connection's sites (Atlassian's cloud id); else it is just a path segment. */
+  readonly proxyPathNamesSite: boolean;
 
   authorizeUrl(app: ProviderApp, p: { state: string; redirectUri: string; purpose: 'signin' | 'connect' }): string;
 

@@ -1,7 +1,8 @@
 import { getConfig } from '../config';
+import { productApps } from '../providers/apps';
 import { getTokenEngine } from './index';
 
-/** The app's Atlassian API access: the configured API base and the process-wide token engine. */
+/** The app's product API access: each product's configured app and the process-wide token engine. */
 export function appProductApi() {
-  return { apiUrl: getConfig().atlassian.apiUrl, tokens: getTokenEngine() };
+  return { apps: productApps(getConfig()), tokens: getTokenEngine() };
 }

@@ -21,9 +21,14 @@ const MIN_RETRY_SECONDS = 5;
  * reuse leeway would find the grant revoked: the delay is cut so that the next try comes before it ends.
  * Retry-After included: one early call is cheaper than a lost grant.
  */
-export function keepWithinReuseLeeway(delaySeconds: number, outcomeUnknownSince: Date | null, at: Date): number {
+export function keepWithinReuseLeeway(
+  delaySeconds: number,
+  outcomeUnknownSince: Date | null,
+  at: Date,
+  leewaySeconds: number = REUSE_LEEWAY_SECONDS,
+): number {
   if (!outcomeUnknownSince) return delaySeconds;
-  const deadline = outcomeUnknownSince.getTime() + (REUSE_LEEWAY_SECONDS - LEEWAY_MARGIN_SECONDS) * 1000;
+  const deadline = outcomeUnknownSince.getTime() + (leewaySeconds - LEEWAY_MARGIN_SECONDS) * 1000;
   const left = Math.floor((deadline - at.getTime()) / 1000);
   return left >= MIN_RETRY_SECONDS ? Math.min(delaySeconds, left) : delaySeconds;
 }

@@ -1,6 +1,9 @@
 import type { Sql, TransactionSql } from 'postgres';
-import type { TokenEndpointError } from '../atlassian/errors';
-import { refreshTokens, type OAuthClientConfig, type TokenSet } from '../atlassian/oauth';
+import { TokenEndpointError } from '../atlassian/errors';
+import type { TokenSet } from '../atlassian/oauth';
+import type { Product } from '../atlassian/products';
+import { providerFor } from '../providers';
+import type { ProductApps } from '../providers/apps';
 import { recordEvent } from '../connections/events';
 import { recordTransition } from '../connections/transitions';
 import { backoffSeconds, keepWithinReuseLeeway } from './backoff';
@@ -19,16 +22,18 @@ export interface TokenEngineOptions {
   sql: Sql;
   /** A small separate pool for refresh-attempt markers, so they never wait behind the main pool. */
   markerSql: Sql;
-  oauth: OAuthClientConfig;
+  /** Each product's OAuth app; the product's provider speaks to it. */
+  apps: ProductApps;
   keys: KeyRing;
   appUrl: string;
   refreshMarginSeconds: number;
   keepaliveIdleDays: number;
+  /** Overrides the provider's unused-token expiry (tests). */
   inactivitySeconds?: number;
   lockTimeoutMs?: number;
   now?: () => Date;
   /** Called once per token-endpoint call with its outcome and duration; for metrics. */
-  onRefresh?: (outcome: 'success' | 'terminal' | 'transient' | 'operator', seconds: number) => void;
+  onRefresh?: (outcome: 'success' | 'terminal' | 'transient' | 'operator', seconds: number, product: Product) => void;
 }
 
 export interface GetAccessTokenOptions {
@@ -46,6 +51,7 @@ export interface AccessToken {
 
 interface TokenRow {
   id: string;
+  product: Product;
   status: string;
   reason: string | null;
   access_token_enc: string | null;
@@ -72,7 +78,6 @@ export type TokenEngine = ReturnType<typeof createTokenEngine>;
 export function createTokenEngine(opts: TokenEngineOptions) {
   const { sql, keys } = opts;
   const now = opts.now ?? (() => new Date());
-  const inactivitySeconds = opts.inactivitySeconds ?? 90 * DAY;
   const lockTimeoutMs = opts.lockTimeoutMs ?? 15_000;
   const flights = new SingleFlight<AccessToken>();
   const lastTouch = new Map<string, number>();
@@ -239,10 +244,13 @@ export function createTokenEngine(opts: TokenEngineOptions) {
       values (${row.id}, ${row.token_generation}, ${now()})
       on conflict (connection_id) do update set token_generation = excluded.token_generation, started_at = excluded.started_at`;
     const started = performance.now();
-    const finish = (kind: 'success' | 'terminal' | 'transient' | 'operator') => opts.onRefresh?.(kind, (performance.now() - started) / 1000);
+    const finish = (kind: 'success' | 'terminal' | 'transient' | 'operator') => opts.onRefresh?.(kind, (performance.now() - started) / 1000, row.product);
+    const provider = providerFor(row.product);
+    const app = opts.apps(row.product);
     let tokens: TokenSet;
     try {
-      tokens = await refreshTokens(opts.oauth, decryptSecret(row.refresh_token_enc, keys));
+      if (!app) throw new TokenEndpointError('invalid_client', { description: `no ${provider.issuerName} app is configured` });
+      tokens = await provider.refreshTokens(app, decryptSecret(row.refresh_token_enc, keys));
     } catch (err) {
       const e = err as TokenEndpointError;
       if (!e.errorClass) throw err;
@@ -300,6 +308,7 @@ export function createTokenEngine(opts: TokenEngineOptions) {
   function terminalReason(row: TokenRow, outcomeWasUnknown: boolean, at: Date): string {
     if (outcomeWasUnknown) return 'token_lost';
     const issued = row.refresh_token_issued_at;
+    const inactivitySeconds = opts.inactivitySeconds ?? providerFor(row.product).inactivitySeconds;
     if (issued && at.getTime() - issued.getTime() > inactivitySeconds * 1000) return 'inactivity_expired';
     return 'revoked';
   }
@@ -307,14 +316,18 @@ export function createTokenEngine(opts: TokenEngineOptions) {
   async function recordOperator(tx: TransactionSql, row: TokenRow, e: TokenEndpointError): Promise<LockedOutcome> {
     const at = now();
     const retry = new Date(at.getTime() + backoffSeconds(row.consecutive_failures + 1) * 1000);
-    await tx`update connections set status = 'error', reason = 'invalid_client', next_refresh_at = ${retry},
+    // A malformed request (Bitbucket's other invalid_request) is ours to fix too, but not a credentials problem.
+    const reason = e.code === 'invalid_request' ? 'invalid_request' : 'invalid_client';
+    await tx`update connections set status = 'error', reason = ${reason}, next_refresh_at = ${retry},
                consecutive_failures = consecutive_failures + 1, last_error_code = ${e.code},
                last_error_message = ${e.description ?? null}, updated_at = ${at}
              where id = ${row.id}`;
     if (row.status !== 'error') {
-      await recordEvent(tx, row.id, { type: 'configuration_error', code: e.code, message: 'Atlassian rejected the app credentials' }, at);
+      const issuer = providerFor(row.product).issuerName;
+      const message = reason === 'invalid_client' ? `${issuer} rejected the app credentials` : `${issuer} refused the refresh request as malformed`;
+      await recordEvent(tx, row.id, { type: 'configuration_error', code: e.code, message }, at);
     }
-    return { error: configurationError('invalid_client') };
+    return { error: configurationError(reason) };
   }
 
   async function recordTransient(
@@ -327,7 +340,8 @@ export function createTokenEngine(opts: TokenEngineOptions) {
     const at = now();
     const failures = row.consecutive_failures + 1;
     const unknownSince = e.outcomeUnknown ? (row.refresh_outcome_unknown_at ?? at) : row.refresh_outcome_unknown_at;
-    const delay = keepWithinReuseLeeway(backoffSeconds(failures, e.retryAfterSeconds), unknownSince, at);
+    const leeway = providerFor(row.product).reuseLeewaySeconds;
+    const delay = keepWithinReuseLeeway(backoffSeconds(failures, e.retryAfterSeconds), unknownSince, at, leeway);
     const status = row.status === 'error' ? 'error' : 'degraded';
     await tx`update connections set status = ${status}, reason = ${status === 'degraded' ? e.code : row.reason},
                consecutive_failures = ${failures}, last_error_code = ${e.code}, last_error_message = ${e.description ?? null},

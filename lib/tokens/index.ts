@@ -2,6 +2,7 @@ import postgres, { type Sql } from 'postgres';
 import { getConfig } from '../config';
 import { getSql } from '../db';
 import { recordRefresh } from '../metrics';
+import { productApps } from '../providers/apps';
 import { createTokenEngine, type TokenEngine } from './engine';
 
 // Kept on globalThis: Next.js may bundle this module more than once (routes, instrumentation), and a graceful
@@ -19,7 +20,7 @@ export function getTokenEngine(): TokenEngine {
   const engine = createTokenEngine({
     sql: getSql(),
     markerSql,
-    oauth: { authUrl: config.atlassian.authUrl, clientId: config.atlassian.clientId, clientSecret: config.atlassian.clientSecret },
+    apps: productApps(config),
     keys: config.encryptionKeys,
     appUrl: config.appUrl,
     refreshMarginSeconds: config.refreshMarginSeconds,

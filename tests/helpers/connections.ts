@@ -1,7 +1,9 @@
 import postgres, { type Sql } from 'postgres';
-import { exchangeCode, fetchAccessibleResources, fetchProfile } from '../../lib/atlassian/oauth';
-import { scopesForConnect, siteHasProduct, type Product } from '../../lib/atlassian/products';
+import { PRODUCTS, scopesForConnect, type Product } from '../../lib/atlassian/products';
 import { createConnection, replaceTokenFamily } from '../../lib/connections/store';
+import { providerFor } from '../../lib/providers';
+import { productApps, type ProductApps } from '../../lib/providers/apps';
+import { bitbucketConsentAndGetCode, BITBUCKET_SANDBOX_KEY, BITBUCKET_SANDBOX_SECRET } from '../../lib/sandbox/bitbucket/client';
 import { consentAndGetCode } from '../../lib/sandbox/client';
 import { decryptSecret, type KeyRing } from '../../lib/tokens/crypto';
 import { createTokenEngine, type TokenEngineOptions } from '../../lib/tokens/engine';
@@ -15,44 +17,61 @@ export function oauthConfig(simUrl: string, timeoutMs = 5000) {
   return { authUrl: simUrl, clientId: 'reconnect-sandbox', clientSecret: 'sandbox-secret', timeoutMs };
 }
 
+/** Every product's app, all at the simulator (as in sandbox mode). */
+export function simApps(simUrl: string, timeoutMs = 5000): ProductApps {
+  return productApps(
+    {
+      atlassian: { authUrl: simUrl, apiUrl: simUrl, clientId: 'reconnect-sandbox', clientSecret: 'sandbox-secret' },
+      bitbucket: { authUrl: simUrl, apiUrl: simUrl, clientId: BITBUCKET_SANDBOX_KEY, clientSecret: BITBUCKET_SANDBOX_SECRET },
+      products: PRODUCTS,
+    },
+    { timeoutMs },
+  );
+}
+
 export function testSql(max = 10, url = process.env.DATABASE_URL!): Sql {
   return postgres(url, { max, onnotice: () => {} });
 }
 
-/** A real connection: consent at the simulator, code exchange, sites, stored like the app does. */
+/** Consent at the simulator (Atlassian's or Bitbucket's), code exchange, identity and sites: a fresh grant. */
+async function grantViaSimulator(simUrl: string, email: string, product: Product, scopes?: string[]) {
+  const code =
+    product === 'bitbucket'
+      ? await bitbucketConsentAndGetCode(simUrl, { email, redirectUri: REDIRECT })
+      : await consentAndGetCode(simUrl, { email, scopes: scopes ?? scopesForConnect(product), redirectUri: REDIRECT });
+  const provider = providerFor(product);
+  const app = simApps(simUrl)(product)!;
+  const tokens = await provider.exchangeCode(app, code, REDIRECT);
+  const { profile, sites } = await provider.grantDetails(app, tokens.accessToken);
+  return { product, tokens, profile, sites };
+}
+
+/** A real connection: a fresh grant, stored like the app does. */
 export async function connectViaSimulator(
   sql: Sql,
   simUrl: string,
   email: string,
   product: Product = 'jira',
   keys = TEST_KEYS,
-  scopes = scopesForConnect(product),
+  scopes?: string[],
 ) {
-  const code = await consentAndGetCode(simUrl, { email, scopes, redirectUri: REDIRECT });
-  const tokens = await exchangeCode(oauthConfig(simUrl), code, REDIRECT);
-  const api = { apiUrl: simUrl };
-  const profile = await fetchProfile(api, tokens.accessToken);
-  const sites = (await fetchAccessibleResources(api, tokens.accessToken)).filter((s) => siteHasProduct(s.scopes, product));
-  const user = await upsertUser(sql, email, profile.name, []);
-  const id = await createConnection({ sql, keys, appUrl: APP_URL }, user.id, { product, tokens, profile, sites });
-  return { id, userId: user.id, tokens };
+  const family = await grantViaSimulator(simUrl, email, product, scopes);
+  const user = await upsertUser(sql, email, family.profile.name, []);
+  const id = await createConnection({ sql, keys, appUrl: APP_URL }, user.id, family);
+  return { id, userId: user.id, tokens: family.tokens };
 }
 
 /** Reconnect: a new consent at the simulator replaces the connection's token family (same id). */
 export async function reconnectViaSimulator(sql: Sql, simUrl: string, connectionId: string, email: string, product: Product = 'jira') {
-  const code = await consentAndGetCode(simUrl, { email, scopes: scopesForConnect(product), redirectUri: REDIRECT });
-  const tokens = await exchangeCode(oauthConfig(simUrl), code, REDIRECT);
-  const api = { apiUrl: simUrl };
-  const profile = await fetchProfile(api, tokens.accessToken);
-  const sites = (await fetchAccessibleResources(api, tokens.accessToken)).filter((s) => siteHasProduct(s.scopes, product));
-  return replaceTokenFamily({ sql, keys: TEST_KEYS, appUrl: APP_URL }, connectionId, { product, tokens, profile, sites });
+  const family = await grantViaSimulator(simUrl, email, product);
+  return replaceTokenFamily({ sql, keys: TEST_KEYS, appUrl: APP_URL }, connectionId, family);
 }
 
 export function engineFor(sql: Sql, markerSql: Sql, simUrl: string, extra: Partial<TokenEngineOptions> = {}) {
   return createTokenEngine({
     sql,
     markerSql,
-    oauth: oauthConfig(simUrl),
+    apps: simApps(simUrl),
     keys: TEST_KEYS,
     appUrl: APP_URL,
     refreshMarginSeconds: 300,

@@ -4,7 +4,7 @@ import type { Sql } from 'postgres';
 import { SimulatorControl, type Counters } from '../../lib/sandbox/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import type { TokenEngine } from '../../lib/tokens/engine';
-import { engineFor, oauthConfig, storedTokens, testSql } from './connections';
+import { engineFor, simApps, storedTokens, testSql } from './connections';
 import { createTestDatabase } from './database';
 
 export interface FaultBench {
@@ -40,7 +40,7 @@ export async function openFaultBench(label: string, opts: { leewaySeconds: numbe
     sql,
     markerSql,
     observer,
-    engine: engineFor(sql, markerSql, sim.url, { oauth: oauthConfig(sim.url, tokenTimeoutMs) }),
+    engine: engineFor(sql, markerSql, sim.url, { apps: simApps(sim.url, tokenTimeoutMs) }),
     url: db.url,
     worker: (id, at) => workerRefresh(sql, markerSql, sim.url, id, at),
     outcome: (id, since) => faultOutcome({ sql, engine: bench.engine, control, simUrl: sim.url }, id, since),

@@ -4,7 +4,7 @@ import { callProductApi } from '../../lib/atlassian/client';
 import { SimulatorControl, postRefresh } from '../../lib/sandbox/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import type { TokenEngine } from '../../lib/tokens/engine';
-import { connectViaSimulator, engineFor, storedTokens, testSql } from '../helpers/connections';
+import { connectViaSimulator, engineFor, simApps, storedTokens, testSql } from '../helpers/connections';
 
 let sim: Simulator;
 let control: SimulatorControl;
@@ -27,7 +27,7 @@ afterAll(async () => {
   await Promise.all([sql.end(), markerSql.end()]);
 });
 
-const api = () => ({ apiUrl: sim.url, tokens: engine });
+const api = () => ({ apps: simApps(sim.url), tokens: engine });
 
 describe('callProductApi', () => {
   it('calls {API}/ex/jira/{cloudId}/… with the connection token', async () => {

@@ -12,7 +12,7 @@ import { consentAndGetCode } from '../../lib/sandbox/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { hashSecret } from '../../lib/secrets';
 import { upsertUser, type UserRow } from '../../lib/users';
-import { APP_URL, connectViaSimulator, TEST_KEYS, testSql } from '../helpers/connections';
+import { APP_URL, connectViaSimulator, simApps, TEST_KEYS, testSql } from '../helpers/connections';
 
 const ROUTE_APP_URL = 'http://reconnect.test';
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
@@ -43,7 +43,8 @@ beforeAll(async () => {
     keys: TEST_KEYS,
     appUrl: APP_URL,
     adminEmails: [],
-    atlassian: { authUrl: sim.url, apiUrl: sim.url, clientId: 'reconnect-sandbox', clientSecret: 'sandbox-secret' },
+    apps: simApps(sim.url),
+    signInProduct: 'jira',
   };
   alice = await upsertUser(sql, 'alice@example.com', 'Alice', []);
   bob = await upsertUser(sql, 'bob@example.com', 'Bob', []);

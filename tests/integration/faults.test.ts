@@ -6,7 +6,7 @@ import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { sleep, until } from '../helpers/wait';
 import type { TokenEngine } from '../../lib/tokens/engine';
 import { ConnectionUnavailableError } from '../../lib/tokens/errors';
-import { connectViaSimulator, engineFor, expireAccessTokens, oauthConfig, storedTokens, testSql } from '../helpers/connections';
+import { connectViaSimulator, engineFor, expireAccessTokens, simApps, storedTokens, testSql } from '../helpers/connections';
 import { openFaultBench, secondsFromNow, unharmed, workerRefresh, type FaultBench } from '../helpers/fault-bench';
 
 let bench: FaultBench;
@@ -76,7 +76,7 @@ describe('faults', () => {
     const { id, tokens } = await connectViaSimulator(sql, sim.url, 'bob@example.com');
     await expireAccessTokens(sql, [id]);
     const since = await control.counters();
-    const impatient = engineFor(sql, markerSql, sim.url, { oauth: oauthConfig(sim.url, 300) });
+    const impatient = engineFor(sql, markerSql, sim.url, { apps: simApps(sim.url, 300) });
     await control.addFault({ kind: 'latency', ms: 800, target: 'token', count: 1 });
     const err = await impatient.getAccessToken(id).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'temporarily_unavailable', reason: 'timeout' });
@@ -155,7 +155,7 @@ describe('faults', () => {
     const since = await control.counters();
     await control.advanceClock(2 * 3600);
     const [{ cloud_id }] = await sql`select cloud_id from connection_sites where connection_id = ${id} limit 1`;
-    const res = await callProductApi({ apiUrl: sim.url, tokens: engine }, { connectionId: id, product: 'jira', cloudId: cloud_id, path: 'rest/api/3/myself' });
+    const res = await callProductApi({ apps: simApps(sim.url), tokens: engine }, { connectionId: id, product: 'jira', cloudId: cloud_id, path: 'rest/api/3/myself' });
     expect(res.status).toBe(200);
     expect((await control.counters()).refreshes - since.refreshes).toBe(1);
     expect(await workerWhenDue(id)).toBe('refreshed');

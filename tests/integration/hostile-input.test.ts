@@ -17,7 +17,7 @@ import type { FlowContext } from '../../lib/flows/context';
 import { startFlow } from '../../lib/flows/start';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { createEndpointInput, updateEndpointInput } from '../../lib/webhooks/endpoints';
-import { APP_URL, TEST_KEYS, connectViaSimulator, testSql } from '../helpers/connections';
+import { APP_URL, TEST_KEYS, connectViaSimulator, simApps, testSql } from '../helpers/connections';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 const RUNS = 100;
@@ -75,7 +75,8 @@ beforeAll(async () => {
     keys: TEST_KEYS,
     appUrl: APP_URL,
     adminEmails: [],
-    atlassian: { authUrl: sim.url, apiUrl: sim.url, clientId: 'reconnect-sandbox', clientSecret: 'sandbox-secret' },
+    apps: simApps(sim.url),
+    signInProduct: 'jira',
   };
   const made = await connectViaSimulator(sql, sim.url, 'alice@example.com');
   const [site] = await sql<{ cloud_id: string }[]>`select cloud_id from connection_sites where connection_id = ${made.id} order by name limit 1`;

@@ -8,10 +8,11 @@ import { handleOAuthCallback } from '../../lib/flows/callback';
 import { hashSecret } from '../../lib/secrets';
 import type { FlowContext } from '../../lib/flows/context';
 import { startFlow, type FlowStart } from '../../lib/flows/start';
-import { consentAndGetCode } from '../../lib/sandbox/client';
+import { BitbucketControl, bitbucketConsentAndGetCode } from '../../lib/sandbox/bitbucket/client';
+import { consentAndGetCode, SimulatorControl } from '../../lib/sandbox/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { upsertUser } from '../../lib/users';
-import { APP_URL, TEST_KEYS, storedTokens, testSql } from '../helpers/connections';
+import { APP_URL, TEST_KEYS, simApps, storedTokens, testSql } from '../helpers/connections';
 
 let sim: Simulator;
 let sql: Sql;
@@ -69,7 +70,8 @@ beforeAll(async () => {
     keys: TEST_KEYS,
     appUrl: APP_URL,
     adminEmails: ['admin@example.com'],
-    atlassian: { authUrl: sim.url, apiUrl: sim.url, clientId: 'reconnect-sandbox', clientSecret: 'sandbox-secret' },
+    apps: simApps(sim.url),
+    signInProduct: 'jira',
   };
   alice = await upsertUser(sql, 'alice@example.com', 'Alice Jones', []);
   bob = await upsertUser(sql, 'bob@example.com', 'Bob Smith', []);
@@ -152,6 +154,7 @@ describe('the 3LO callback', () => {
   it('reconnects the same row with a new token family and generation', async () => {
     const id = await connectJira(bob.id, 'bob@example.com');
     const before = await storedTokens(sql, id);
+    const hooksBefore = (await sql`select type from webhook_messages where connection_id = ${id}`).length;
     await sql`update connections set status = 'needs_reauth', reason = 'revoked' where id = ${id}`;
     const state = await begin({ purpose: 'reconnect', userId: bob.id, product: 'jira', connectionId: id });
     const result = await callback({ state, code: await code('bob@example.com') }, bob.id);
@@ -162,7 +165,8 @@ describe('the 3LO callback', () => {
     const [row] = await sql`select status, reason, consecutive_failures from connections where id = ${id}`;
     expect(row).toEqual({ status: 'active', reason: null, consecutive_failures: 0 });
     const hooks = await sql`select type from webhook_messages where connection_id = ${id} order by created_at`;
-    expect(hooks.map((h) => h.type)).toEqual(['connection.created', 'connection.reconnected']);
+    expect(hooks[0]?.type).toBe('connection.created');
+    expect(hooks.slice(hooksBefore).map((h) => h.type)).toEqual(['connection.reconnected']);
   });
 
   it('refuses a reconnect by a different Atlassian account (no silent takeover)', async () => {
@@ -217,7 +221,8 @@ describe('sign-in through the callback', () => {
       } else res.end(body);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const hostile = { ...ctx, atlassian: { ...ctx.atlassian, apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` } };
+    const hostileApi = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const hostile: FlowContext = { ...ctx, apps: (p) => { const app = ctx.apps(p); return app && { ...app, apiUrl: hostileApi }; } };
     try {
       const state = new URL(await startFlow(hostile, { purpose: 'signin' }, BROWSER)).searchParams.get('state')!;
       const result = await handleOAuthCallback(hostile, new URLSearchParams({ state, code: await code('bob@example.com', ['read:me']) }), {
@@ -256,5 +261,64 @@ describe('every flow is bound to the browser that started it', () => {
     const id = await connectJira(bob.id, 'bob@example.com');
     const state = await begin({ purpose: 'reconnect', userId: bob.id, product: 'jira', connectionId: id });
     await expectRefusedWithoutWrites(async () => callback({ state, code: await code('bob@example.com') }, bob.id, 'another'), 403, 'other_browser');
+  });
+});
+
+// The same flows for every provider: Atlassian's 3LO app (Jira) and Bitbucket's OAuth consumer.
+describe.each(['jira', 'bitbucket'] as const)('connect and reconnect through the callback (%s)', (product) => {
+  const productCode = (email: string) =>
+    product === 'bitbucket' ? bitbucketConsentAndGetCode(sim.url, { email, redirectUri: REDIRECT }) : code(email);
+  const families = async () => (product === 'bitbucket' ? new BitbucketControl(sim.url).grants() : new SimulatorControl(sim.url).grants());
+
+  async function connect(userId: string, email: string) {
+    const state = await begin({ purpose: 'connect', userId, product });
+    return callback({ state, code: await productCode(email) }, userId);
+  }
+
+  it('stores one connection with its sites (Bitbucket: workspaces by uuid) and the account', async () => {
+    const result = await connect(alice.id, 'alice@example.com');
+    expect(result).toMatchObject({ ok: true, product });
+    const id = (result as { connectionId: string }).connectionId;
+    const sites = await sql`select cloud_id, name from connection_sites where connection_id = ${id} order by name`;
+    expect(sites.length).toBeGreaterThan(0);
+    if (product === 'bitbucket') {
+      expect(sites.map((s) => s.name)).toEqual(['Acme Engineering', 'Globex', 'Initech Dev']);
+      expect(sites.every((s) => /^\{[0-9a-f-]+\}$/.test(s.cloud_id))).toBe(true);
+    }
+    const [row] = await sql`select product, status, account_email from connections where id = ${id}`;
+    expect(row).toEqual({ product, status: 'active', account_email: 'alice@example.com' });
+  });
+
+  it('connecting the same account again reconnects the existing connection with the new family; the old token is never used', async () => {
+    const first = await connect(bob.id, 'bob@example.com');
+    const id = (first as { connectionId: string }).connectionId;
+    const before = await storedTokens(sql, id);
+    const [{ n: countBefore }] = await sql`select count(*)::int as n from connections where user_id = ${bob.id} and product = ${product} and status <> 'disconnected'`;
+    const again = await connect(bob.id, 'bob@example.com');
+    expect(again).toMatchObject({ ok: true, kind: 'reconnected', connectionId: id, product });
+    const [{ n: countAfter }] = await sql`select count(*)::int as n from connections where user_id = ${bob.id} and product = ${product} and status <> 'disconnected'`;
+    expect(countAfter).toBe(countBefore);
+    const after = await storedTokens(sql, id);
+    expect(after.refresh).not.toBe(before.refresh);
+    expect(after.generation).toBe(before.generation + 1);
+    // The replaced family is left alone (Bitbucket has no revocation endpoint); Reconnect just never sends its token again.
+    const bobs = (await families()).filter((g) => g.user_email === 'bob@example.com');
+    expect(bobs.length).toBeGreaterThanOrEqual(2);
+    expect(bobs.every((g) => !g.revoked)).toBe(true);
+    const [{ n: refreshed }] = await sql`select count(*)::int as n from connection_events where connection_id = ${id} and type = 'refreshed'`;
+    expect(refreshed).toBe(0);
+  });
+
+  it('refuses to start or finish a flow for a product whose app is not configured, writing nothing', async () => {
+    const unconfigured: FlowContext = { ...ctx, apps: (p) => (p === product ? undefined : ctx.apps(p)) };
+    await expect(startFlow(unconfigured, { purpose: 'connect', userId: alice.id, product }, BROWSER)).rejects.toMatchObject({ code: 'product_not_configured' });
+    const state = await begin({ purpose: 'connect', userId: alice.id, product });
+    const pending = await productCode('alice@example.com');
+    const before = await snapshot();
+    const result = await handleOAuthCallback(unconfigured, new URLSearchParams({ state, code: pending }), { sessionUserId: alice.id, browserNonce: BROWSER });
+    expect(result).toMatchObject({ ok: false, status: 400, code: 'product_not_configured' });
+    const after = await snapshot();
+    expect(after.connections).toBe(before.connections);
+    expect(after.generations).toBe(before.generations);
   });
 });

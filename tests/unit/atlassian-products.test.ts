@@ -36,7 +36,8 @@ describe('products', () => {
   it('recognizes product names', () => {
     expect(isProduct('jira')).toBe(true);
     expect(isProduct('confluence')).toBe(true);
-    expect(isProduct('bitbucket')).toBe(false);
+    expect(isProduct('bitbucket')).toBe(true);
+    expect(isProduct('trello')).toBe(false);
     expect(isProduct(undefined)).toBe(false);
   });
 

@@ -150,7 +150,7 @@ describe('identity and workspaces', () => {
       json(200, { uuid: '{u-1}', account_id: '557058:x', display_name: 'Alice', nickname: 'alice' }),
       json(200, { values: [{ email: 'old@x.example', is_primary: false, is_confirmed: true }, { email: 'Alice@X.example', is_primary: true, is_confirmed: true }] }),
     ]);
-    expect(await fetchBitbucketProfile(c, 'at')).toEqual({ accountId: '{u-1}', email: 'alice@x.example', name: 'Alice' });
+    expect(await fetchBitbucketProfile(c, 'at')).toEqual({ accountId: '{u-1}', email: 'alice@x.example', name: 'Alice', emailVerified: true });
     expect(calls.map((x) => x.url)).toEqual(['https://api.bb.example/2.0/user', 'https://api.bb.example/2.0/user/emails']);
     expect(new Headers(calls[0]!.init.headers).get('authorization')).toBe('Bearer at');
   });

@@ -94,10 +94,11 @@ export const injectFaultAction = sandboxOnly(
     z.object({
       kind: z.enum(FAULT_KINDS, 'Choose a failure to inject.'),
       target: z.enum(['token', 'api', 'all'], 'Choose where the failure happens.').default('token'),
+      provider: z.enum(['all', 'atlassian', 'bitbucket'], 'Choose which provider fails.').default('all'),
       count: optionalInt('The number of requests', 1),
       retryAfter: optionalInt('Retry-After', 0),
     }),
-    async ({ kind, target, count, retryAfter }) =>
+    async ({ kind, target, count, retryAfter, provider: which }) =>
       run(async () => {
         // drop-after-rotate and invalid_client exist only on the token endpoint.
         const tokenOnly = kind === 'drop_after_rotate' || kind === 'invalid_client';
@@ -110,8 +111,10 @@ export const injectFaultAction = sandboxOnly(
               : kind === 'rate_limit'
                 ? { kind: 'rate_limit', retry_after_seconds: retryAfter ?? 30, target: where, count }
                 : { kind, target: where === 'api' ? 'token' : where, count };
-        await simulator().addFault(fault);
-        const place = where === 'token' ? 'The token endpoint' : where === 'api' ? 'The Atlassian API' : 'Atlassian (token endpoint and API)';
+        const provider = which === 'all' ? undefined : which;
+        await simulator().addFault({ ...fault, provider });
+        const who = which === 'bitbucket' ? 'Bitbucket' : which === 'atlassian' ? 'Atlassian' : 'Atlassian and Bitbucket';
+        const place = where === 'token' ? `The token endpoint (${who})` : where === 'api' ? `The API (${who})` : `${who} (token endpoint and API)`;
         const retry = kind === 'rate_limit' ? ` (Retry-After: ${retryAfter ?? 30} s)` : '';
         const span = count ? `for the next ${plural(count, 'request')}` : 'until you clear failures';
         return `${place} ${FAULT_DESCRIPTION[kind]}${retry} ${span}.`;

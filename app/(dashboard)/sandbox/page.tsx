@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { AutoRefresh } from '@/components/auto-refresh';
+import { BitbucketEventsForm } from '@/components/sandbox/bitbucket-forms';
 import { ClearFaultsForm, ClockForms, FaultForm, UserEventsForm } from '@/components/sandbox/forms';
 import { CounterList, FaultList, GrantSummary, Panel } from '@/components/sandbox/sim-state';
 import { Inbox } from '@/components/sandbox/inbox';
@@ -89,6 +90,12 @@ export default async function SandboxPage() {
           refreshes idle connections long before day 90). <strong>Change scopes</strong>: the API answers 401 “scope does not match” and
           the grant is gone. <strong>Inject invalid_client</strong>: a <strong>Configuration error</strong> for the admin, not the user.
         </p>
+        <p className="text-sm text-slate-700 dark:text-slate-300">
+          Bitbucket works the same way: <strong>Connect Bitbucket</strong> and <strong>Grant access</strong>, then under{' '}
+          <em>Bitbucket events</em> press <strong>Revoke Bitbucket access</strong> (or <strong>Change consumer permissions</strong>, which
+          kills every Bitbucket connection at once); Test connection shows <strong>Needs reconnect</strong>, and{' '}
+          <strong>Reconnect Bitbucket</strong> brings the same connection back with a new token family.
+        </p>
       </section>
 
       <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
@@ -110,7 +117,25 @@ export default async function SandboxPage() {
           </ul>
         </Panel>
 
-        <Panel id="clock-heading" title="Simulator clock" description="Atlassian expires a refresh token after 90 days without use.">
+        <Panel
+          id="bitbucket-heading"
+          title="Bitbucket events"
+          description="Bitbucket Cloud runs on its own OAuth consumer: a user can revoke it, and editing its permissions revokes every token it issued."
+        >
+          <BitbucketEventsForm users={options} defaultEmail={defaultEmail} />
+          <ul aria-label="Bitbucket token families" className="space-y-1 text-sm">
+            {sim.users.map((u) => (
+              <li key={u.email} className="flex flex-wrap justify-between gap-x-4">
+                <span className="break-all">{u.email}</span>
+                <span className="text-slate-600 dark:text-slate-400">
+                  <GrantSummary email={u.email} grants={sim.bitbucketGrants} />
+                </span>
+              </li>
+            ))}
+          </ul>
+        </Panel>
+
+        <Panel id="clock-heading" title="Simulator clock" description="Atlassian expires a refresh token after 90 days without use, Bitbucket an unused one after 3 months.">
           <p className="text-sm">
             Simulator time: <span className="font-medium tabular-nums">{clockText(sim.clock)}</span>
           </p>
@@ -133,7 +158,10 @@ export default async function SandboxPage() {
         </div>
 
         <Panel id="counters-heading" title="Simulator counters" description="Requests the simulator has answered since it started.">
+          <h3 className="text-sm font-semibold">Atlassian</h3>
           <CounterList counters={sim.counters} />
+          <h3 className="text-sm font-semibold">Bitbucket</h3>
+          <CounterList counters={sim.bitbucketCounters} />
         </Panel>
       </div>
     </div>

@@ -1,6 +1,7 @@
 // Server-side access to the bundled simulator's control API (sandbox mode only), for the panel and its actions.
 import { getConfig } from '@/lib/config';
 import type { ActiveFault } from '@/lib/sandbox/faults';
+import { BitbucketControl } from '@/lib/sandbox/bitbucket/client';
 import { SimulatorControl, type Counters, type GrantView } from '@/lib/sandbox/client';
 
 export interface SimUser {
@@ -21,6 +22,11 @@ export function simulator(): SimulatorControl {
   return new SimulatorControl(simulatorUrl());
 }
 
+/** The simulated Bitbucket, served by the same simulator (sandbox mode points both products at it). */
+export function bitbucketSimulator(): BitbucketControl {
+  return new BitbucketControl(getConfig().bitbucket.authUrl);
+}
+
 async function listUsers(): Promise<SimUser[]> {
   const res = await fetch(`${simulatorUrl()}/_control/users`, { cache: 'no-store' });
   if (!res.ok) throw new Error(`simulator control GET /users → ${res.status}`);
@@ -34,17 +40,22 @@ export interface SimSnapshot {
   counters: Counters | null;
   faults: ActiveFault[];
   clock: { now: string; offset_seconds: number } | null;
+  bitbucketGrants: GrantView[];
+  bitbucketCounters: Counters | null;
 }
 
 /** Everything the panel shows, read in parallel; an unreachable simulator gives an empty snapshot. */
 export async function readSnapshot(): Promise<SimSnapshot> {
   const sim = simulator();
-  const [users, grants, counters, faults, clock] = await Promise.allSettled([
+  const bb = bitbucketSimulator();
+  const [users, grants, counters, faults, clock, bitbucketGrants, bitbucketCounters] = await Promise.allSettled([
     listUsers(),
     sim.grants(),
     sim.counters(),
     sim.faults() as Promise<ActiveFault[]>,
     sim.clock(),
+    bb.grants(),
+    bb.counters(),
   ]);
   return {
     reachable: [users, grants, counters, faults, clock].every((r) => r.status === 'fulfilled'),
@@ -53,6 +64,8 @@ export async function readSnapshot(): Promise<SimSnapshot> {
     counters: value(counters, null),
     faults: value(faults, []),
     clock: value(clock, null),
+    bitbucketGrants: value(bitbucketGrants, []),
+    bitbucketCounters: value(bitbucketCounters, null),
   };
 }
 

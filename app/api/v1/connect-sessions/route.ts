@@ -10,6 +10,9 @@ export const dynamic = 'force-dynamic';
 export const POST = withApiKey(async (request) => {
   const body = await parseJsonBody(request, connectSessionRequest);
   if (body instanceof Response) return body;
+  if ('product' in body && !getConfig().products.includes(body.product)) {
+    return apiError(400, 'product_not_configured', `${body.product} is not configured on this server (its OAuth app has no credentials).`, { field: 'product' });
+  }
   try {
     return apiJson((await createConnectSession(getSql(), getConfig().appUrl, body)) satisfies ConnectSessionJson, 201);
   } catch (err) {

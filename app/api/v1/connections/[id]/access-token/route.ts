@@ -4,6 +4,8 @@ import { apiJson, parseJsonBody, withApiKey } from '@/lib/api/http';
 import { accessTokenRequest, type AccessTokenJson } from '@/lib/api/schemas';
 import { getConfig } from '@/lib/config';
 import { getSql } from '@/lib/db';
+import { providerFor } from '@/lib/providers';
+import { productApps } from '@/lib/providers/apps';
 import { getTokenEngine } from '@/lib/tokens';
 
 export const dynamic = 'force-dynamic';
@@ -22,12 +24,14 @@ export const POST = withApiKey(async (request: Request, { params }: { params: Pr
   if (!connection) return notFound(id);
   try {
     const token = await getTokenEngine().getAccessToken(id, { minValiditySeconds: options.min_validity_seconds, rejectedToken: options.rejected_token });
-    const api = getConfig().atlassian.apiUrl;
+    const provider = providerFor(connection.product);
+    const app = productApps(getConfig())(connection.product);
     return apiJson({
       access_token: token.accessToken,
       expires_at: token.expiresAt.toISOString(),
       token_type: 'Bearer',
-      sites: connection.sites.map((s) => ({ ...s, api_base_url: `${api}/ex/${connection.product}/${s.cloud_id}` })),
+      // Bitbucket: the workspaces, cloud_id being the workspace uuid.
+      sites: connection.sites.map((s) => ({ ...s, api_base_url: app ? provider.siteApiBaseUrl(app, s.cloud_id) : '' })),
     } satisfies AccessTokenJson);
   } catch (err) {
     return connectionErrorResponse(err, id);

@@ -1,11 +1,10 @@
-import { callProductApi } from '@/lib/atlassian/client';
+import { callProductApi, productRequestUrl } from '@/lib/atlassian/client';
 import { getConnection } from '@/lib/api/connections';
 import { connectionErrorResponse, notFound } from '@/lib/api/errors';
 import { apiError, withApiKey } from '@/lib/api/http';
 import { downstreamResponseHeaders, MAX_PROXY_BODY_BYTES, upstreamRequestHeaders } from '@/lib/api/proxy';
-import { productApiUrl } from '@/lib/atlassian/urls';
-import { getConfig } from '@/lib/config';
 import { getSql } from '@/lib/db';
+import { providerFor } from '@/lib/providers';
 import { ConnectionUnavailableError } from '@/lib/tokens/errors';
 import { appProductApi } from '@/lib/tokens/app-api';
 
@@ -24,20 +23,22 @@ const proxy = withApiKey(async (request: Request, { params }: Ctx) => {
   const { id, cloudId, path } = await params;
   const connection = await getConnection(getSql(), id);
   if (!connection) return notFound(id);
-  if (!connection.sites.some((s) => s.cloud_id === cloudId)) {
+  // Bitbucket: everything after /proxy/ is the path under {BB_API} ("2.0/user"): no site segment to check.
+  if (providerFor(connection.product).proxyPathNamesSite && !connection.sites.some((s) => s.cloud_id === cloudId)) {
     return apiError(404, 'site_not_found', `The connection does not cover site ${cloudId.slice(0, 64)}.`);
   }
   const body = await bufferedBody(request);
   if (body === 'too_large') return apiError(413, 'payload_too_large', 'The request body is larger than 10 MiB.');
   const target = `${path.map(encodeURIComponent).join('/')}${new URL(request.url).search}`;
+  const api = appProductApi();
   try {
-    productApiUrl(getConfig().atlassian.apiUrl, connection.product, cloudId, target); // refuses escapes before any token is used
+    productRequestUrl(api, { product: connection.product, cloudId, path: target }); // refuses escapes before any token is used
   } catch {
     return apiError(400, 'invalid_request', 'The proxied path is not allowed.', { field: 'path' });
   }
   let upstream: Response;
   try {
-    upstream = await callProductApi(appProductApi(), {
+    upstream = await callProductApi(api, {
       connectionId: id,
       product: connection.product,
       cloudId,
@@ -48,7 +49,7 @@ const proxy = withApiKey(async (request: Request, { params }: Ctx) => {
     });
   } catch (err) {
     if (err instanceof ConnectionUnavailableError) return connectionErrorResponse(err, id);
-    return apiError(502, 'upstream_unavailable', 'Atlassian could not be reached.', {}, { 'retry-after': '30' });
+    return apiError(502, 'upstream_unavailable', 'The product API could not be reached.', {}, { 'retry-after': '30' });
   }
   return new Response(upstream.body, { status: upstream.status, headers: downstreamResponseHeaders(upstream.headers) });
 });
