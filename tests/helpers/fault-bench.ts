@@ -4,7 +4,9 @@ import type { Sql } from 'postgres';
 import { SimulatorControl, type Counters } from '../../lib/sandbox/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import type { TokenEngine } from '../../lib/tokens/engine';
+import type { Product } from '../../lib/atlassian/products';
 import { engineFor, simApps, storedTokens, testSql } from './connections';
+import { simProduct } from './sim-products';
 import { createTestDatabase } from './database';
 
 export interface FaultBench {
@@ -19,8 +21,8 @@ export interface FaultBench {
   url: string;
   /** The worker's step on this bench's clock `at`: what it did to `id` (see workerRefresh). */
   worker(id: string, at: Date): Promise<string | undefined>;
-  /** What the fault left behind for `id` (see faultOutcome). */
-  outcome(id: string, since: Counters): Promise<FaultOutcome>;
+  /** What the fault left behind for `id`, a connection of `product` (see faultOutcome). */
+  outcome(id: string, since: Counters, product?: Product): Promise<FaultOutcome>;
   close(): Promise<void>;
 }
 
@@ -43,7 +45,7 @@ export async function openFaultBench(label: string, opts: { leewaySeconds: numbe
     engine: engineFor(sql, markerSql, sim.url, { apps: simApps(sim.url, tokenTimeoutMs) }),
     url: db.url,
     worker: (id, at) => workerRefresh(sql, markerSql, sim.url, id, at),
-    outcome: (id, since) => faultOutcome({ sql, engine: bench.engine, control, simUrl: sim.url }, id, since),
+    outcome: (id, since, product = 'jira') => faultOutcome({ sql, engine: bench.engine, simUrl: sim.url, product }, id, since),
     async close() {
       await sim.stop();
       await Promise.all([sql.end(), markerSql.end(), observer.end()]);
@@ -85,20 +87,22 @@ export interface FaultOutcome {
 }
 
 /**
- * What a fault left behind for connection `id`; `since`: the simulator's counters before the fault. Call it
- * once recovery is expected, before anything else refreshes the connection (it forces a refresh itself).
+ * What a fault left behind for connection `id` of `product`; `since`: that provider's simulator counters before
+ * the fault. Call it once recovery is expected, before anything else refreshes the connection (it forces a refresh).
  */
 export async function faultOutcome(
-  ctx: { sql: Sql; engine: TokenEngine; control: SimulatorControl; simUrl: string },
+  ctx: { sql: Sql; engine: TokenEngine; simUrl: string; product?: Product },
   id: string,
   since: Counters,
 ): Promise<FaultOutcome> {
-  const { sql, control } = ctx;
+  const { sql } = ctx;
+  const provider = simProduct(ctx.simUrl, ctx.product ?? 'jira');
+  const control = { counters: () => provider.counters() };
   const [row] = await sql`select status, reason, consecutive_failures from connections where id = ${id}`;
   const before = await storedTokens(sql, id);
   const counted = await control.counters();
   const forced = await ctx.engine.getAccessToken(id, { rejectedToken: before.access });
-  const me = await fetch(`${ctx.simUrl}/me`, { headers: { authorization: `Bearer ${forced.accessToken}` } });
+  const me = await fetch(`${ctx.simUrl}${provider.identityPath}`, { headers: { authorization: `Bearer ${forced.accessToken}` } });
   const now = await control.counters();
   const [{ n }] = await sql`select count(*)::int as n from connection_events where connection_id = ${id} and type = 'needs_reauth'`;
   const messages = await sql`select type from webhook_messages where connection_id = ${id} order by created_at`;
