@@ -1,9 +1,9 @@
 import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SimulatorControl } from '../../lib/sandbox/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { connectViaSimulator, expireAccessTokens, storedTokens, testSql } from '../helpers/connections';
 import { startCaller, type CallerProcess } from '../helpers/processes';
+import { SIM_PRODUCTS, simProduct, type SimProduct } from '../helpers/sim-products';
 
 const PROCESSES = 4;
 const CALLS_PER_PROCESS = 50;
@@ -15,31 +15,33 @@ interface StormResult {
   failed: string[];
 }
 
-let sim: Simulator;
-let control: SimulatorControl;
-let sql: Sql;
-let callers: CallerProcess[] = [];
-const ids: string[] = [];
+// For Atlassian (Jira and Confluence connections) and for Bitbucket: the same storm, the same promises.
+describe.each(SIM_PRODUCTS)('refresh storm across OS processes (%s)', (product) => {
+  let sim: Simulator;
+  let control: SimProduct;
+  let sql: Sql;
+  let callers: CallerProcess[] = [];
+  const ids: string[] = [];
 
-beforeAll(async () => {
-  sim = await startSimulator({ leewaySeconds: 0 }); // strict: any second use of a rotated token is refused
-  control = new SimulatorControl(sim.url);
-  sql = testSql();
-  for (let i = 0; i < CONNECTIONS; i++) {
-    const { id } = await connectViaSimulator(sql, sim.url, i % 2 ? 'bob@example.com' : 'alice@example.com', i % 3 ? 'jira' : 'confluence');
-    ids.push(id);
-  }
-  const env = { SIM_URL: sim.url, CONNECTION_IDS: ids.join(','), CALLS: String(CALLS_PER_PROCESS) };
-  callers = await Promise.all(Array.from({ length: PROCESSES }, () => startCaller(env)));
-});
+  beforeAll(async () => {
+    sim = await startSimulator({ leewaySeconds: 0 }); // strict: any second use of a rotated token is refused (Bitbucket: always)
+    control = simProduct(sim.url, product);
+    sql = testSql();
+    for (let i = 0; i < CONNECTIONS; i++) {
+      const each = product === 'jira' && i % 3 === 0 ? 'confluence' : product;
+      const { id } = await connectViaSimulator(sql, sim.url, i % 2 ? 'bob@example.com' : 'alice@example.com', each);
+      ids.push(id);
+    }
+    const env = { SIM_URL: sim.url, CONNECTION_IDS: ids.join(','), CALLS: String(CALLS_PER_PROCESS) };
+    callers = await Promise.all(Array.from({ length: PROCESSES }, () => startCaller(env)));
+  });
 
-afterAll(async () => {
-  for (const c of callers) c.send('exit');
-  await sim.stop();
-  await sql.end();
-});
+  afterAll(async () => {
+    for (const c of callers) c.send('exit');
+    await sim.stop();
+    await sql.end();
+  });
 
-describe('refresh storm across OS processes', () => {
   it(`${PROCESSES} processes × ${CALLS_PER_PROCESS} calls on ${CONNECTIONS} expired connections refresh each exactly once per round`, async () => {
     for (let round = 1; round <= ROUNDS; round++) {
       await expireAccessTokens(sql, ids);
@@ -65,6 +67,6 @@ describe('refresh storm across OS processes', () => {
     const statuses = await sql`select status, count(*)::int as n from connections where id = any(${ids}) group by status`;
     expect(statuses).toEqual([{ status: 'active', n: CONNECTIONS }]);
     const sample = await storedTokens(sql, ids[0]);
-    expect((await fetch(`${sim.url}/me`, { headers: { authorization: `Bearer ${sample.access}` } })).status).toBe(200);
+    expect((await fetch(`${sim.url}${control.identityPath}`, { headers: { authorization: `Bearer ${sample.access}` } })).status).toBe(200);
   });
 });
