@@ -16,6 +16,7 @@ import { newWebhookSecret } from '../../lib/webhooks/sign';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { APP_URL, connectViaSimulator, TEST_KEYS } from '../helpers/connections';
 import { listenOnLoopback, verifies } from '../helpers/webhooks';
+import { SIM_PRODUCTS } from '../helpers/sim-products';
 
 interface Hit {
   id: string;
@@ -126,12 +127,12 @@ afterEach(async () => {
 });
 
 describe('deliverDueWebhooks', () => {
-  it('delivers a real connection.created, signed, with the SPEC body and no token; only to subscribers', async () => {
+  it.each(SIM_PRODUCTS)('delivers a real %s connection.created, signed, with the SPEC body and no token; only to subscribers', async (product) => {
     const receiver = await startReceiver();
     const other = await startReceiver();
     const endpoint = await endpointFor(receiver, ['connection.created', 'connection.deleted']);
     await endpointFor(other, ['connection.needs_reauth']);
-    const { id, tokens } = await connectViaSimulator(sql, sim.url, 'alice@example.com');
+    const { id, tokens } = await connectViaSimulator(sql, sim.url, 'alice@example.com', product);
     const messageId = await messageOf(id);
 
     const result = await deliverDueWebhooks(sql, base());
@@ -150,9 +151,11 @@ describe('deliverDueWebhooks', () => {
     expect(body.type).toBe('connection.created');
     expect(new Date(body.timestamp).toISOString()).toBe(body.timestamp);
     expect(Object.keys(body.data).sort()).toEqual(['connection_id', 'occurred_at', 'product', 'reason', 'reconnect_url', 'sites', 'status', 'user_email']);
-    expect(body.data).toMatchObject({ connection_id: id, product: 'jira', status: 'active', reason: null, user_email: 'alice@example.com', reconnect_url: expect.stringMatching(new RegExp(`^${APP_URL}/connections/${id}(/|$)`)) });
+    expect(body.data).toMatchObject({ connection_id: id, product, status: 'active', reason: null, user_email: 'alice@example.com', reconnect_url: expect.stringMatching(new RegExp(`^${APP_URL}/connections/${id}(/|$)`)) });
     expect(body.data.sites.length).toBeGreaterThan(0);
     for (const site of body.data.sites) expect(Object.keys(site).sort()).toEqual(['cloud_id', 'name', 'url']);
+    // Bitbucket's sites are its workspaces, named by their uuid.
+    if (product === 'bitbucket') expect(body.data.sites.map((s: { cloud_id: string }) => s.cloud_id).every((c: string) => /^\{[0-9a-f-]+\}$/.test(c))).toBe(true);
     expect(hit.body).not.toContain(tokens.accessToken);
     expect(hit.body).not.toContain(tokens.refreshToken!);
     // The body is the stored payload.
