@@ -1,6 +1,7 @@
 import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, revokeApiKey } from '../../lib/api-keys';
+import { BitbucketControl } from '../../lib/sandbox/bitbucket/client';
 import { SimulatorControl } from '../../lib/sandbox/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { APP_URL, TEST_KEYS, connectViaSimulator, expireAccessTokens, storedTokens, testSql } from '../helpers/connections';
@@ -30,6 +31,8 @@ beforeAll(async () => {
   Object.assign(process.env, {
     ATLASSIAN_AUTH_URL: sim.url,
     ATLASSIAN_API_URL: sim.url,
+    BITBUCKET_AUTH_URL: sim.url,
+    BITBUCKET_API_URL: sim.url,
     APP_URL,
     TOKEN_ENCRYPTION_KEY: TEST_KEYS.current.toString('base64'),
     AUTH_SECRET: 'test-secret-test-secret-test-secret',
@@ -280,5 +283,86 @@ describe('test, disconnect and proxy', () => {
     const escape = await routes.proxy.GET(req(`/api/v1/connections/${id}/proxy/${cloud_id}/x`), ctx({ id, cloudId: cloud_id, path: ['..', '..', 'oauth', 'token'] }));
     expect(escape.status).toBe(400);
     expect((await control.counters()).api_calls).toBe(before.api_calls);
+  });
+});
+
+// Bitbucket through the same service API: workspaces as sites, its own proxy paths, its dead-token answer.
+describe('Bitbucket connections', () => {
+  const bb = () => new BitbucketControl(sim.url);
+
+  it('access-token lists the workspaces as sites: cloud_id the workspace uuid, with an API base URL', async () => {
+    const { id, tokens } = await connectViaSimulator(sql, sim.url, 'bob@example.com', 'bitbucket');
+    const res = await routes.token.POST(req(`/api/v1/connections/${id}/access-token`, { method: 'POST' }), ctx({ id }));
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.access_token).toBe(tokens.accessToken);
+    expect(body.sites.map((s: { name: string }) => s.name)).toEqual(['Acme Engineering', 'Globex', 'Initech Dev']);
+    const acme = body.sites[0];
+    expect(acme).toEqual({
+      cloud_id: '{4d3f6a1e-8c2b-4e7a-9f10-5b6c7d8e9f01}',
+      name: 'Acme Engineering',
+      url: 'https://bitbucket.org/acme-eng/',
+      api_base_url: `${sim.url}/2.0/repositories/${encodeURIComponent(acme.cloud_id)}`,
+    });
+    const one = await (await routes.one.GET(req(`/api/v1/connections/${id}`), ctx({ id }))).json();
+    expect(one).toMatchObject({ product: 'bitbucket', status: 'active', scopes: ['account', 'email', 'repository', 'pullrequest'] });
+  });
+
+  it('answers 409 needs_reauth once the consumer permissions changed ("Invalid refresh_token")', async () => {
+    const { id } = await connectViaSimulator(sql, sim.url, 'alice@example.com', 'bitbucket');
+    await bb().changePermissions();
+    await expireAccessTokens(sql, [id]);
+    const res = await routes.token.POST(req(`/api/v1/connections/${id}/access-token`, { method: 'POST' }), ctx({ id }));
+    expect(res.status).toBe(409);
+    expect((await res.json()).error).toMatchObject({ code: 'needs_reauth', reason: 'revoked' });
+    const [row] = await sql`select last_error_code from connections where id = ${id}`;
+    expect(row.last_error_code).toBe('invalid_refresh_token');
+  });
+
+  it('tests the connection with GET {BB_API}/2.0/user', async () => {
+    const { id } = await connectViaSimulator(sql, sim.url, 'bob@example.com', 'bitbucket');
+    const before = await bb().counters();
+    const body = await (await routes.test.POST(req(`/api/v1/connections/${id}/test`, { method: 'POST' }), ctx({ id }))).json();
+    expect(body).toMatchObject({ ok: true });
+    expect(body.message).toContain('Bitbucket answered');
+    expect((await bb().counters()).api_calls - before.api_calls).toBe(1);
+  });
+
+  it('proxies everything after /proxy/ as the path under {BB_API}, without our credentials', async () => {
+    const { id } = await connectViaSimulator(sql, sim.url, 'bob@example.com', 'bitbucket');
+    const user = await routes.proxy.GET(req(`/api/v1/connections/${id}/proxy/2.0/user`), ctx({ id, cloudId: '2.0', path: ['user'] }));
+    expect(user.status).toBe(200);
+    expect(await user.json()).toMatchObject({ display_name: 'Bob Smith', nickname: 'bob' });
+    const echo = await routes.proxy.POST(
+      jsonReq(`/api/v1/connections/${id}/proxy/2.0/_echo/pullrequests?state=OPEN`, { title: 'Hi' }, { cookie: 'session=secret' }),
+      ctx({ id, cloudId: '2.0', path: ['_echo', 'pullrequests'] }),
+    );
+    const mirrored = await echo.json();
+    expect(mirrored).toMatchObject({ method: 'POST', path: '/2.0/_echo/pullrequests', query: { state: 'OPEN' } });
+    expect(JSON.stringify(mirrored.headers)).not.toContain(key);
+    expect(JSON.stringify(mirrored.headers)).not.toContain('session=secret');
+  });
+
+  it('proxy: a token expired at Bitbucket gets one refresh and one retry', async () => {
+    const { id } = await connectViaSimulator(sql, sim.url, 'alice@example.com', 'bitbucket');
+    await control.advanceClock(7200); // expired there, still valid here
+    const before = await bb().counters();
+    const res = await routes.proxy.GET(req(`/api/v1/connections/${id}/proxy/2.0/user`), ctx({ id, cloudId: '2.0', path: ['user'] }));
+    expect(res.status).toBe(200);
+    const after = await bb().counters();
+    expect(after.refreshes - before.refreshes).toBe(1);
+    expect(after.api_unauthorized - before.api_unauthorized).toBe(1);
+    expect((await storedTokens(sql, id)).generation).toBe(2);
+  });
+
+  it('proxy: refuses a path that escapes {BB_API}, sending nothing', async () => {
+    const { id } = await connectViaSimulator(sql, sim.url, 'bob@example.com', 'bitbucket');
+    const before = await bb().counters();
+    for (const [cloudId, path] of [['..', ['x']], ['2.0', ['..', '..', 'site', 'oauth2', 'access_token']], ['2.0', ['%2e%2e', 'x']]] as const) {
+      const res = await routes.proxy.GET(req(`/api/v1/connections/${id}/proxy/x`), ctx({ id, cloudId, path: [...path] }));
+      expect(res.status).toBe(400);
+    }
+    const after = await bb().counters();
+    expect([after.api_calls, after.token_calls]).toEqual([before.api_calls, before.token_calls]);
   });
 });
