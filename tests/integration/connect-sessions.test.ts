@@ -332,6 +332,31 @@ describe('POST /api/v1/connect-sessions', () => {
     expect(await sessionRow(tokenOf(json.url))).toMatchObject({ user_email: 'dave@example.com', product: 'jira', connection_id: null });
   });
 
+  it('201 for bitbucket in sandbox mode (all three products work with no configuration)', async () => {
+    const { status, json } = await post({ user_email: 'dave@example.com', product: 'bitbucket' });
+    expect(status).toBe(201);
+    expect(await sessionRow(tokenOf(json.url))).toMatchObject({ product: 'bitbucket' });
+  });
+
+  it('400 product_not_configured, naming the field and writing nothing, for a product whose app has no credentials', async () => {
+    // Live with only Atlassian's 3LO app: no Bitbucket consumer.
+    const saved = { id: process.env.ATLASSIAN_CLIENT_ID, secret: process.env.ATLASSIAN_CLIENT_SECRET };
+    Object.assign(process.env, { ATLASSIAN_CLIENT_ID: 'live-id', ATLASSIAN_CLIENT_SECRET: 'live-secret' });
+    resetConfigForTests();
+    try {
+      const { status, json } = await post({ user_email: 'dave@example.com', product: 'bitbucket' });
+      expect(status).toBe(400);
+      expect(json.error).toMatchObject({ code: 'product_not_configured', field: 'product' });
+      expect((await post({ user_email: 'dave@example.com', product: 'jira' })).status).toBe(201);
+    } finally {
+      for (const [k, v] of [['ATLASSIAN_CLIENT_ID', saved.id], ['ATLASSIAN_CLIENT_SECRET', saved.secret]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      resetConfigForTests();
+    }
+  });
+
   it('201 for a connection id', async () => {
     const conn = await connectViaSimulator(sql, sim.url, 'bob@example.com', 'confluence');
     const { status, json } = await post({ connection_id: conn.id });

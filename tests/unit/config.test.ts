@@ -39,7 +39,28 @@ describe('loadConfig', () => {
     expect(config.adminEmails).toEqual([]);
   });
 
+  it('has all three products in sandbox mode, Bitbucket at the simulator with the sandbox consumer', () => {
+    const config = loadConfig({}, dataDir());
+    expect(config.products).toEqual(['jira', 'confluence', 'bitbucket']);
+    expect(config.bitbucket).toMatchObject({ clientId: 'reconnect-bitbucket-sandbox', authUrl: config.atlassian.authUrl, apiUrl: config.atlassian.apiUrl });
+  });
+
+  it('goes live with Atlassian, Bitbucket or both; an unconfigured product is left out', () => {
+    const atlassian = { ATLASSIAN_CLIENT_ID: 'id', ATLASSIAN_CLIENT_SECRET: 's' };
+    const bitbucket = { BITBUCKET_CLIENT_ID: 'key', BITBUCKET_CLIENT_SECRET: 'bs' };
+    expect(loadConfig(atlassian, dataDir()).products).toEqual(['jira', 'confluence']);
+    const onlyBitbucket = loadConfig(bitbucket, dataDir());
+    expect(onlyBitbucket).toMatchObject({ mode: 'live', products: ['bitbucket'] });
+    expect(onlyBitbucket.bitbucket).toEqual({ clientId: 'key', clientSecret: 'bs', authUrl: 'https://bitbucket.org', apiUrl: 'https://api.bitbucket.org' });
+    expect(loadConfig({ ...atlassian, ...bitbucket }, dataDir()).products).toEqual(['jira', 'confluence', 'bitbucket']);
+    const custom = loadConfig({ ...bitbucket, BITBUCKET_AUTH_URL: 'http://127.0.0.1:5000', BITBUCKET_API_URL: 'http://127.0.0.1:5001' }, dataDir());
+    expect(custom.bitbucket).toMatchObject({ authUrl: 'http://127.0.0.1:5000', apiUrl: 'http://127.0.0.1:5001' });
+  });
+
   it.each([
+    [{ BITBUCKET_CLIENT_ID: 'key' }, 'BITBUCKET_CLIENT_SECRET'],
+    [{ BITBUCKET_API_URL: 'not a url' }, 'BITBUCKET_API_URL'],
+    [{ BITBUCKET_AUTH_URL: 'ftp://x' }, 'BITBUCKET_AUTH_URL'],
     [{ TOKEN_ENCRYPTION_KEY: 'short' }, 'TOKEN_ENCRYPTION_KEY'],
     [{ TOKEN_ENCRYPTION_KEY: Buffer.alloc(31).toString('base64') }, 'TOKEN_ENCRYPTION_KEY'],
     [{ TOKEN_ENCRYPTION_KEY_PREVIOUS: `${key},nope` }, 'TOKEN_ENCRYPTION_KEY_PREVIOUS'],
