@@ -45,6 +45,8 @@ export default defineConfig({
       DATABASE_URL: process.env.E2E_DATABASE_URL ?? '',
       ATLASSIAN_AUTH_URL: process.env.SIMULATOR_URL ?? '',
       ATLASSIAN_API_URL: process.env.SIMULATOR_URL ?? '',
+      BITBUCKET_AUTH_URL: process.env.SIMULATOR_URL ?? '',
+      BITBUCKET_API_URL: process.env.SIMULATOR_URL ?? '',
     },
   },
 });

@@ -1,5 +1,6 @@
 import { redirect } from 'next/navigation';
 import { currentUser } from '@/lib/auth/session';
+import { productLabel } from '@/lib/atlassian/products';
 import { getConfig } from '@/lib/config';
 import { safeRedirect, safeRedirectPath } from '@/lib/flows/redirect';
 import { startSignIn } from './actions';
@@ -11,11 +12,14 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const config = getConfig();
   if (await currentUser()) redirect(safeRedirect(next, config.appUrl));
   const sandbox = config.mode === 'sandbox';
+  // Atlassian's 3LO app signs people in; a server with only a Bitbucket consumer signs them in with Bitbucket.
+  const issuer = config.products.includes('jira') ? 'Atlassian' : 'Bitbucket';
+  const products = config.products.map(productLabel).join(', ').replace(/, ([^,]*)$/, ' and $1');
   return (
     <section className="mx-auto max-w-md space-y-6 rounded-lg border border-slate-200 bg-white p-8 shadow-sm dark:border-slate-800 dark:bg-slate-900">
       <h1 className="text-2xl font-semibold">Sign in</h1>
       <p className="text-slate-700 dark:text-slate-300">
-        Reconnect keeps your Jira and Confluence connections alive. Sign in with your Atlassian account to see them.
+        Reconnect keeps your {products} connections alive. Sign in with your {issuer} account to see them.
       </p>
       {error && (
         <p role="alert" className="text-sm text-red-700 dark:text-red-300">
@@ -25,7 +29,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       <form action={startSignIn}>
         <input type="hidden" name="next" value={safeRedirectPath(next, config.appUrl)} />
         <button type="submit" className="w-full rounded-md bg-blue-700 px-4 py-2 font-semibold text-white hover:bg-blue-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700">
-          Sign in with Atlassian
+          Sign in with {issuer}
         </button>
       </form>
       {sandbox && (

@@ -81,9 +81,10 @@ describe('background refresh', () => {
     expect(row.access_expires_at.getTime() - row.next_refresh_at.getTime()).toBe(300_000);
   });
 
-  it('keeps an idle connection alive past the 90-day inactivity expiry', async () => {
+  // Atlassian expires a refresh token unused for 90 days, Bitbucket one unused for 3 months: KEEPALIVE_IDLE_DAYS (60) beats both.
+  it.each(['jira', 'bitbucket'] as const)('keeps an idle %s connection alive past the provider inactivity expiry', async (product) => {
     await sql`update connections set next_refresh_at = null`;
-    const { id } = await connectViaSimulator(sql, sim.url, 'bob@example.com');
+    const { id } = await connectViaSimulator(sql, sim.url, 'bob@example.com', product);
     const start = Date.now();
     for (const day of [61, 122, 183]) {
       await control.advanceClock(61 * 86_400);
