@@ -157,6 +157,9 @@ export async function openConnectSession(
       return error(403, 'not_owner', 'The connection this link would reconnect belongs to another user: only its owner can reconnect it.');
     }
   }
+  if (!ctx.apps(row.product)) {
+    return error(400, 'product_not_configured', `${row.product} is not configured on this server any more. Ask an admin.`);
+  }
   return ctx.sql.begin(async (tx) => {
     // startFlow only runs queries: a transaction serves as its `sql`. The OAuth state is thus written
     // in the transaction that consumes the link: if that fails, the link stays unused.

@@ -34,6 +34,7 @@ export const reconnectConnection = validatedActionWithUser(connectionInput, asyn
   const conn = await findActionableConnection(getSql(), user, connectionId);
   if (!conn) return NOT_FOUND;
   if (conn.user_id !== user.id) return { error: `Only the owner can reconnect this connection: it needs their ${providerFor(conn.product).issuerName} consent.` };
+  if (!getConfig().products.includes(conn.product)) return { error: `${productLabel(conn.product)} is not configured on this server any more. Ask an admin.` };
   const flow = { purpose: 'reconnect', userId: conn.user_id, product: conn.product, connectionId: conn.id } as const;
   redirect(await startFlow(appFlowContext(), flow, await browserFlowNonce()));
 });

@@ -12,7 +12,7 @@ import { BitbucketControl, bitbucketConsentAndGetCode } from '../../lib/sandbox/
 import { consentAndGetCode, SimulatorControl } from '../../lib/sandbox/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { upsertUser } from '../../lib/users';
-import { APP_URL, TEST_KEYS, simApps, storedTokens, testSql } from '../helpers/connections';
+import { APP_URL, engineFor, TEST_KEYS, simApps, storedTokens, testSql } from '../helpers/connections';
 
 let sim: Simulator;
 let sql: Sql;
@@ -307,6 +307,17 @@ describe.each(['jira', 'bitbucket'] as const)('connect and reconnect through the
     expect(bobs.every((g) => !g.revoked)).toBe(true);
     const [{ n: refreshed }] = await sql`select count(*)::int as n from connection_events where connection_id = ${id} and type = 'refreshed'`;
     expect(refreshed).toBe(0);
+    // The next refresh rotates the new family; the replaced one is never sent again (no reuse, no rotation there).
+    const markerSql = testSql(2);
+    try {
+      const token = await engineFor(sql, markerSql, sim.url).getAccessToken(id, { rejectedToken: after.access });
+      expect(token.refreshed).toBe(true);
+    } finally {
+      await markerSql.end();
+    }
+    const [older, newer] = (await families()).filter((g) => g.user_email === 'bob@example.com').slice(-2);
+    expect(older).toMatchObject({ generation: 0, revoked: false });
+    expect(newer).toMatchObject({ generation: 1, revoked: false });
   });
 
   it('refuses to start or finish a flow for a product whose app is not configured, writing nothing', async () => {
