@@ -192,6 +192,16 @@ describe('sign-in through the callback', () => {
     expect((await sql`select 1 from sessions where session_token = ${sessionToken}`).length).toBe(0);
   });
 
+  it('signs in with Bitbucket when only a Bitbucket consumer is configured, by its confirmed email', async () => {
+    const bitbucketOnly: FlowContext = { ...ctx, signInProduct: 'bitbucket', apps: (p) => (p === 'bitbucket' ? ctx.apps(p) : undefined) };
+    const url = new URL(await startFlow(bitbucketOnly, { purpose: 'signin', redirectTo: '/' }));
+    expect(url.pathname).toBe('/site/oauth2/authorize');
+    const pending = await bitbucketConsentAndGetCode(sim.url, { email: 'bob@example.com', redirectUri: REDIRECT });
+    const result = await handleOAuthCallback(bitbucketOnly, new URLSearchParams({ state: url.searchParams.get('state')!, code: pending }), null);
+    expect(result).toMatchObject({ ok: true, kind: 'signin' });
+    expect(await redeemSigninTicket(ctx, (result as { ticket: string }).ticket)).toMatchObject({ email: 'bob@example.com' });
+  });
+
   it('never redirects off-site after sign-in', async () => {
     for (const target of ['https://evil.example', '//evil.example', '/\\evil.example', '/\t/evil.example']) {
       const state = await begin({ purpose: 'signin', redirectTo: target });

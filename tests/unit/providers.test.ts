@@ -38,6 +38,11 @@ describe('providers by product', () => {
     expect(providerFor('bitbucket').identityPath('{w-1}')).toEqual({ site: '2.0', path: 'user' });
   });
 
+  it('checks the proxy site segment against the connection sites only for Atlassian', () => {
+    expect(providerFor('jira').proxyPathNamesSite).toBe(true);
+    expect(providerFor('bitbucket').proxyPathNamesSite).toBe(false);
+  });
+
   it('classifies API refusals per provider', () => {
     const scope = { code: 401, message: 'Unauthorized; scope does not match' };
     expect(providerFor('jira').classifyApiRefusal(401, scope)).toBe('scope_mismatch');
