@@ -182,13 +182,15 @@ describe('openConnectSession', () => {
   });
 
   it('ends, through consent and the callback, in a new connection of the link user', async () => {
-    const link = await newLink({ user_email: 'alice@example.com', product: 'confluence' });
-    const opened = await openConnectSession(ctx, link.token, { id: alice.id, email: alice.email }, BROWSER);
+    // A link user of this test alone: one who already had alice's Confluence connected would get it reconnected (SPEC 2).
+    const owner = await upsertUser(sql, `link-${Date.now()}@example.com`, 'Link', []);
+    const link = await newLink({ user_email: owner.email, product: 'confluence' });
+    const opened = await openConnectSession(ctx, link.token, { id: owner.id, email: owner.email }, BROWSER);
     const query = await consentAt(opened.kind === 'redirect' ? opened.url : '', 'alice@example.com');
-    const done = await handleOAuthCallback(ctx, query, { sessionUserId: alice.id, browserNonce: BROWSER });
+    const done = await handleOAuthCallback(ctx, query, { sessionUserId: owner.id, browserNonce: BROWSER });
     expect(done).toMatchObject({ ok: true, kind: 'connected', product: 'confluence' });
     const [conn] = await sql`select user_id, product, status from connections where id = ${done.ok && 'connectionId' in done ? done.connectionId : UNKNOWN_ID}`;
-    expect(conn).toEqual({ user_id: alice.id, product: 'confluence', status: 'active' });
+    expect(conn).toEqual({ user_id: owner.id, product: 'confluence', status: 'active' });
   });
 
   it('reconnects the link connection in place', async () => {
