@@ -13,6 +13,7 @@ export type NeedsReauthReason = NonNullable<Schemas['NeedsReauthError']['error']
 // A Record, so that a code added to the API without being listed here fails to compile.
 const KNOWN: Record<ErrorCode, true> = {
   invalid_request: true,
+  product_not_configured: true,
   unauthorized: true,
   not_found: true,
   site_not_found: true,

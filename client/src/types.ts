@@ -94,29 +94,29 @@ export type paths = {
         };
         /**
          * Call Atlassian through the proxy (GET)
-         * @description Forwards to `{API}/ex/{product}/{cloud_id}/{path}` with a valid token; on a 401 refreshes once (with `rejected_token`) and retries once. Atlassian's status, headers and body are passed through. `path` may hold several segments (`rest/api/3/myself`); the query string is forwarded.
+         * @description Forwards to `{API}/ex/{product}/{cloud_id}/{path}` with a valid token; on a 401 refreshes once (with `rejected_token`) and retries once. The provider's status, headers and body are passed through. `path` may hold several segments (`rest/api/3/myself`); the query string is forwarded. For a Bitbucket connection everything after `/proxy/` is the path under `{BB_API}`: `…/proxy/2.0/user`.
          */
         get: operations["proxyGet"];
         /**
          * Call Atlassian through the proxy (PUT)
-         * @description Forwards to `{API}/ex/{product}/{cloud_id}/{path}` with a valid token; on a 401 refreshes once (with `rejected_token`) and retries once. Atlassian's status, headers and body are passed through. `path` may hold several segments (`rest/api/3/myself`); the query string is forwarded.
+         * @description Forwards to `{API}/ex/{product}/{cloud_id}/{path}` with a valid token; on a 401 refreshes once (with `rejected_token`) and retries once. The provider's status, headers and body are passed through. `path` may hold several segments (`rest/api/3/myself`); the query string is forwarded. For a Bitbucket connection everything after `/proxy/` is the path under `{BB_API}`: `…/proxy/2.0/user`.
          */
         put: operations["proxyPut"];
         /**
          * Call Atlassian through the proxy (POST)
-         * @description Forwards to `{API}/ex/{product}/{cloud_id}/{path}` with a valid token; on a 401 refreshes once (with `rejected_token`) and retries once. Atlassian's status, headers and body are passed through. `path` may hold several segments (`rest/api/3/myself`); the query string is forwarded.
+         * @description Forwards to `{API}/ex/{product}/{cloud_id}/{path}` with a valid token; on a 401 refreshes once (with `rejected_token`) and retries once. The provider's status, headers and body are passed through. `path` may hold several segments (`rest/api/3/myself`); the query string is forwarded. For a Bitbucket connection everything after `/proxy/` is the path under `{BB_API}`: `…/proxy/2.0/user`.
          */
         post: operations["proxyPost"];
         /**
          * Call Atlassian through the proxy (DELETE)
-         * @description Forwards to `{API}/ex/{product}/{cloud_id}/{path}` with a valid token; on a 401 refreshes once (with `rejected_token`) and retries once. Atlassian's status, headers and body are passed through. `path` may hold several segments (`rest/api/3/myself`); the query string is forwarded.
+         * @description Forwards to `{API}/ex/{product}/{cloud_id}/{path}` with a valid token; on a 401 refreshes once (with `rejected_token`) and retries once. The provider's status, headers and body are passed through. `path` may hold several segments (`rest/api/3/myself`); the query string is forwarded. For a Bitbucket connection everything after `/proxy/` is the path under `{BB_API}`: `…/proxy/2.0/user`.
          */
         delete: operations["proxyDelete"];
         options?: never;
         head?: never;
         /**
          * Call Atlassian through the proxy (PATCH)
-         * @description Forwards to `{API}/ex/{product}/{cloud_id}/{path}` with a valid token; on a 401 refreshes once (with `rejected_token`) and retries once. Atlassian's status, headers and body are passed through. `path` may hold several segments (`rest/api/3/myself`); the query string is forwarded.
+         * @description Forwards to `{API}/ex/{product}/{cloud_id}/{path}` with a valid token; on a 401 refreshes once (with `rejected_token`) and retries once. The provider's status, headers and body are passed through. `path` may hold several segments (`rest/api/3/myself`); the query string is forwarded. For a Bitbucket connection everything after `/proxy/` is the path under `{BB_API}`: `…/proxy/2.0/user`.
          */
         patch: operations["proxyPatch"];
         trace?: never;
@@ -226,7 +226,7 @@ export type components = {
                  */
                 connection_id: string | null;
                 /** @enum {string|null} */
-                product: "jira" | "confluence" | null;
+                product: "jira" | "confluence" | "bitbucket" | null;
                 /** @enum {string|null} */
                 status: "active" | "degraded" | "needs_reauth" | "error" | "disconnected" | null;
                 reason: string | null;
@@ -252,7 +252,7 @@ export type components = {
         /** @enum {string} */
         WebhookEventType: "connection.created" | "connection.reconnected" | "connection.needs_reauth" | "connection.degraded" | "connection.recovered" | "connection.deleted" | "webhook.test";
         Site: {
-            /** @description The Atlassian cloud id of the site. */
+            /** @description The Atlassian cloud id of the site; for Bitbucket, the workspace uuid (`{…}`). */
             cloud_id: string;
             name: string;
             /** Format: uri */
@@ -289,10 +289,10 @@ export type components = {
             updated_at: string;
         };
         /**
-         * @description The Atlassian product of a connection.
+         * @description The product of a connection: Jira and Confluence through Atlassian's 3LO app, Bitbucket through its OAuth consumer.
          * @enum {string}
          */
-        Product: "jira" | "confluence";
+        Product: "jira" | "confluence" | "bitbucket";
         /**
          * @description `active`: refreshes work. `degraded`: a transient refresh failure, retried with backoff. `needs_reauth`: only a new consent fixes it. `error`: operator problem (app credentials). `disconnected`: removed.
          * @enum {string}
@@ -356,14 +356,14 @@ export type components = {
             sites: components["schemas"]["AccessTokenSite"][];
         };
         AccessTokenSite: {
-            /** @description The Atlassian cloud id of the site. */
+            /** @description The Atlassian cloud id of the site; for Bitbucket, the workspace uuid (`{…}`). */
             cloud_id: string;
             name: string;
             /** Format: uri */
             url: string;
             /**
              * Format: uri
-             * @description Base URL for this site's API calls: `{API}/ex/{product}/{cloud_id}`.
+             * @description Base URL for this site's API calls: `{API}/ex/{product}/{cloud_id}`; for Bitbucket, the workspace's repositories `{BB_API}/2.0/repositories/{workspace uuid}`.
              */
             api_base_url: string;
         };
@@ -427,7 +427,7 @@ export type components = {
             ok: boolean;
             message: string;
         };
-        /** @description Atlassian could not be reached through the proxy; retry after `Retry-After` seconds. */
+        /** @description The product API could not be reached through the proxy; retry after `Retry-After` seconds. */
         UpstreamUnavailableError: {
             error: {
                 /** @enum {string} */
@@ -445,11 +445,22 @@ export type components = {
             /** Format: date-time */
             expires_at: string;
         };
+        /** @description `invalid_request`: bad input, the field is named. `product_not_configured`: the product's OAuth app (Atlassian 3LO app or Bitbucket consumer) has no credentials on this server. Nothing was written. */
+        ConnectSessionError: {
+            error: {
+                /** @enum {string} */
+                code: "invalid_request" | "product_not_configured";
+                /** @description A sentence for people; match on `code`. */
+                message: string;
+                /** @description The first bad field, e.g. `user_email` or `product`. */
+                field?: string;
+            };
+        };
         /** @description `{user_email, product}` starts a new connection for that user; `{connection_id}` reconnects that connection. Exactly one of the two shapes. */
         ConnectSessionRequest: {
             user_email?: string;
             /** @enum {string} */
-            product?: "jira" | "confluence";
+            product?: "jira" | "confluence" | "bitbucket";
             connection_id?: string;
         };
         WebhookEndpointList: {
@@ -550,7 +561,7 @@ export interface operations {
             query?: {
                 /** @description Only connections in this status (default: every status but `disconnected`). */
                 status?: "active" | "degraded" | "needs_reauth" | "error" | "disconnected";
-                /** @description The Atlassian product of a connection. */
+                /** @description The product of a connection: Jira and Confluence through Atlassian's 3LO app, Bitbucket through its OAuth consumer. */
                 product?: components["schemas"]["Product"];
                 /** @description Only this user's connections. */
                 user_email?: string;
@@ -923,7 +934,7 @@ export interface operations {
             header?: never;
             path: {
                 id: string;
-                /** @description A site the connection covers. */
+                /** @description A site the connection covers (Bitbucket: the first segment of the path under `{BB_API}`, e.g. `2.0`). */
                 cloud_id: string;
                 /** @description The API path under the product, slashes included. */
                 path: string;
@@ -1038,7 +1049,7 @@ export interface operations {
             header?: never;
             path: {
                 id: string;
-                /** @description A site the connection covers. */
+                /** @description A site the connection covers (Bitbucket: the first segment of the path under `{BB_API}`, e.g. `2.0`). */
                 cloud_id: string;
                 /** @description The API path under the product, slashes included. */
                 path: string;
@@ -1157,7 +1168,7 @@ export interface operations {
             header?: never;
             path: {
                 id: string;
-                /** @description A site the connection covers. */
+                /** @description A site the connection covers (Bitbucket: the first segment of the path under `{BB_API}`, e.g. `2.0`). */
                 cloud_id: string;
                 /** @description The API path under the product, slashes included. */
                 path: string;
@@ -1276,7 +1287,7 @@ export interface operations {
             header?: never;
             path: {
                 id: string;
-                /** @description A site the connection covers. */
+                /** @description A site the connection covers (Bitbucket: the first segment of the path under `{BB_API}`, e.g. `2.0`). */
                 cloud_id: string;
                 /** @description The API path under the product, slashes included. */
                 path: string;
@@ -1391,7 +1402,7 @@ export interface operations {
             header?: never;
             path: {
                 id: string;
-                /** @description A site the connection covers. */
+                /** @description A site the connection covers (Bitbucket: the first segment of the path under `{BB_API}`, e.g. `2.0`). */
                 cloud_id: string;
                 /** @description The API path under the product, slashes included. */
                 path: string;
@@ -1526,13 +1537,13 @@ export interface operations {
                     "application/json": components["schemas"]["ConnectSession"];
                 };
             };
-            /** @description Bad JSON or a bad field (`invalid_request`, the field in `field`). */
+            /** @description Bad JSON or a bad field (`invalid_request`, the field in `field`), or a product whose app is not configured (`product_not_configured`, field `product`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationError"];
+                    "application/json": components["schemas"]["ConnectSessionError"];
                 };
             };
             /** @description Missing, invalid or revoked API key (`unauthorized`). */

@@ -107,11 +107,11 @@ export function registerOperations(registry: OpenAPIRegistry): void {
       tags: ['Proxy'],
       summary: `Call Atlassian through the proxy (${method.toUpperCase()})`,
       description:
-        "Forwards to `{API}/ex/{product}/{cloud_id}/{path}` with a valid token; on a 401 refreshes once (with `rejected_token`) and retries once. Atlassian's status, headers and body are passed through. `path` may hold several segments (`rest/api/3/myself`); the query string is forwarded.",
+        "Forwards to `{API}/ex/{product}/{cloud_id}/{path}` with a valid token; on a 401 refreshes once (with `rejected_token`) and retries once. The provider's status, headers and body are passed through. `path` may hold several segments (`rest/api/3/myself`); the query string is forwarded. For a Bitbucket connection everything after `/proxy/` is the path under `{BB_API}`: `…/proxy/2.0/user`.",
       request: {
         params: z.object({
           id: z.uuid(),
-          cloud_id: z.string().meta({ description: 'A site the connection covers.' }),
+          cloud_id: z.string().meta({ description: 'A site the connection covers (Bitbucket: the first segment of the path under `{BB_API}`, e.g. `2.0`).' }),
           path: z.string().meta({ description: 'The API path under the product, slashes included.', example: 'rest/api/3/myself' }),
         }),
         ...(method === 'get' || method === 'delete' ? {} : { body: { required: false, content: { '*/*': { schema: z.unknown() } } } }),
@@ -138,6 +138,7 @@ export function registerOperations(registry: OpenAPIRegistry): void {
     responses: {
       201: json(s.connectSessionSchema, 'The link.'),
       ...BODY_ERRORS,
+      400: json(s.connectSessionErrorSchema, 'Bad JSON or a bad field (`invalid_request`, the field in `field`), or a product whose app is not configured (`product_not_configured`, field `product`).'),
       404: json(s.notFoundErrorSchema, '`connection_id` names no live connection (`not_found`, field `connection_id`).'),
       ...AUTH_ERRORS,
     },

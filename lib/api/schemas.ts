@@ -9,7 +9,7 @@ import { WEBHOOK_TYPES } from '../webhooks/outbox';
 
 // ---- Enums (the product list lives in lib/atlassian/products.ts: adding one there adds it here) ----
 
-export const productSchema = z.enum(PRODUCTS).meta({ id: 'Product',  description: 'The Atlassian product of a connection.' });
+export const productSchema = z.enum(PRODUCTS).meta({ id: 'Product',  description: 'The product of a connection: Jira and Confluence through Atlassian\'s 3LO app, Bitbucket through its OAuth consumer.' });
 export const connectionStatusSchema = z.enum(CONNECTION_STATUSES).meta({ id: 'ConnectionStatus', 
   description:
     '`active`: refreshes work. `degraded`: a transient refresh failure, retried with backoff. `needs_reauth`: only a new consent fixes it. `error`: operator problem (app credentials). `disconnected`: removed.',
@@ -65,7 +65,7 @@ export const updateWebhookEndpointRequest = updateEndpointInput.meta({ id: 'Upda
 
 export const siteSchema = z
   .object({
-    cloud_id: z.string().meta({ description: 'The Atlassian cloud id of the site.' }),
+    cloud_id: z.string().meta({ description: 'The Atlassian cloud id of the site; for Bitbucket, the workspace uuid (`{…}`).' }),
     name: z.string(),
     url: z.url(),
   })
@@ -101,7 +101,7 @@ export const connectionListSchema = z
 
 export const accessTokenSiteSchema = siteSchema
   .extend({
-    api_base_url: z.url().meta({ description: 'Base URL for this site\'s API calls: `{API}/ex/{product}/{cloud_id}`.' }),
+    api_base_url: z.url().meta({ description: 'Base URL for this site\'s API calls: `{API}/ex/{product}/{cloud_id}`; for Bitbucket, the workspace\'s repositories `{BB_API}/2.0/repositories/{workspace uuid}`.' }),
   })
   .meta({ id: 'AccessTokenSite' });
 
@@ -173,6 +173,12 @@ export const validationErrorSchema = errorBody(
   { field: z.string().optional().meta({ description: 'The first bad field or query parameter, e.g. `min_validity_seconds`.' }) },
   'Bad input: the field is named in `field` and in the message. Nothing was written.',
 );
+export const connectSessionErrorSchema = errorBody(
+  'ConnectSessionError',
+  ['invalid_request', 'product_not_configured'],
+  { field: z.string().optional().meta({ description: 'The first bad field, e.g. `user_email` or `product`.' }) },
+  '`invalid_request`: bad input, the field is named. `product_not_configured`: the product\'s OAuth app (Atlassian 3LO app or Bitbucket consumer) has no credentials on this server. Nothing was written.',
+);
 export const unauthorizedErrorSchema = errorBody('UnauthorizedError', ['unauthorized'], {}, 'The API key is missing, invalid or revoked.');
 export const notFoundErrorSchema = errorBody(
   'NotFoundError',
@@ -201,12 +207,13 @@ export const unavailableErrorSchema = errorBody(
 export const rateLimitedErrorSchema = errorBody('RateLimitedError', ['rate_limited'], {}, 'Too many requests with a wrong API key from this client (or from all clients); retry after `Retry-After` seconds.');
 export const payloadTooLargeErrorSchema = errorBody('PayloadTooLargeError', ['payload_too_large'], {}, 'The request body is over the limit (64 KiB; 10 MiB through the proxy).');
 export const unsupportedMediaTypeErrorSchema = errorBody('UnsupportedMediaTypeError', ['unsupported_media_type'], {}, 'Send JSON with `Content-Type: application/json`.');
-export const upstreamErrorSchema = errorBody('UpstreamUnavailableError', ['upstream_unavailable'], {}, 'Atlassian could not be reached through the proxy; retry after `Retry-After` seconds.');
+export const upstreamErrorSchema = errorBody('UpstreamUnavailableError', ['upstream_unavailable'], {}, 'The product API could not be reached through the proxy; retry after `Retry-After` seconds.');
 export const internalErrorSchema = errorBody('InternalError', ['internal_error'], {}, 'An unexpected failure; nothing is known to have changed. Retry.');
 
 /** Every error code the API answers with. */
 export const ERROR_CODES = [
   validationErrorSchema,
+  connectSessionErrorSchema,
   unauthorizedErrorSchema,
   notFoundErrorSchema,
   needsReauthErrorSchema,
