@@ -3,6 +3,7 @@
 import { render } from '@react-email/render';
 import { createElement, type ReactElement } from 'react';
 import { productLabel, type Product } from '../atlassian/products';
+import { providerFor } from '../providers';
 import { plainReason } from '../connections/health';
 import { messageIdFor, unsubscribeUrl } from './links';
 import type { OutgoingMail } from './mailer';
@@ -52,7 +53,8 @@ export function connectionMail(env: Envelope, c: ConnectionMailInput): Promise<O
     product: productLabel(c.product),
     sites: c.sites,
     account: c.account,
-    reason: plainReason(c.status, c.reason) ?? '',
+    issuer: providerFor(c.product).issuerName,
+    reason: plainReason(c.status, c.reason, true, providerFor(c.product).issuerName) ?? '',
     actionUrl: c.kind === 'needs_reauth' && c.reconnectUrl ? c.reconnectUrl : connectionUrl,
     linkExpiresAt: c.linkExpiresAt ? dateText(c.linkExpiresAt) : null,
     connectionUrl,

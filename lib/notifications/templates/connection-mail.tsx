@@ -8,6 +8,8 @@ export interface ConnectionMailProps {
   product: string;
   sites: string[];
   account: string | null;
+  /** Who issued the tokens: "Atlassian" or "Bitbucket". */
+  issuer: string;
   reason: string;
   /** needs_reauth: the single-use reconnect link; degraded: the connection's page. */
   actionUrl: string;
@@ -46,7 +48,7 @@ export function ConnectionMail(p: ConnectionMailProps) {
     <MailLayout preview={p.reason} title={title} footer={footer}>
       <Text style={paragraph}>
         <strong>{p.product}</strong> on {sitesText(p.sites)}
-        {p.account ? ` (Atlassian account ${p.account})` : ''}.
+        {p.account ? ` (${p.issuer} account ${p.account})` : ''}.
       </Text>
       <Text style={{ ...paragraph, color: p.kind === 'needs_reauth' ? COLORS.bad : COLORS.text }}>{p.reason}</Text>
       {p.kind === 'needs_reauth' ? (
