@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { disconnectAction, reconnectConnection, setConnectionEmailsAction, testConnectionAction } from '@/app/(dashboard)/actions';
-import { productLabel, siteNoun } from '@/lib/atlassian/products';
-import { providerFor } from '@/lib/providers';
+import { productLabel } from '@/lib/atlassian/products';
+import { providerFor, siteNoun } from '@/lib/providers';
 import { plainReason } from '@/lib/connections/health';
 import type { ConnectionView } from '@/lib/connections/queries';
 import { ActionForm } from './action-form';

@@ -42,9 +42,3 @@ export function siteHasProduct(resourceScopes: string[], p: AtlassianProduct): b
     scope.split(':').some((segment) => segment === p || segment.startsWith(`${p}-`) || segment.startsWith(`${p}.`)),
   );
 }
-
-/** What a product's sites are called on screen: Bitbucket has workspaces. */
-export function siteNoun(p: Product, count = 2): string {
-  const noun = p === 'bitbucket' ? 'workspace' : 'site';
-  return count === 1 ? noun : `${noun}s`;
-}

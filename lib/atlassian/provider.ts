@@ -21,6 +21,7 @@ export function atlassianProvider(product: AtlassianProduct): ConnectionProvider
   return {
     id: 'atlassian',
     issuerName: 'Atlassian',
+    siteNoun: 'site',
     reuseLeewaySeconds: REUSE_LEEWAY_SECONDS,
     inactivitySeconds: 90 * DAY_SECONDS,
     proxyPathNamesSite: true,

@@ -17,6 +17,7 @@ const api = (app: ProviderApp) => ({ apiUrl: app.apiUrl, fetch: app.fetch, timeo
 export const bitbucketProvider: ConnectionProvider = {
   id: 'bitbucket',
   issuerName: 'Bitbucket',
+  siteNoun: 'workspace',
   // Bitbucket documents no reuse leeway: a rotated token sent again may kill the family.
   reuseLeewaySeconds: 0,
   // "Unused refresh tokens expire after 3 months."

@@ -1,9 +1,9 @@
 import { createSession } from '../auth/sessions';
 import type { AccessibleResource, Profile, TokenSet } from '../atlassian/oauth';
-import { productLabel, siteNoun, type Product } from '../atlassian/products';
+import { productLabel, type Product } from '../atlassian/products';
 import { findLiveConnection } from '../connections/lookup';
 import { createConnection, replaceTokenFamily } from '../connections/store';
-import { providerFor, type ProviderApp } from '../providers';
+import { providerFor, siteNoun, type ProviderApp } from '../providers';
 import { hashSecret } from '../secrets';
 import { upsertUser } from '../users';
 import { callbackUrl, type FlowContext } from './context';

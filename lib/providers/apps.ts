@@ -2,6 +2,7 @@
 // Bitbucket has its consumer. A product not in `products` has no app (no Connect button, API 400).
 import type { Product } from '../atlassian/products';
 import type { OAuthAppConfig } from '../config';
+import { providerFor } from './index';
 import type { ProviderApp } from './types';
 
 export interface AppsConfig {
@@ -15,7 +16,7 @@ export type ProductApps = (product: Product) => ProviderApp | undefined;
 export function productApps(config: AppsConfig, extra: Pick<ProviderApp, 'fetch' | 'timeoutMs'> = {}): ProductApps {
   return (product) => {
     if (!config.products.includes(product)) return undefined;
-    const app = product === 'bitbucket' ? config.bitbucket : config.atlassian;
+    const app = config[providerFor(product).id];
     return { ...app, ...extra };
   };
 }

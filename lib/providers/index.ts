@@ -14,4 +14,10 @@ export function providerFor(product: Product): ConnectionProvider {
   return PROVIDERS[product];
 }
 
+/** What a product's sites are called on screen ("workspaces" for Bitbucket). */
+export function siteNoun(product: Product, count = 2): string {
+  const noun = PROVIDERS[product].siteNoun;
+  return count === 1 ? noun : `${noun}s`;
+}
+
 export type { ConnectionProvider, GrantDetails, ProviderApp, ProviderId } from './types';

@@ -28,6 +28,8 @@ export interface ConnectionProvider {
   readonly id: ProviderId;
   /** Who users deal with, in sentences: "Atlassian", "Bitbucket". */
   readonly issuerName: string;
+  /** What the grant's sites are called on screen: Atlassian sites, Bitbucket workspaces. */
+  readonly siteNoun: 'site' | 'workspace';
   /** How long a rotated refresh token may be sent again (0: never). */
   readonly reuseLeewaySeconds: number;
   /** An unused refresh token dies after this long. */

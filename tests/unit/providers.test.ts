@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { providerFor } from '../../lib/providers';
+import { providerFor, siteNoun } from '../../lib/providers';
+import { productApps } from '../../lib/providers/apps';
 
 const app = { authUrl: 'https://auth.example', apiUrl: 'https://api.example/', clientId: 'c', clientSecret: 's' };
 
@@ -41,6 +42,16 @@ describe('providers by product', () => {
   it('checks the proxy site segment against the connection sites only for Atlassian', () => {
     expect(providerFor('jira').proxyPathNamesSite).toBe(true);
     expect(providerFor('bitbucket').proxyPathNamesSite).toBe(false);
+  });
+
+  it('calls Bitbucket sites workspaces, and gives each product its own configured app', () => {
+    expect([siteNoun('jira'), siteNoun('bitbucket'), siteNoun('bitbucket', 1)]).toEqual(['sites', 'workspaces', 'workspace']);
+    const atlassian = { ...app, clientId: 'atl' };
+    const bitbucket = { ...app, clientId: 'bb' };
+    const apps = productApps({ atlassian, bitbucket, products: ['jira', 'bitbucket'] });
+    expect(apps('jira')?.clientId).toBe('atl');
+    expect(apps('bitbucket')?.clientId).toBe('bb');
+    expect(apps('confluence')).toBeUndefined();
   });
 
   it('classifies API refusals per provider', () => {
