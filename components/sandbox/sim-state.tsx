@@ -44,7 +44,8 @@ export function CounterList({ counters }: { counters: Counters | null }) {
 const WHERE: Record<string, string> = { token: 'Token endpoint', api: 'API', all: 'Token endpoint and API' };
 
 export function describeFault(f: ActiveFault): string {
-  const where = WHERE[f.target] ?? f.target;
+  const only = f.provider === 'bitbucket' ? ' (Bitbucket only)' : f.provider === 'atlassian' ? ' (Atlassian only)' : '';
+  const where = `${WHERE[f.target] ?? f.target}${only}`;
   switch (f.kind) {
     case 'status':
       return `${where}: answers ${f.status}`;
@@ -55,9 +56,9 @@ export function describeFault(f: ActiveFault): string {
     case 'latency':
       return `${where}: ${f.ms} ms slower`;
     case 'drop_after_rotate':
-      return 'Token endpoint: rotates, then drops the connection';
+      return `Token endpoint${only}: rotates, then drops the connection`;
     case 'invalid_client':
-      return 'Token endpoint: rejects the app credentials (invalid_client)';
+      return `Token endpoint${only}: rejects the app credentials (invalid_client)`;
   }
 }
 

@@ -54,9 +54,10 @@ test('sign-in page', async ({ page }) => {
 test('a new user sees an empty state inviting to connect, and reaches consent from the keyboard', async ({ page }) => {
   await retireConnectionsOf(sql, 'bob@example.com');
   await signInAs(page, 'Bob Smith');
-  await expect(page.getByText('No connections yet. Connect Jira or Confluence')).toBeVisible();
+  await expect(page.getByText('No connections yet. Connect Jira, Confluence or Bitbucket')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Connect Jira', exact: true })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Connect Confluence' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Connect Bitbucket' })).toBeVisible(); // sandbox: all three, no configuration
   await expect(page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Sandbox' })).toBeVisible();
   await shotEveryWay(page, 'page-home-empty');
 

@@ -113,8 +113,8 @@ export const injectFaultAction = sandboxOnly(
                 : { kind, target: where === 'api' ? 'token' : where, count };
         const provider = which === 'all' ? undefined : which;
         await simulator().addFault({ ...fault, provider });
-        const who = which === 'bitbucket' ? 'Bitbucket' : which === 'atlassian' ? 'Atlassian' : 'Atlassian and Bitbucket';
-        const place = where === 'token' ? `The token endpoint (${who})` : where === 'api' ? `The API (${who})` : `${who} (token endpoint and API)`;
+        const only = which === 'bitbucket' ? ' (Bitbucket only)' : which === 'atlassian' ? ' (Atlassian only)' : '';
+        const place = where === 'token' ? `The token endpoint${only}` : where === 'api' ? `The API${only}` : `Atlassian and Bitbucket (token endpoint and API)${only}`;
         const retry = kind === 'rate_limit' ? ` (Retry-After: ${retryAfter ?? 30} s)` : '';
         const span = count ? `for the next ${plural(count, 'request')}` : 'until you clear failures';
         return `${place} ${FAULT_DESCRIPTION[kind]}${retry} ${span}.`;
