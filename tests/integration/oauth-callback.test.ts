@@ -194,12 +194,16 @@ describe('sign-in through the callback', () => {
 
   it('signs in with Bitbucket when only a Bitbucket consumer is configured, by its confirmed email', async () => {
     const bitbucketOnly: FlowContext = { ...ctx, signInProduct: 'bitbucket', apps: (p) => (p === 'bitbucket' ? ctx.apps(p) : undefined) };
-    const url = new URL(await startFlow(bitbucketOnly, { purpose: 'signin', redirectTo: '/' }));
+    const url = new URL(await startFlow(bitbucketOnly, { purpose: 'signin', redirectTo: '/' }, BROWSER));
     expect(url.pathname).toBe('/site/oauth2/authorize');
     const pending = await bitbucketConsentAndGetCode(sim.url, { email: 'bob@example.com', redirectUri: REDIRECT });
-    const result = await handleOAuthCallback(bitbucketOnly, new URLSearchParams({ state: url.searchParams.get('state')!, code: pending }), null);
+    const result = await handleOAuthCallback(bitbucketOnly, new URLSearchParams({ state: url.searchParams.get('state')!, code: pending }), {
+      sessionUserId: null,
+      browserNonce: BROWSER,
+    });
     expect(result).toMatchObject({ ok: true, kind: 'signin' });
-    expect(await redeemSigninTicket(ctx, (result as { ticket: string }).ticket)).toMatchObject({ email: 'bob@example.com' });
+    const session = await readSession(sql, (result as { sessionToken: string }).sessionToken);
+    expect(session?.userId).toBe(bob.id);
   });
 
   it('never redirects off-site after sign-in', async () => {

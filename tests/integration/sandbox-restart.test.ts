@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConnection } from '@/lib/connections/manage';
+import { BitbucketControl } from '@/lib/sandbox/bitbucket/client';
 import { SimulatorControl } from '@/lib/sandbox/client';
 import { savedPort } from '@/lib/sandbox/persist';
 import { startSimulator, type Simulator } from '@/lib/sandbox/simulator';
@@ -57,6 +58,29 @@ describe('simulator state file', () => {
       expect(after.generation).toBe(before.generation + 1);
       const [row] = await sql<{ status: string }[]>`select status from connections where id = ${id}`;
       expect(row.status).toBe('active');
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('keeps the Bitbucket token families too: a Bitbucket connection refreshes after the restart', async () => {
+    const file = path.join(dir, 'sandbox-bitbucket.json');
+    const first = await startSimulator({ stateFile: file });
+    const { id } = await connectViaSimulator(sql, first.url, 'bob@example.com', 'bitbucket');
+    await expireAccessTokens(sql, [id]);
+    expect((await check(first, id)).ok).toBe(true); // rotated once before the restart
+    const before = await storedTokens(sql, id);
+    await first.stop();
+    await idleSocketsClosed();
+
+    const second = await startSimulator({ stateFile: file, port: savedPort(file) });
+    try {
+      const bitbucket = new BitbucketControl(second.url);
+      expect((await bitbucket.grants()).map((g) => [g.generation, g.revoked])).toEqual([[1, false]]);
+      await expireAccessTokens(sql, [id]);
+      expect(await check(second, id)).toMatchObject({ ok: true });
+      expect((await storedTokens(sql, id)).generation).toBe(before.generation + 1);
+      expect((await bitbucket.counters()).rejected_reuses).toBe(0);
     } finally {
       await second.stop();
     }
