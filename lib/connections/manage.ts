@@ -12,11 +12,12 @@ export interface TestResult {
   message: string;
 }
 
-const UNAVAILABLE_MESSAGE: Record<string, string> = {
-  needs_reauth: 'needs a reconnect before it can work again',
-  configuration_error: 'cannot refresh: the provider rejected the app credentials (contact your admin)',
-  temporarily_unavailable: 'could not get a token: the provider is temporarily unavailable',
-  not_found: 'no longer exists',
+// Worded for the provider that issued the tokens ("Atlassian", "Bitbucket").
+const UNAVAILABLE_MESSAGE: Record<string, (issuer: string) => string> = {
+  needs_reauth: () => 'needs a reconnect before it can work again',
+  configuration_error: (p) => `cannot refresh: ${p} rejected the app credentials (contact your admin)`,
+  temporarily_unavailable: (p) => `could not get a token: ${p} is temporarily unavailable`,
+  not_found: () => 'no longer exists',
 };
 
 /** Calls the product's identity endpoint (on the connection's first site) and records the outcome. */
@@ -35,7 +36,8 @@ export async function testConnection(sql: Sql, api: { apps: ProductApps; tokens:
     result = { ok, status: res.status, message: ok ? `${label} answered on ${conn.name}: the connection works.` : `${label} answered ${res.status} on ${conn.name}.` };
   } catch (err) {
     if (!(err instanceof ConnectionUnavailableError)) throw err;
-    result = { ok: false, code: err.code, message: `The connection ${UNAVAILABLE_MESSAGE[err.code] ?? err.code}.` };
+    const why = UNAVAILABLE_MESSAGE[err.code]?.(providerFor(conn.product).issuerName) ?? err.code;
+    result = { ok: false, code: err.code, message: `The connection ${why}.` };
   }
   await sql.begin((tx) => recordEvent(tx, id, { type: 'test', code: result.ok ? 'ok' : (result.code ?? `http_${result.status}`), message: result.message }));
   return { ok: result.ok, message: result.message };
