@@ -1,27 +1,25 @@
-import { eq } from 'drizzle-orm';
-import type { Sql } from 'postgres';
-import type { Db } from './db';
+import { sql } from 'drizzle-orm';
+import type { Executor } from './db';
 import { users } from './db/schema';
 
-export interface UserRow {
-  id: string;
-  email: string;
-  name: string | null;
-  role: 'user' | 'admin';
-}
+export type UserRow = Pick<typeof users.$inferSelect, 'id' | 'email' | 'name' | 'role'>;
 
 /** The role ADMIN_EMAILS gives this email now. */
 export const roleFor = (email: string, adminEmails: string[]): UserRow['role'] => (adminEmails.includes(email.trim().toLowerCase()) ? 'admin' : 'user');
 
 /** Finds or creates the user by email; the role follows ADMIN_EMAILS at every sign-in. */
-export async function upsertUser(sql: Sql, email: string, name: string | null, adminEmails: string[]): Promise<UserRow> {
+export async function upsertUser(db: Executor, email: string, name: string | null, adminEmails: string[]): Promise<UserRow> {
   const normalized = email.trim().toLowerCase();
-  const role = roleFor(normalized, adminEmails);
-  const [user] = await sql<UserRow[]>`
-    insert into users (email, name, role) values (${normalized}, ${name}, ${role})
-    on conflict (email) do update set name = coalesce(excluded.name, users.name), role = excluded.role, updated_at = now()
-    returning id, email, name, role`;
-  return user;
+  const role = adminEmails.includes(normalized) ? 'admin' : 'user';
+  const [user] = await db
+    .insert(users)
+    .values({ email: normalized, name, role })
+    .onConflictDoUpdate({
+      target: users.email,
+      set: { name: sql`coalesce(excluded.name, ${users.name})`, role: sql`excluded.role`, updatedAt: sql`now()` },
+    })
+    .returning({ id: users.id, email: users.email, name: users.name, role: users.role });
+  return user!;
 }
 
 /**

@@ -1,5 +1,6 @@
-import type { Product } from '../atlassian/products';
-import type { Sql } from 'postgres';
+import { and, eq, ne, or } from 'drizzle-orm';
+import type { Executor } from '../db';
+import { connections } from '../db/schema';
 import { isUuid } from '../ids';
 
 export interface Actor {
@@ -7,19 +8,15 @@ export interface Actor {
   role: 'user' | 'admin';
 }
 
-export interface OwnedConnection {
-  id: string;
-  user_id: string;
-  product: Product;
-  status: string;
-}
-
-
 /** The connection if `actor` may act on it (its owner, or an admin); otherwise undefined, as for a missing one. */
-export async function findActionableConnection(sql: Sql, actor: Actor, id: string): Promise<OwnedConnection | undefined> {
+export async function findActionableConnection(db: Executor, actor: Actor, id: string) {
   if (!isUuid(id)) return undefined;
-  const [row] = await sql<OwnedConnection[]>`
-    select id, user_id, product, status from connections
-    where id = ${id} and status <> 'disconnected' and (user_id = ${actor.id} or ${actor.role} = 'admin')`;
+  const owner = actor.role === 'admin' ? undefined : eq(connections.userId, actor.id);
+  const [row] = await db
+    .select({ id: connections.id, user_id: connections.userId, product: connections.product, status: connections.status })
+    .from(connections)
+    .where(and(eq(connections.id, id), ne(connections.status, 'disconnected'), or(owner)));
   return row;
 }
+
+export type OwnedConnection = NonNullable<Awaited<ReturnType<typeof findActionableConnection>>>;

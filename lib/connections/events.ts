@@ -1,4 +1,5 @@
-import type { TransactionSql as Sql } from 'postgres';
+import type { Executor } from '../db';
+import { connectionEvents } from '../db/schema';
 
 export type ConnectionEventType =
   | 'connected'
@@ -25,8 +26,14 @@ export interface ConnectionEvent {
 }
 
 /** Appends to the connection's timeline. Callers pass codes and plain messages, never tokens. */
-export async function recordEvent(tx: Sql, connectionId: string, event: ConnectionEvent, at = new Date()): Promise<void> {
-  await tx`insert into connection_events (connection_id, type, code, message, token_generation, data, created_at)
-           values (${connectionId}, ${event.type}, ${event.code ?? null}, ${event.message ?? null},
-                   ${event.tokenGeneration ?? null}, ${event.data ? tx.json(event.data as never) : null}, ${at})`;
+export async function recordEvent(tx: Executor, connectionId: string, event: ConnectionEvent, at = new Date()): Promise<void> {
+  await tx.insert(connectionEvents).values({
+    connectionId,
+    type: event.type,
+    code: event.code ?? null,
+    message: event.message ?? null,
+    tokenGeneration: event.tokenGeneration ?? null,
+    data: event.data ?? null,
+    createdAt: at,
+  });
 }

@@ -1,8 +1,8 @@
-import type { Sql } from 'postgres';
+import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import { callProductApi, type TokenSource } from '../atlassian/client';
-import { productLabel, type Product } from '../atlassian/products';
-import { providerFor } from '../providers';
-import type { ProductApps } from '../providers/apps';
+import { IDENTITY_PATH, productLabel } from '../atlassian/products';
+import type { Executor } from '../db';
+import { connections, connectionSites } from '../db/schema';
 import { ConnectionUnavailableError } from '../tokens/errors';
 import { recordTransition } from './transitions';
 import { recordEvent } from './events';
@@ -20,35 +20,49 @@ const UNAVAILABLE_MESSAGE: Record<string, (issuer: string) => string> = {
   not_found: () => 'no longer exists',
 };
 
-/** Calls the product's identity endpoint (on the connection's first site) and records the outcome. */
-export async function testConnection(sql: Sql, api: { apps: ProductApps; tokens: TokenSource }, id: string): Promise<TestResult> {
-  const [conn] = await sql<{ product: Product; cloud_id: string | null; name: string | null }[]>`
-    select c.product, s.cloud_id, s.name from connections c
-    left join lateral (select cloud_id, name from connection_sites where connection_id = c.id order by name limit 1) s on true
-    where c.id = ${id}`;
-  if (!conn?.cloud_id) return { ok: false, message: 'This connection has no site to test.' };
+/** Calls the product's identity endpoint on the connection's first site and records the outcome. */
+export async function testConnection(db: Executor, api: { apiUrl: string; tokens: TokenSource }, id: string): Promise<TestResult> {
+  const [conn] = await db.select({ product: connections.product }).from(connections).where(eq(connections.id, id));
+  const [site] = conn
+    ? await db
+        .select({ cloudId: connectionSites.cloudId, name: connectionSites.name })
+        .from(connectionSites)
+        .where(eq(connectionSites.connectionId, id))
+        .orderBy(asc(connectionSites.name))
+        .limit(1)
+    : [];
+  if (!conn || !site) return { ok: false, message: 'This connection has no site to test.' };
   const label = productLabel(conn.product);
   let result: TestResult & { status?: number; code?: string };
   try {
-    const identity = providerFor(conn.product).identityPath(conn.cloud_id);
-    const res = await callProductApi(api, { connectionId: id, product: conn.product, cloudId: identity.site, path: identity.path });
+    const res = await callProductApi(api, { connectionId: id, product: conn.product, cloudId: site.cloudId, path: IDENTITY_PATH[conn.product] });
     const ok = res.ok;
-    result = { ok, status: res.status, message: ok ? `${label} answered on ${conn.name}: the connection works.` : `${label} answered ${res.status} on ${conn.name}.` };
+    result = { ok, status: res.status, message: ok ? `${label} answered on ${site.name}: the connection works.` : `${label} answered ${res.status} on ${site.name}.` };
   } catch (err) {
     if (!(err instanceof ConnectionUnavailableError)) throw err;
     const why = UNAVAILABLE_MESSAGE[err.code]?.(providerFor(conn.product).issuerName) ?? err.code;
     result = { ok: false, code: err.code, message: `The connection ${why}.` };
   }
-  await sql.begin((tx) => recordEvent(tx, id, { type: 'test', code: result.ok ? 'ok' : (result.code ?? `http_${result.status}`), message: result.message }));
+  await recordEvent(db, id, { type: 'test', code: result.ok ? 'ok' : (result.code ?? `http_${result.status}`), message: result.message });
   return { ok: result.ok, message: result.message };
 }
 
 /** Removes the connection's tokens for good; history stays, consumers are told. */
-export async function disconnectConnection(sql: Sql, appUrl: string, id: string, by: string): Promise<boolean> {
-  return sql.begin(async (tx) => {
-    const rows = await tx`update connections set status = 'disconnected', reason = null, access_token_enc = null,
-        refresh_token_enc = null, next_refresh_at = null, disconnected_at = now(), updated_at = now()
-      where id = ${id} and status <> 'disconnected' returning id`;
+export async function disconnectConnection(db: Executor, appUrl: string, id: string, by: string): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const rows = await tx
+      .update(connections)
+      .set({
+        status: 'disconnected',
+        reason: null,
+        accessTokenEnc: null,
+        refreshTokenEnc: null,
+        nextRefreshAt: null,
+        disconnectedAt: sql`now()`,
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(connections.id, id), ne(connections.status, 'disconnected')))
+      .returning({ id: connections.id });
     if (rows.length === 0) return false;
     await recordEvent(tx, id, { type: 'disconnected', data: { by } });
     await recordTransition(tx, 'connection.deleted', id, appUrl);

@@ -1,60 +1,70 @@
-import type { Product } from '../atlassian/products';
-import type { Sql } from 'postgres';
+import { and, asc, desc, eq, lt, ne, sql } from 'drizzle-orm';
+import type { Executor } from '../db';
+import { connectionEvents, connections, connectionSites, users } from '../db/schema';
 
-export interface ConnectionView {
-  id: string;
-  product: Product;
-  status: string;
-  reason: string | null;
-  user_id: string;
-  user_email: string;
-  account_id: string | null;
-  account_name: string | null;
-  account_email: string | null;
-  scopes: string[];
-  access_expires_at: Date | null;
-  last_refreshed_at: Date | null;
-  last_used_at: Date | null;
-  refresh_token_issued_at: Date | null;
-  consecutive_failures: number;
-  last_error_code: string | null;
-  token_generation: number;
-  created_at: Date;
-  updated_at: Date;
-  sites: { cloud_id: string; name: string; url: string }[];
-}
+export type SiteView = Pick<typeof connectionSites.$inferSelect, 'name' | 'url'> & { cloud_id: string };
+
+/** The connection's sites as JSON, by name (one correlated subquery, read with the row). */
+export const sitesJson = sql<SiteView[]>`coalesce((select json_agg(json_build_object('cloud_id', s.cloud_id, 'name', s.name, 'url', s.url) order by s.name)
+  from ${connectionSites} s where s.connection_id = ${connections.id}), '[]')`;
 
 // Token columns are never selected here: what leaves lib/ for a page or the API carries no secret.
-export const VIEW_COLUMNS = (sql: Sql) => sql`
-  c.id, c.product, c.status, c.reason, c.user_id, u.email as user_email, c.account_id, c.account_name, c.account_email, c.scopes,
-  c.access_expires_at, c.last_refreshed_at, c.last_used_at, c.refresh_token_issued_at, c.consecutive_failures,
-  c.last_error_code, c.token_generation, c.created_at, c.updated_at,
-  coalesce((select json_agg(json_build_object('cloud_id', s.cloud_id, 'name', s.name, 'url', s.url) order by s.name)
-            from connection_sites s where s.connection_id = c.id), '[]') as sites`;
+// Read over `connections join users`.
+export const VIEW_COLUMNS = {
+  id: connections.id,
+  product: connections.product,
+  status: connections.status,
+  reason: connections.reason,
+  user_id: connections.userId,
+  user_email: users.email,
+  account_id: connections.accountId,
+  account_name: connections.accountName,
+  account_email: connections.accountEmail,
+  scopes: connections.scopes,
+  access_expires_at: connections.accessExpiresAt,
+  last_refreshed_at: connections.lastRefreshedAt,
+  last_used_at: connections.lastUsedAt,
+  refresh_token_issued_at: connections.refreshTokenIssuedAt,
+  consecutive_failures: connections.consecutiveFailures,
+  last_error_code: connections.lastErrorCode,
+  token_generation: connections.tokenGeneration,
+  created_at: connections.createdAt,
+  updated_at: connections.updatedAt,
+  sites: sitesJson,
+};
 
-export async function listUserConnections(sql: Sql, userId: string): Promise<ConnectionView[]> {
-  return sql<ConnectionView[]>`select ${VIEW_COLUMNS(sql)} from connections c join users u on u.id = c.user_id
-    where c.user_id = ${userId} and c.status <> 'disconnected' order by c.product, c.created_at`;
+/** Connections joined with their owner, selecting `columns`. */
+export const selectViews = <T extends typeof VIEW_COLUMNS>(db: Executor, columns: T) =>
+  db.select(columns).from(connections).innerJoin(users, eq(users.id, connections.userId));
+
+export async function listUserConnections(db: Executor, userId: string) {
+  return selectViews(db, VIEW_COLUMNS)
+    .where(and(eq(connections.userId, userId), ne(connections.status, 'disconnected')))
+    .orderBy(asc(connections.product), asc(connections.createdAt));
 }
 
-export async function getConnectionView(sql: Sql, id: string): Promise<ConnectionView | undefined> {
-  const [row] = await sql<ConnectionView[]>`select ${VIEW_COLUMNS(sql)} from connections c join users u on u.id = c.user_id
-    where c.id = ${id}`;
+export type ConnectionView = Awaited<ReturnType<typeof listUserConnections>>[number];
+
+export async function getConnectionView(db: Executor, id: string): Promise<ConnectionView | undefined> {
+  const [row] = await selectViews(db, VIEW_COLUMNS).where(eq(connections.id, id));
   return row;
 }
 
-export interface EventView {
-  id: number;
-  type: string;
-  code: string | null;
-  message: string | null;
-  token_generation: number | null;
-  created_at: Date;
+/** Newest first, keyset-paginated by id. */
+export async function listEvents(db: Executor, connectionId: string, before?: number, limit = 50) {
+  return db
+    .select({
+      id: connectionEvents.id,
+      type: connectionEvents.type,
+      code: connectionEvents.code,
+      message: connectionEvents.message,
+      token_generation: connectionEvents.tokenGeneration,
+      created_at: connectionEvents.createdAt,
+    })
+    .from(connectionEvents)
+    .where(and(eq(connectionEvents.connectionId, connectionId), before ? lt(connectionEvents.id, before) : undefined))
+    .orderBy(desc(connectionEvents.id))
+    .limit(limit);
 }
 
-/** Newest first, keyset-paginated by id. */
-export async function listEvents(sql: Sql, connectionId: string, before?: number, limit = 50): Promise<EventView[]> {
-  return sql<EventView[]>`select id, type, code, message, token_generation, created_at from connection_events
-    where connection_id = ${connectionId} ${before ? sql`and id < ${before}` : sql``}
-    order by id desc limit ${limit}`;
-}
+export type EventView = Awaited<ReturnType<typeof listEvents>>[number];

@@ -1,6 +1,8 @@
-import type { Sql, TransactionSql } from 'postgres';
+import { eq, sql } from 'drizzle-orm';
 import type { AccessibleResource, Profile, TokenSet } from '../atlassian/oauth';
 import type { Product } from '../atlassian/products';
+import type { Executor } from '../db';
+import { connections, connectionSites, refreshAttempts } from '../db/schema';
 import { encryptSecret, type KeyRing } from '../tokens/crypto';
 import { recordTransition } from './transitions';
 import { recordEvent } from './events';
@@ -13,7 +15,7 @@ export interface NewTokenFamily {
 }
 
 export interface StoreContext {
-  sql: Sql;
+  db: Executor;
   keys: KeyRing;
   appUrl: string;
   now?: Date;
@@ -25,39 +27,50 @@ function firstRefreshAt(ctx: StoreContext, family: NewTokenFamily, at: Date): Da
   return new Date(at.getTime() + (family.tokens.expiresIn - (ctx.refreshMarginSeconds ?? 300)) * 1000);
 }
 
-async function replaceSites(tx: TransactionSql, connectionId: string, sites: AccessibleResource[]): Promise<void> {
-  await tx`delete from connection_sites where connection_id = ${connectionId}`;
-  for (const s of sites) {
-    await tx`insert into connection_sites (connection_id, cloud_id, name, url, scopes, avatar_url)
-             values (${connectionId}, ${s.id}, ${s.name}, ${s.url}, ${s.scopes}, ${s.avatarUrl ?? null})`;
-  }
+async function replaceSites(tx: Executor, connectionId: string, sites: AccessibleResource[]): Promise<void> {
+  await tx.delete(connectionSites).where(eq(connectionSites.connectionId, connectionId));
+  if (sites.length === 0) return;
+  await tx
+    .insert(connectionSites)
+    .values(sites.map((s) => ({ connectionId, cloudId: s.id, name: s.name, url: s.url, scopes: s.scopes, avatarUrl: s.avatarUrl ?? null })));
 }
 
 function tokenColumns(f: NewTokenFamily, keys: KeyRing, at: Date) {
   return {
-    access_token_enc: encryptSecret(f.tokens.accessToken, keys),
-    refresh_token_enc: f.tokens.refreshToken ? encryptSecret(f.tokens.refreshToken, keys) : null,
-    access_expires_at: new Date(at.getTime() + f.tokens.expiresIn * 1000),
-    refresh_token_issued_at: at,
+    accessTokenEnc: encryptSecret(f.tokens.accessToken, keys),
+    refreshTokenEnc: f.tokens.refreshToken ? encryptSecret(f.tokens.refreshToken, keys) : null,
+    accessExpiresAt: new Date(at.getTime() + f.tokens.expiresIn * 1000),
+    refreshTokenIssuedAt: at,
     scopes: f.tokens.scope,
-    account_id: f.profile.accountId,
-    account_name: f.profile.name,
-    account_email: f.profile.email,
-  };
+    accountId: f.profile.accountId,
+    accountName: f.profile.name,
+    accountEmail: f.profile.email,
+  } satisfies Partial<typeof connections.$inferInsert>;
 }
 
 /** Stores a new grant as one connection (one token family) with its sites, its event and its webhook. */
 export async function createConnection(ctx: StoreContext, userId: string, family: NewTokenFamily): Promise<string> {
   const at = ctx.now ?? new Date();
   const cols = tokenColumns(family, ctx.keys, at);
-  return ctx.sql.begin(async (tx) => {
-    const [{ id }] = await tx<{ id: string }[]>`
-      insert into connections ${tx({ ...cols, user_id: userId, product: family.product, status: 'active', last_refreshed_at: at, last_used_at: at, next_refresh_at: firstRefreshAt(ctx, family, at), created_at: at, updated_at: at })}
-      returning id`;
-    await replaceSites(tx, id, family.sites);
-    await recordEvent(tx, id, { type: 'connected', tokenGeneration: 1, data: { sites: family.sites.length } }, at);
-    await recordTransition(tx, 'connection.created', id, ctx.appUrl, at);
-    return id;
+  return ctx.db.transaction(async (tx) => {
+    const [{ id }] = await tx
+      .insert(connections)
+      .values({
+        ...cols,
+        userId,
+        product: family.product,
+        status: 'active',
+        lastRefreshedAt: at,
+        lastUsedAt: at,
+        nextRefreshAt: firstRefreshAt(ctx, family, at),
+        createdAt: at,
+        updatedAt: at,
+      })
+      .returning({ id: connections.id });
+    await replaceSites(tx, id!, family.sites);
+    await recordEvent(tx, id!, { type: 'connected', tokenGeneration: 1, data: { sites: family.sites.length } }, at);
+    await enqueueConnectionWebhook(tx, 'connection.created', id!, ctx.appUrl, at);
+    return id!;
   });
 }
 
@@ -68,16 +81,30 @@ export async function createConnection(ctx: StoreContext, userId: string, family
 export async function replaceTokenFamily(ctx: StoreContext, connectionId: string, family: NewTokenFamily): Promise<number> {
   const at = ctx.now ?? new Date();
   const cols = tokenColumns(family, ctx.keys, at);
-  return ctx.sql.begin(async (tx) => {
-    await tx`select 1 from connections where id = ${connectionId} for update`;
-    const [{ token_generation }] = await tx<{ token_generation: number }[]>`
-      update connections set ${tx({ ...cols, status: 'active', reason: null, consecutive_failures: 0, last_error_code: null, last_error_message: null, refresh_outcome_unknown_at: null, last_refreshed_at: at, next_refresh_at: firstRefreshAt(ctx, family, at), disconnected_at: null, updated_at: at })},
-        token_generation = token_generation + 1
-      where id = ${connectionId} returning token_generation`;
-    await tx`delete from refresh_attempts where connection_id = ${connectionId}`;
+  return ctx.db.transaction(async (tx) => {
+    await tx.select({ id: connections.id }).from(connections).where(eq(connections.id, connectionId)).for('update');
+    const [{ generation }] = await tx
+      .update(connections)
+      .set({
+        ...cols,
+        status: 'active',
+        reason: null,
+        consecutiveFailures: 0,
+        lastErrorCode: null,
+        lastErrorMessage: null,
+        refreshOutcomeUnknownAt: null,
+        lastRefreshedAt: at,
+        nextRefreshAt: firstRefreshAt(ctx, family, at),
+        disconnectedAt: null,
+        updatedAt: at,
+        tokenGeneration: sql`${connections.tokenGeneration} + 1`,
+      })
+      .where(eq(connections.id, connectionId))
+      .returning({ generation: connections.tokenGeneration });
+    await tx.delete(refreshAttempts).where(eq(refreshAttempts.connectionId, connectionId));
     await replaceSites(tx, connectionId, family.sites);
-    await recordEvent(tx, connectionId, { type: 'reconnected', tokenGeneration: token_generation }, at);
-    await recordTransition(tx, 'connection.reconnected', connectionId, ctx.appUrl, at);
-    return token_generation;
+    await recordEvent(tx, connectionId, { type: 'reconnected', tokenGeneration: generation }, at);
+    await enqueueConnectionWebhook(tx, 'connection.reconnected', connectionId, ctx.appUrl, at);
+    return generation!;
   });
 }

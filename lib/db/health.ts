@@ -1,10 +1,10 @@
-import { getSql } from './index';
+import { ping } from './index';
 
 /** 'ok' when a round trip to Postgres succeeds within two seconds. */
 export async function checkDatabase(): Promise<'ok' | 'unreachable'> {
   try {
     const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000));
-    await Promise.race([getSql()`select 1`, timeout]);
+    await Promise.race([ping(), timeout]);
     return 'ok';
   } catch {
     return 'unreachable';

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { TransactionSql as Sql } from 'postgres';
+import { and, arrayContains, eq, ne, sql } from 'drizzle-orm';
+import type { Executor } from '../db';
+import { connections, users, webhookDeliveries, webhookEndpoints, webhookMessages } from '../db/schema';
+import { sitesJson } from '../connections/queries';
 
 export const WEBHOOK_TYPES = [
   'connection.created',
@@ -12,30 +15,28 @@ export const WEBHOOK_TYPES = [
 ] as const;
 export type WebhookType = (typeof WEBHOOK_TYPES)[number];
 
-interface ConnectionWebhookRow {
-  id: string;
-  product: string;
-  status: string;
-  reason: string | null;
-  user_email: string;
-  sites: { cloud_id: string; name: string; url: string }[];
-}
-
 // Never a token: the body is built from health columns and sites only.
-async function connectionData(tx: Sql, connectionId: string, appUrl: string, occurredAt: Date) {
-  const [row] = await tx<ConnectionWebhookRow[]>`
-    select c.id, c.product, c.status, c.reason, u.email as user_email,
-      coalesce((select json_agg(json_build_object('cloud_id', s.cloud_id, 'name', s.name, 'url', s.url) order by s.name)
-                from connection_sites s where s.connection_id = c.id), '[]') as sites
-    from connections c join users u on u.id = c.user_id where c.id = ${connectionId}`;
+async function connectionData(tx: Executor, connectionId: string, appUrl: string, occurredAt: Date) {
+  const [row] = await tx
+    .select({
+      id: connections.id,
+      product: connections.product,
+      status: connections.status,
+      reason: connections.reason,
+      user_email: users.email,
+      sites: sitesJson,
+    })
+    .from(connections)
+    .innerJoin(users, eq(users.id, connections.userId))
+    .where(eq(connections.id, connectionId));
   return {
-    connection_id: row.id,
-    product: row.product,
-    status: row.status,
-    reason: row.reason,
-    user_email: row.user_email,
-    sites: row.sites,
-    reconnect_url: `${appUrl}/connections/${row.id}/reconnect`,
+    connection_id: row!.id,
+    product: row!.product,
+    status: row!.status,
+    reason: row!.reason,
+    user_email: row!.user_email,
+    sites: row!.sites.map((s) => ({ cloud_id: s.cloud_id, name: s.name, url: s.url })),
+    reconnect_url: `${appUrl}/connections/${row!.id}/reconnect`,
     occurred_at: occurredAt.toISOString(),
   };
 }
@@ -45,7 +46,7 @@ async function connectionData(tx: Sql, connectionId: string, appUrl: string, occ
  * caller's transaction (the outbox): it exists if and only if the state change commits.
  */
 export async function enqueueConnectionWebhook(
-  tx: Sql,
+  tx: Executor,
   type: WebhookType,
   connectionId: string,
   appUrl: string,
@@ -56,18 +57,24 @@ export async function enqueueConnectionWebhook(
 }
 
 export async function enqueueMessage(
-  tx: Sql,
+  tx: Executor,
   type: WebhookType,
   payload: Record<string, unknown>,
   connectionId: string | null,
   endpointId?: string,
 ): Promise<string> {
   const id = `msg_${randomUUID().replaceAll('-', '')}`;
-  await tx`insert into webhook_messages (id, connection_id, type, payload)
-           values (${id}, ${connectionId}, ${type}, ${tx.json(payload as never)})`;
-  await tx`insert into webhook_deliveries (message_id, endpoint_id, connection_id, message_created_at)
-           select m.id, e.id, m.connection_id, m.created_at from webhook_messages m, webhook_endpoints e
-           where m.id = ${id} and e.status <> 'disabled'
-             and ${endpointId ? tx`e.id = ${endpointId}` : tx`${type} = any(e.events)`}`;
+  await tx.insert(webhookMessages).values({ id, connectionId, type, payload });
+  const subscribed = endpointId ? eq(webhookEndpoints.id, endpointId) : arrayContains(webhookEndpoints.events, [type]);
+  const endpoints = await tx
+    .select({ id: webhookEndpoints.id })
+    .from(webhookEndpoints)
+    .where(and(ne(webhookEndpoints.status, 'disabled'), subscribed));
+  if (endpoints.length === 0) return id;
+  // The message's own time, to the microsecond: the per-connection order of deliveries follows it.
+  const messageCreatedAt = sql`(select ${webhookMessages.createdAt} from ${webhookMessages} where ${webhookMessages.id} = ${id})`;
+  await tx
+    .insert(webhookDeliveries)
+    .values(endpoints.map((e) => ({ messageId: id, endpointId: e.id, connectionId, messageCreatedAt })));
   return id;
 }

@@ -6,7 +6,11 @@
 // Values are spread by `hashint4extended(n, salt)`: deterministic, well mixed, and cheap.
 // Tokens are dummy values encrypted with the configured key. `next_refresh_at` is left empty so
 // that a running worker does not try to refresh tokens Atlassian never issued.
-import type { Sql, TransactionSql } from 'postgres';
+//
+// It lives under lib/db/ with the migrations: set-based SQL over generate_series and temporary tables,
+// which the query builder has no words for, run on the handle's own postgres-js client.
+import type { TransactionSql } from 'postgres';
+import type { Db } from './index';
 import { encryptSecret, type KeyRing } from '../tokens/crypto';
 import {
   BITBUCKET_SCOPES,
@@ -18,7 +22,7 @@ import {
   SITE_ADJECTIVES,
   SITE_NOUNS,
   TRANSIENT_CODES,
-} from './seed-data';
+} from '../admin/seed-data';
 
 export interface SeedOptions {
   connections: number;
@@ -172,7 +176,8 @@ async function insertEvents(tx: TransactionSql, perConnection: number): Promise<
 }
 
 /** Inserts the demo data in one transaction, then vacuums and analyzes the tables it filled. */
-export async function seedDemoData(sql: Sql, options: SeedOptions): Promise<SeedResult> {
+export async function seedDemoData(db: Db, options: SeedOptions): Promise<SeedResult> {
+  const sql = db.$client;
   const users = options.users ?? defaultUserCount(options.connections);
   const sites = siteCount(users);
   const perConnection = Math.max(1, options.eventsPerConnection ?? 10);
