@@ -1,9 +1,6 @@
-import type { Sql, TransactionSql } from 'postgres';
-import { TokenEndpointError } from '../atlassian/errors';
-import type { TokenSet } from '../atlassian/oauth';
-import type { Product } from '../atlassian/products';
-import { providerFor } from '../providers';
-import type { ProductApps } from '../providers/apps';
+import { and, asc, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm';
+import type { TokenEndpointError } from '../atlassian/errors';
+import { refreshTokens, type OAuthClientConfig, type TokenSet } from '../atlassian/oauth';
 import { recordEvent } from '../connections/events';
 import { recordTransition } from '../connections/transitions';
 import { backoffSeconds, keepWithinReuseLeeway } from './backoff';
@@ -17,13 +14,14 @@ import {
 } from './errors';
 import { SingleFlight } from './single-flight';
 import { isUuid } from '../ids';
+import { dbErrorCode, setLocal, type Executor, type Tx } from '../db';
+import { connections, refreshAttempts } from '../db/schema';
 
 export interface TokenEngineOptions {
-  sql: Sql;
+  db: Executor;
   /** A small separate pool for refresh-attempt markers, so they never wait behind the main pool. */
-  markerSql: Sql;
-  /** Each product's OAuth app; the product's provider speaks to it. */
-  apps: ProductApps;
+  markerDb: Executor;
+  oauth: OAuthClientConfig;
   keys: KeyRing;
   appUrl: string;
   refreshMarginSeconds: number;
@@ -49,22 +47,8 @@ export interface AccessToken {
   refreshed: boolean;
 }
 
-interface TokenRow {
-  id: string;
-  product: Product;
-  status: string;
-  reason: string | null;
-  access_token_enc: string | null;
-  refresh_token_enc: string | null;
-  access_expires_at: Date | null;
-  token_generation: number;
-  refresh_token_issued_at: Date | null;
-  refresh_outcome_unknown_at: Date | null;
-  consecutive_failures: number;
-  last_used_at: Date | null;
-  last_error_code: string | null;
-  next_refresh_at: Date | null;
-}
+/** A connection row as the engine reads it (every column, tokens included). */
+export type TokenRow = typeof connections.$inferSelect;
 
 type LockedOutcome = { token: AccessToken } | { error: ConnectionUnavailableError };
 
@@ -76,7 +60,7 @@ const DECRYPT_CACHE_SIZE = 10_000;
 export type TokenEngine = ReturnType<typeof createTokenEngine>;
 
 export function createTokenEngine(opts: TokenEngineOptions) {
-  const { sql, keys } = opts;
+  const { db, keys } = opts;
   const now = opts.now ?? (() => new Date());
   const lockTimeoutMs = opts.lockTimeoutMs ?? 15_000;
   const flights = new SingleFlight<AccessToken>();
@@ -93,11 +77,11 @@ export function createTokenEngine(opts: TokenEngineOptions) {
   }
 
   const secondsLeft = (row: TokenRow, at: Date) =>
-    row.access_expires_at ? (row.access_expires_at.getTime() - at.getTime()) / 1000 : -Infinity;
+    row.accessExpiresAt ? (row.accessExpiresAt.getTime() - at.getTime()) / 1000 : -Infinity;
 
   // Each ciphertext has a random IV, so it names one stored token: a safe key for a plaintext cache.
   function readAccess(row: TokenRow): string | undefined {
-    const enc = row.access_token_enc;
+    const enc = row.accessTokenEnc;
     if (!enc) return undefined;
     let plain = decrypted.get(enc);
     if (plain === undefined) {
@@ -109,7 +93,7 @@ export function createTokenEngine(opts: TokenEngineOptions) {
   }
 
   function tokenOf(row: TokenRow, access: string, refreshed: boolean): AccessToken {
-    return { accessToken: access, expiresAt: row.access_expires_at!, tokenGeneration: row.token_generation, refreshed };
+    return { accessToken: access, expiresAt: row.accessExpiresAt!, tokenGeneration: row.tokenGeneration, refreshed };
   }
 
   // Rule 1: valid long enough, and not the token the caller just saw rejected.
@@ -133,9 +117,9 @@ export function createTokenEngine(opts: TokenEngineOptions) {
   // Degraded or misconfigured connections wait out their backoff instead of hammering Atlassian.
   function backoffError(row: TokenRow, at: Date): ConnectionUnavailableError | undefined {
     if (row.status !== 'degraded' && row.status !== 'error') return undefined;
-    if (!row.next_refresh_at || row.next_refresh_at <= at) return undefined;
-    const wait = (row.next_refresh_at.getTime() - at.getTime()) / 1000;
-    return row.status === 'error' ? configurationError(row.reason) : temporarilyUnavailable(row.last_error_code ?? 'retrying', wait);
+    if (!row.nextRefreshAt || row.nextRefreshAt <= at) return undefined;
+    const wait = (row.nextRefreshAt.getTime() - at.getTime()) / 1000;
+    return row.status === 'error' ? configurationError(row.reason) : temporarilyUnavailable(row.lastErrorCode ?? 'retrying', wait);
   }
 
   // Connections in use are refreshed a margin before expiry; idle ones only for keep-alive. The margin is
@@ -155,27 +139,38 @@ export function createTokenEngine(opts: TokenEngineOptions) {
     if (at.getTime() - previous < TOUCH_INTERVAL_MS) return;
     lastTouch.set(id, at.getTime());
     const margin = opts.refreshMarginSeconds;
-    sql`update connections set last_used_at = ${at},
-          next_refresh_at = case when status = 'active'
-            then least(next_refresh_at, greatest(access_expires_at - make_interval(secs => ${margin}),
-                                                 ${at}::timestamptz + (access_expires_at - ${at}::timestamptz) / 2))
-            else next_refresh_at end
-        where id = ${id}`.catch(() => lastTouch.delete(id));
+    const now = sql`${at.toISOString()}::timestamptz`;
+    const expires = connections.accessExpiresAt;
+    db.update(connections)
+      .set({
+        lastUsedAt: at,
+        // In use again: an active connection's next refresh moves up to its proactive time (interval arithmetic).
+        nextRefreshAt: sql`case when ${connections.status} = 'active'
+          then least(${connections.nextRefreshAt}, greatest(${expires} - make_interval(secs => ${margin}), ${now} + (${expires} - ${now}) / 2))
+          else ${connections.nextRefreshAt} end`,
+      })
+      .where(eq(connections.id, id))
+      .catch(() => lastTouch.delete(id));
   }
 
   async function readRow(id: string): Promise<TokenRow | undefined> {
-    const [row] = await sql<TokenRow[]>`select * from connections where id = ${id}`;
+    const [row] = await db.select().from(connections).where(eq(connections.id, id));
     return row;
   }
 
-  async function readRowLocked(tx: TransactionSql, id: string): Promise<TokenRow | undefined> {
-    const [row] = await tx<TokenRow[]>`select * from connections where id = ${id} for update`;
+  async function readRowLocked(tx: Executor, id: string): Promise<TokenRow | undefined> {
+    const [row] = await tx.select().from(connections).where(eq(connections.id, id)).for('update');
     return row;
   }
 
-  async function getAccessToken(connectionId: string, o: GetAccessTokenOptions = {}): Promise<AccessToken> {
+  /**
+   * A valid access token for the connection (SPEC section 4). `read` is the connection's row when the
+   * caller already read it (the API's one-statement hot path); it is a plain read like the engine's own,
+   * and a refresh re-reads the row under its lock anyway.
+   */
+  async function getAccessToken(connectionId: string, o: GetAccessTokenOptions = {}, read?: TokenRow | null): Promise<AccessToken> {
     try {
-      return await getAccessTokenOrThrow(connectionId, o);
+      return await getAccessTokenOrThrow(connectionId, o, read);
     } catch (err) {
       // A key missing from the ring (e.g. TOKEN_ENCRYPTION_KEY_PREVIOUS dropped before `keys rotate`) is the operator's to fix.
       if (err instanceof CryptoError) throw configurationError('encryption_key');
@@ -185,10 +180,10 @@ export function createTokenEngine(opts: TokenEngineOptions) {
     }
   }
 
-  async function getAccessTokenOrThrow(connectionId: string, o: GetAccessTokenOptions): Promise<AccessToken> {
+  async function getAccessTokenOrThrow(connectionId: string, o: GetAccessTokenOptions, read: TokenRow | null | undefined): Promise<AccessToken> {
     if (!isUuid(connectionId)) throw notFound();
     const at = now();
-    const row = await readRow(connectionId);
+    const row = read === undefined ? await readRow(connectionId) : (read ?? undefined);
     const blocked = unusable(row);
     if (blocked) throw blocked;
     const access = readAccess(row!);
@@ -199,7 +194,7 @@ export function createTokenEngine(opts: TokenEngineOptions) {
     const waiting = backoffError(row!, at);
     if (waiting && servable(row!, access, o, at)) return tokenOf(row!, access, false);
     if (waiting) throw waiting;
-    const token = await flights.run(connectionId, () => refreshLocked(connectionId, row!.token_generation, o));
+    const token = await flights.run(connectionId, () => refreshLocked(connectionId, row!.tokenGeneration, o));
     touch(connectionId, now());
     return token;
   }
@@ -208,27 +203,27 @@ export function createTokenEngine(opts: TokenEngineOptions) {
     let outcome: LockedOutcome;
     try {
       outcome = await tracked(
-        sql.begin(async (tx) => {
-          await tx`select set_config('lock_timeout', ${String(lockTimeoutMs)}, true)`;
+        db.transaction(async (tx) => {
+          await setLocal(tx, 'lock_timeout', String(lockTimeoutMs));
           return decideUnderLock(tx, id, seenGeneration, o);
         }),
       );
     } catch (err) {
-      if ((err as { code?: string }).code === '55P03') throw temporarilyUnavailable('lock_timeout', 1);
+      if (dbErrorCode(err) === '55P03') throw temporarilyUnavailable('lock_timeout', 1);
       throw err;
     }
     if ('error' in outcome) throw outcome.error;
     return outcome.token;
   }
 
-  async function decideUnderLock(tx: TransactionSql, id: string, seenGeneration: number, o: GetAccessTokenOptions): Promise<LockedOutcome> {
+  async function decideUnderLock(tx: Tx, id: string, seenGeneration: number, o: GetAccessTokenOptions): Promise<LockedOutcome> {
     const row = await readRowLocked(tx, id);
     const blocked = unusable(row);
     if (blocked) return { error: blocked };
     const at = now();
     const access = readAccess(row!);
     // Rule 2: someone refreshed while we waited for the lock; use theirs, make no token call.
-    const othersToken = row!.token_generation !== seenGeneration && servable(row!, access, o, at);
+    const othersToken = row!.tokenGeneration !== seenGeneration && servable(row!, access, o, at);
     if (othersToken || satisfies(row!, access, o, at)) return { token: tokenOf(row!, access!, false) };
     // Another process failed moments ago and set a backoff: honour it rather than call again.
     const waiting = backoffError(row!, at);
@@ -236,70 +231,100 @@ export function createTokenEngine(opts: TokenEngineOptions) {
     return callTokenEndpoint(tx, row!, access, o);
   }
 
-  async function callTokenEndpoint(tx: TransactionSql, row: TokenRow, access: string | undefined, o: GetAccessTokenOptions): Promise<LockedOutcome> {
-    if (!row.refresh_token_enc) return { error: needsReauth(row.reason ?? 'revoked') };
+  async function callTokenEndpoint(tx: Tx, row: TokenRow, access: string | undefined, o: GetAccessTokenOptions): Promise<LockedOutcome> {
+    if (!row.refreshTokenEnc) return { error: needsReauth(row.reason ?? 'revoked') };
     if (draining) return { error: temporarilyUnavailable('shutting_down', 1) };
-    const outcomeWasUnknown = row.refresh_outcome_unknown_at !== null || (await crashedAttemptLeft(tx, row));
-    await opts.markerSql`insert into refresh_attempts (connection_id, token_generation, started_at)
-      values (${row.id}, ${row.token_generation}, ${now()})
-      on conflict (connection_id) do update set token_generation = excluded.token_generation, started_at = excluded.started_at`;
+    const outcomeWasUnknown = row.refreshOutcomeUnknownAt !== null || (await crashedAttemptLeft(tx, row));
+    // Autocommit on the marker pool: the marker must outlive this transaction if the process dies.
+    const marker = { connectionId: row.id, tokenGeneration: row.tokenGeneration, startedAt: now() };
+    await opts.markerDb
+      .insert(refreshAttempts)
+      .values(marker)
+      .onConflictDoUpdate({ target: refreshAttempts.connectionId, set: { tokenGeneration: marker.tokenGeneration, startedAt: marker.startedAt } });
     const started = performance.now();
     const finish = (kind: 'success' | 'terminal' | 'transient' | 'operator') => opts.onRefresh?.(kind, (performance.now() - started) / 1000, row.product);
     const provider = providerFor(row.product);
     const app = opts.apps(row.product);
     let tokens: TokenSet;
     try {
-      if (!app) throw new TokenEndpointError('invalid_client', { description: `no ${provider.issuerName} app is configured` });
-      tokens = await provider.refreshTokens(app, decryptSecret(row.refresh_token_enc, keys));
+      tokens = await refreshTokens(opts.oauth, decryptSecret(row.refreshTokenEnc, keys));
     } catch (err) {
       const e = err as TokenEndpointError;
       if (!e.errorClass) throw err;
       finish(e.errorClass);
-      await tx`delete from refresh_attempts where connection_id = ${row.id}`;
+      await clearMarker(tx, row.id);
       if (e.errorClass === 'terminal') return recordTerminal(tx, row, e, outcomeWasUnknown);
       if (e.errorClass === 'operator') return recordOperator(tx, row, e);
       return recordTransient(tx, row, e, access, o);
     }
     finish('success');
-    await tx`delete from refresh_attempts where connection_id = ${row.id}`;
+    await clearMarker(tx, row.id);
     return recordSuccess(tx, row, tokens);
   }
 
+  async function clearMarker(tx: Tx, id: string): Promise<void> {
+    await tx.delete(refreshAttempts).where(eq(refreshAttempts.connectionId, id));
+  }
+
   // A marker for this very refresh token means a process died mid-request: its outcome is unknown.
-  async function crashedAttemptLeft(tx: TransactionSql, row: TokenRow): Promise<boolean> {
-    const rows = await tx`select 1 from refresh_attempts where connection_id = ${row.id} and token_generation = ${row.token_generation}`;
+  async function crashedAttemptLeft(tx: Tx, row: TokenRow): Promise<boolean> {
+    const rows = await tx
+      .select({ id: refreshAttempts.connectionId })
+      .from(refreshAttempts)
+      .where(and(eq(refreshAttempts.connectionId, row.id), eq(refreshAttempts.tokenGeneration, row.tokenGeneration)));
     return rows.length > 0;
   }
 
-  async function recordSuccess(tx: TransactionSql, row: TokenRow, t: TokenSet): Promise<LockedOutcome> {
+  async function recordSuccess(tx: Tx, row: TokenRow, t: TokenSet): Promise<LockedOutcome> {
     const at = now();
     const expiresAt = new Date(at.getTime() + t.expiresIn * 1000);
-    const issuedAt = t.refreshToken ? at : row.refresh_token_issued_at;
-    const refreshEnc = t.refreshToken ? encryptSecret(t.refreshToken, keys) : row.refresh_token_enc;
-    const next = nextRefreshAt(expiresAt, issuedAt, row.last_used_at, at);
-    const [updated] = await tx<TokenRow[]>`
-      update connections set access_token_enc = ${encryptSecret(t.accessToken, keys)}, refresh_token_enc = ${refreshEnc},
-        access_expires_at = ${expiresAt}, token_generation = token_generation + 1, refresh_token_issued_at = ${issuedAt},
-        refresh_outcome_unknown_at = null, consecutive_failures = 0, status = 'active', reason = null,
-        last_error_code = null, last_error_message = null, last_refreshed_at = ${at}, next_refresh_at = ${next},
-        scopes = coalesce(${t.scope.length ? t.scope : null}::text[], scopes), updated_at = ${at}
-      where id = ${row.id} and token_generation = ${row.token_generation}
-      returning *`;
-    await recordEvent(tx, row.id, { type: 'refreshed', tokenGeneration: updated.token_generation }, at);
+    const issuedAt = t.refreshToken ? at : row.refreshTokenIssuedAt;
+    const refreshEnc = t.refreshToken ? encryptSecret(t.refreshToken, keys) : row.refreshTokenEnc;
+    const next = nextRefreshAt(expiresAt, issuedAt, row.lastUsedAt, at);
+    const [updated] = await tx
+      .update(connections)
+      .set({
+        accessTokenEnc: encryptSecret(t.accessToken, keys),
+        refreshTokenEnc: refreshEnc,
+        accessExpiresAt: expiresAt,
+        tokenGeneration: sql`${connections.tokenGeneration} + 1`,
+        refreshTokenIssuedAt: issuedAt,
+        refreshOutcomeUnknownAt: null,
+        consecutiveFailures: 0,
+        status: 'active',
+        reason: null,
+        lastErrorCode: null,
+        lastErrorMessage: null,
+        lastRefreshedAt: at,
+        nextRefreshAt: next,
+        ...(t.scope.length ? { scopes: t.scope } : {}),
+        updatedAt: at,
+      })
+      .where(and(eq(connections.id, row.id), eq(connections.tokenGeneration, row.tokenGeneration)))
+      .returning();
+    await recordEvent(tx, row.id, { type: 'refreshed', tokenGeneration: updated!.tokenGeneration }, at);
     if (row.status === 'degraded' || row.status === 'error') {
       await recordEvent(tx, row.id, { type: 'recovered', message: 'Refresh works again' }, at);
       await recordTransition(tx, 'connection.recovered', row.id, opts.appUrl, at);
     }
-    return { token: tokenOf(updated, t.accessToken, true) };
+    return { token: tokenOf(updated!, t.accessToken, true) };
   }
 
-  async function recordTerminal(tx: TransactionSql, row: TokenRow, e: TokenEndpointError, outcomeWasUnknown: boolean): Promise<LockedOutcome> {
+  async function recordTerminal(tx: Tx, row: TokenRow, e: TokenEndpointError, outcomeWasUnknown: boolean): Promise<LockedOutcome> {
     const at = now();
     const reason = terminalReason(row, outcomeWasUnknown, at);
-    await tx`update connections set status = 'needs_reauth', reason = ${reason}, next_refresh_at = null,
-               refresh_outcome_unknown_at = null, last_error_code = ${e.code}, last_error_message = ${e.description ?? null},
-               updated_at = ${at}
-             where id = ${row.id}`;
+    await tx
+      .update(connections)
+      .set({
+        status: 'needs_reauth',
+        reason,
+        nextRefreshAt: null,
+        refreshOutcomeUnknownAt: null,
+        lastErrorCode: e.code,
+        lastErrorMessage: e.description ?? null,
+        updatedAt: at,
+      })
+      .where(eq(connections.id, row.id));
     await recordEvent(tx, row.id, { type: 'needs_reauth', code: e.code, message: e.description, data: { reason } }, at);
     await recordTransition(tx, 'connection.needs_reauth', row.id, opts.appUrl, at);
     return { error: needsReauth(reason) };
@@ -307,21 +332,26 @@ export function createTokenEngine(opts: TokenEngineOptions) {
 
   function terminalReason(row: TokenRow, outcomeWasUnknown: boolean, at: Date): string {
     if (outcomeWasUnknown) return 'token_lost';
-    const issued = row.refresh_token_issued_at;
-    const inactivitySeconds = opts.inactivitySeconds ?? providerFor(row.product).inactivitySeconds;
+    const issued = row.refreshTokenIssuedAt;
     if (issued && at.getTime() - issued.getTime() > inactivitySeconds * 1000) return 'inactivity_expired';
     return 'revoked';
   }
 
-  async function recordOperator(tx: TransactionSql, row: TokenRow, e: TokenEndpointError): Promise<LockedOutcome> {
+  async function recordOperator(tx: Tx, row: TokenRow, e: TokenEndpointError): Promise<LockedOutcome> {
     const at = now();
-    const retry = new Date(at.getTime() + backoffSeconds(row.consecutive_failures + 1) * 1000);
-    // A malformed request (Bitbucket's other invalid_request) is ours to fix too, but not a credentials problem.
-    const reason = e.code === 'invalid_request' ? 'invalid_request' : 'invalid_client';
-    await tx`update connections set status = 'error', reason = ${reason}, next_refresh_at = ${retry},
-               consecutive_failures = consecutive_failures + 1, last_error_code = ${e.code},
-               last_error_message = ${e.description ?? null}, updated_at = ${at}
-             where id = ${row.id}`;
+    const retry = new Date(at.getTime() + backoffSeconds(row.consecutiveFailures + 1) * 1000);
+    await tx
+      .update(connections)
+      .set({
+        status: 'error',
+        reason: 'invalid_client',
+        nextRefreshAt: retry,
+        consecutiveFailures: sql`${connections.consecutiveFailures} + 1`,
+        lastErrorCode: e.code,
+        lastErrorMessage: e.description ?? null,
+        updatedAt: at,
+      })
+      .where(eq(connections.id, row.id));
     if (row.status !== 'error') {
       const issuer = providerFor(row.product).issuerName;
       const message = reason === 'invalid_client' ? `${issuer} rejected the app credentials` : `${issuer} refused the refresh request as malformed`;
@@ -331,24 +361,30 @@ export function createTokenEngine(opts: TokenEngineOptions) {
   }
 
   async function recordTransient(
-    tx: TransactionSql,
+    tx: Tx,
     row: TokenRow,
     e: TokenEndpointError,
     access: string | undefined,
     o: GetAccessTokenOptions,
   ): Promise<LockedOutcome> {
     const at = now();
-    const failures = row.consecutive_failures + 1;
-    const unknownSince = e.outcomeUnknown ? (row.refresh_outcome_unknown_at ?? at) : row.refresh_outcome_unknown_at;
-    const leeway = providerFor(row.product).reuseLeewaySeconds;
-    const delay = keepWithinReuseLeeway(backoffSeconds(failures, e.retryAfterSeconds), unknownSince, at, leeway);
+    const failures = row.consecutiveFailures + 1;
+    const unknownSince = e.outcomeUnknown ? (row.refreshOutcomeUnknownAt ?? at) : row.refreshOutcomeUnknownAt;
+    const delay = keepWithinReuseLeeway(backoffSeconds(failures, e.retryAfterSeconds), unknownSince, at);
     const status = row.status === 'error' ? 'error' : 'degraded';
-    await tx`update connections set status = ${status}, reason = ${status === 'degraded' ? e.code : row.reason},
-               consecutive_failures = ${failures}, last_error_code = ${e.code}, last_error_message = ${e.description ?? null},
-               next_refresh_at = ${new Date(at.getTime() + delay * 1000)},
-               refresh_outcome_unknown_at = ${unknownSince},
-               updated_at = ${at}
-             where id = ${row.id}`;
+    await tx
+      .update(connections)
+      .set({
+        status,
+        reason: status === 'degraded' ? e.code : row.reason,
+        consecutiveFailures: failures,
+        lastErrorCode: e.code,
+        lastErrorMessage: e.description ?? null,
+        nextRefreshAt: new Date(at.getTime() + delay * 1000),
+        refreshOutcomeUnknownAt: unknownSince,
+        updatedAt: at,
+      })
+      .where(eq(connections.id, row.id));
     await recordEvent(tx, row.id, { type: 'refresh_failed', code: e.code, message: e.description, data: { retry_in_seconds: delay } }, at);
     if (row.status === 'active') {
       await recordEvent(tx, row.id, { type: 'degraded', code: e.code }, at);
@@ -364,11 +400,21 @@ export function createTokenEngine(opts: TokenEngineOptions) {
    */
   async function refreshNextDue(): Promise<{ id: string; outcome: string } | undefined> {
     if (draining) return undefined;
-    return tracked(sql.begin(async (tx) => {
-      await tx`select set_config('lock_timeout', ${String(lockTimeoutMs)}, true)`;
-      const [row] = await tx<TokenRow[]>`select * from connections
-        where status in ('active', 'degraded', 'error') and next_refresh_at <= ${now()} and refresh_token_enc is not null
-        order by next_refresh_at limit 1 for update skip locked`;
+    return tracked(db.transaction(async (tx) => {
+      await setLocal(tx, 'lock_timeout', String(lockTimeoutMs));
+      const [row] = await tx
+        .select()
+        .from(connections)
+        .where(
+          and(
+            inArray(connections.status, ['active', 'degraded', 'error']),
+            lte(connections.nextRefreshAt, now()),
+            isNotNull(connections.refreshTokenEnc),
+          ),
+        )
+        .orderBy(asc(connections.nextRefreshAt))
+        .limit(1)
+        .for('update', { skipLocked: true });
       if (!row) return undefined;
       const result = await callTokenEndpoint(tx, row, readAccess(row), {});
       return { id: row.id, outcome: 'token' in result ? 'refreshed' : (result.error.reason ?? result.error.code) };
@@ -384,18 +430,19 @@ export function createTokenEngine(opts: TokenEngineOptions) {
 
   /** An API 401 seen by a caller: recorded on the timeline (never with the token). */
   async function recordApiUnauthorized(connectionId: string, code: 'unauthorized' | 'scope_mismatch', status: number): Promise<void> {
-    await sql.begin((tx) => recordEvent(tx, connectionId, { type: 'api_unauthorized', code, data: { status } }, now()));
+    await recordEvent(db, connectionId, { type: 'api_unauthorized', code, data: { status } }, now());
   }
 
   /** Terminal answer from the API (scope mismatch after a fresh token): needs_reauth once per transition. */
   async function markNeedsReauth(connectionId: string, reason: 'scope_mismatch', code: string): Promise<void> {
-    await sql.begin(async (tx) => {
+    await db.transaction(async (tx) => {
       const row = await readRowLocked(tx, connectionId);
       if (!row || row.status === 'needs_reauth' || row.status === 'disconnected') return;
       const at = now();
-      await tx`update connections set status = 'needs_reauth', reason = ${reason}, next_refresh_at = null,
-                 last_error_code = ${code}, last_error_message = null, updated_at = ${at}
-               where id = ${connectionId}`;
+      await tx
+        .update(connections)
+        .set({ status: 'needs_reauth', reason, nextRefreshAt: null, lastErrorCode: code, lastErrorMessage: null, updatedAt: at })
+        .where(eq(connections.id, connectionId));
       await recordEvent(tx, connectionId, { type: 'needs_reauth', code, data: { reason } }, at);
       await recordTransition(tx, 'connection.needs_reauth', connectionId, opts.appUrl, at);
     });
@@ -406,6 +453,6 @@ export function createTokenEngine(opts: TokenEngineOptions) {
 
 const CONNECTION_LOSS = new Set(['CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'ECONNRESET', 'ECONNREFUSED', '57P01', '57P02', '57P03']);
 function isConnectionLoss(err: unknown): boolean {
-  return CONNECTION_LOSS.has(String((err as { code?: unknown })?.code));
+  return CONNECTION_LOSS.has(dbErrorCode(err) ?? '');
 }
 

@@ -1,6 +1,5 @@
-import postgres, { type Sql } from 'postgres';
 import { getConfig } from '../config';
-import { getSql } from '../db';
+import { getDb, getMarkerDb } from '../db';
 import { recordRefresh } from '../metrics';
 import { productApps } from '../providers/apps';
 import { createTokenEngine, type TokenEngine } from './engine';
@@ -9,18 +8,16 @@ import { createTokenEngine, type TokenEngine } from './engine';
 // stop must drain the one engine that every token call of the process goes through.
 const ENGINE_KEY = Symbol.for('reconnect.tokenEngine');
 type WithEngine = typeof globalThis & { [ENGINE_KEY]?: TokenEngine };
-let markerSql: Sql | undefined;
 
 /** The process-wide token engine on the app's pool, created on first use. */
 export function getTokenEngine(): TokenEngine {
   const g = globalThis as WithEngine;
   if (g[ENGINE_KEY]) return g[ENGINE_KEY];
   const config = getConfig();
-  markerSql = postgres(process.env.DATABASE_URL!, { max: 2, onnotice: () => {} });
   const engine = createTokenEngine({
-    sql: getSql(),
-    markerSql,
-    apps: productApps(config),
+    db: getDb(),
+    markerDb: getMarkerDb(),
+    oauth: { authUrl: config.atlassian.authUrl, clientId: config.atlassian.clientId, clientSecret: config.atlassian.clientSecret },
     keys: config.encryptionKeys,
     appUrl: config.appUrl,
     refreshMarginSeconds: config.refreshMarginSeconds,
