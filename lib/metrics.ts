@@ -1,5 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Sql } from 'postgres';
+import { count } from 'drizzle-orm';
+import type { Executor } from './db';
+import { connections, webhookDeliveries } from './db/schema';
 
 interface Metrics {
   registry: Registry;
@@ -47,15 +49,15 @@ export function recordRefresh(outcome: string, seconds: number, product: string)
 }
 
 /** The exposition, with gauges read from the database at scrape time (they are shared by all instances). */
-export async function renderMetrics(sql: Sql): Promise<{ body: string; contentType: string }> {
+export async function renderMetrics(db: Executor): Promise<{ body: string; contentType: string }> {
   const m = metrics();
   const gauges = new Registry();
-  const connections = new Gauge({ name: 'reconnect_connections', help: 'Connections by status and product', labelNames: ['status', 'product'], registers: [gauges] });
+  const byStatus = new Gauge({ name: 'reconnect_connections', help: 'Connections by status', labelNames: ['status'], registers: [gauges] });
   const pending = new Gauge({ name: 'reconnect_webhook_deliveries', help: 'Webhook deliveries by status', labelNames: ['status'], registers: [gauges] });
-  for (const r of await sql<{ status: string; product: string; n: number }[]>`select status, product, count(*)::int as n from connections group by status, product`) {
-    connections.set({ status: r.status, product: r.product }, r.n);
+  for (const r of await db.select({ status: connections.status, n: count() }).from(connections).groupBy(connections.status)) {
+    byStatus.set({ status: r.status }, r.n);
   }
-  for (const r of await sql<{ status: string; n: number }[]>`select status, count(*)::int as n from webhook_deliveries group by status`) {
+  for (const r of await db.select({ status: webhookDeliveries.status, n: count() }).from(webhookDeliveries).groupBy(webhookDeliveries.status)) {
     pending.set({ status: r.status }, r.n);
   }
   const merged = Registry.merge([m.registry, gauges]);

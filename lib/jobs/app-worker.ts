@@ -1,6 +1,5 @@
 import { getConfig } from '../config';
-import { getDb, getSql } from '../db';
-import { createLogger } from '../log';
+import { getDb } from '../db';
 import { metrics } from '../metrics';
 import { getTokenEngine } from '../tokens';
 import { smtpSender, smtpTransport } from '../notifications/mailer';
@@ -9,30 +8,15 @@ import { registerAppStop } from './app-stop';
 import { startWorker, type RunningWorker, type WorkerLog } from './worker';
 
 /** The background worker on the app's own pools: inside `npm start` or alone as `npm run worker`. */
-export function startAppWorker(log: WorkerLog = createLogger('worker')): RunningWorker {
-  const sql = getSql();
+export function startAppWorker(log: (m: string) => void = (m) => console.log(`[worker] ${m}`)): RunningWorker {
+  const db = getDb();
   const config = getConfig();
-  const delivery = deliveryTask(sql, {
+  const delivery = deliveryTask(db, {
     keys: config.encryptionKeys,
     allowPrivate: config.webhookAllowPrivate,
     onAttempt: (outcome) => metrics().deliveries.inc({ outcome }),
   });
-  const tasks = [refreshTask(getTokenEngine()), delivery, cleanupTask(sql)];
-  // No SMTP_URL (live mode): notifications are off; the admin page says so. Sandbox: npm start's mail catcher.
-  if (config.smtpUrl) {
-    tasks.push(
-      notificationTask({
-        db: getDb(),
-        send: smtpSender(smtpTransport(config.smtpUrl)),
-        from: config.emailFrom,
-        appUrl: config.appUrl,
-        secret: config.authSecret,
-        degradedAfterHours: config.notifyDegradedAfterHours,
-        onOutcome: (outcome) => metrics().notifications.inc({ outcome }),
-      }),
-    );
-  }
-  return startWorker(tasks, log);
+  return startWorker([refreshTask(getTokenEngine()), delivery, cleanupTask(db)], log);
 }
 
 /**

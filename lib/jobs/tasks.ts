@@ -1,5 +1,6 @@
-import type { Sql } from 'postgres';
-import { deleteExpiredSessions, drizzleFor } from '../auth/sessions';
+import { lt, sql } from 'drizzle-orm';
+import type { Executor } from '../db';
+import { connectSessions, oauthStates, rateLimits, signinTickets } from '../db/schema';
 import type { TokenEngine } from '../tokens/engine';
 import { enqueueDueDigests } from '../notifications/digest';
 import { sendDueNotifications, type NotifyOptions } from '../notifications/send';
@@ -15,30 +16,32 @@ export function refreshTask(engine: TokenEngine, opts: { concurrency?: number; e
   };
 }
 
-/** Expired OAuth states, connect sessions and rate-limit windows are deleted a day after they end; expired sign-in sessions at once. */
-export function cleanupTask(sql: Sql): WorkerTask {
+/** Expired OAuth states, sign-in tickets, connect sessions and rate-limit windows are deleted a day after they end. */
+const dayAgo = sql`now() - interval '1 day'`;
+
+export function cleanupTask(db: Executor): WorkerTask {
   return {
     name: 'cleanup',
     everyMs: 10 * 60_000,
     async run() {
-      const states = await sql`delete from oauth_states where expires_at < now() - interval '1 day'`;
-      const signins = await deleteExpiredSessions(drizzleFor(sql));
-      const sessions = await sql`delete from connect_sessions where expires_at < now() - interval '1 day'`;
-      const windows = await sql`delete from rate_limits where window_start < now() - interval '1 day'`;
-      return states.count + signins + sessions.count + windows.count;
+      const states = await db.delete(oauthStates).where(lt(oauthStates.expiresAt, dayAgo));
+      const tickets = await db.delete(signinTickets).where(lt(signinTickets.expiresAt, dayAgo));
+      const sessions = await db.delete(connectSessions).where(lt(connectSessions.expiresAt, dayAgo));
+      const windows = await db.delete(rateLimits).where(lt(rateLimits.windowStart, dayAgo));
+      return states.count + tickets.count + sessions.count + windows.count;
     },
   };
 }
 
 /** Sends due webhook deliveries (outbox rows), in order per connection, at least once; a backlog is worked off in one round. */
-export function deliveryTask(sql: Sql, opts: DeliverOptions, everyMs = 1_000): WorkerTask {
+export function deliveryTask(db: Executor, opts: DeliverOptions, everyMs = 1_000): WorkerTask {
   return {
     name: 'webhooks',
     everyMs,
     async run() {
       let total = 0;
       for (let calls = 0; calls < 50; calls++) {
-        const { attempted } = await deliverDueWebhooks(sql, opts);
+        const { attempted } = await deliverDueWebhooks(db, opts);
         total += attempted;
         if (attempted === 0) break;
       }

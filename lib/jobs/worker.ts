@@ -1,3 +1,4 @@
+import { errorMessage } from '../db';
 export interface WorkerTask {
   name: string;
   everyMs: number;
@@ -31,7 +32,7 @@ export function startWorker(tasks: WorkerTask[], log: WorkerLog = silent): Runni
         .then((n) => {
           if (n > 0) log.debug(`${task.name}: ${n}`);
         })
-        .catch((err: unknown) => log.warn(`${task.name} failed: ${err instanceof Error ? err.message : String(err)}`))
+        .catch((err: unknown) => log(`${task.name} failed: ${errorMessage(err)}`))
         .finally(() => {
           busy = false;
           rounds.delete(round);

@@ -7,7 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { Sql } from 'postgres';
+import { and, asc, eq, isNull, lte, ne, notExists, or, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import type { Executor } from '../db';
+import { webhookDeliveries as d, webhookEndpoints as e, webhookMessages as m } from '../db/schema';
 import { decryptSecret, type KeyRing } from '../tokens/crypto';
 import { signWebhook } from './sign';
 import { checkWebhookUrl, checkWebhookUrlSyntax, ForbiddenAddressError, guardedLookup, type HostLookup } from './ssrf';
@@ -55,19 +58,6 @@ export interface DeliverResult {
   failed: number;
 }
 
-interface Claimed {
-  id: string; // bigint
-  message_id: string;
-  endpoint_id: string;
-  attempts: number;
-  lease_token: string;
-  url: string;
-  secret_enc: string;
-  previous_secret_enc: string | null;
-  previous_secret_expires_at: Date | null;
-  payload: Record<string, unknown>;
-}
-
 interface SendResult {
   status: number;
   retryAfter: string | null;
@@ -76,16 +66,16 @@ interface SendResult {
 
 type Attempt = { ok: true; status: number } | { ok: false; status: number | null; error: string; retryAfter: string | null };
 
-export async function deliverDueWebhooks(sql: Sql, opts: DeliverOptions): Promise<DeliverResult> {
+export async function deliverDueWebhooks(db: Executor, opts: DeliverOptions): Promise<DeliverResult> {
   const now = opts.now ?? (() => new Date());
   const limit = opts.limit ?? DEFAULT_LIMIT;
   const result: DeliverResult = { attempted: 0, succeeded: 0, failed: 0 };
   // Batches until nothing is due: a success can make the next message of the same connection due.
   while (result.attempted < limit) {
-    const claimed = await claimDue(sql, opts, Math.min(BATCH_SIZE, limit - result.attempted), now());
+    const claimed = await claimDue(db, opts, Math.min(BATCH_SIZE, limit - result.attempted), now());
     if (claimed.length === 0) break;
     result.attempted += claimed.length;
-    const outcomes = await Promise.allSettled(claimed.map((d) => deliverOne(sql, opts, d, now)));
+    const outcomes = await Promise.allSettled(claimed.map((c) => deliverOne(db, opts, c, now)));
     for (const o of outcomes) {
       if (o.status === 'rejected') throw o.reason; // the database failed: the lease brings the delivery back
       if (o.value === 'succeeded') result.succeeded++;
@@ -100,59 +90,89 @@ export async function deliverDueWebhooks(sql: Sql, opts: DeliverOptions): Promis
  * connection for its endpoint (in order per connection), locked with SKIP LOCKED and leased in one
  * short transaction.
  */
-async function claimDue(sql: Sql, opts: DeliverOptions, batch: number, at: Date): Promise<Claimed[]> {
+async function claimDue(db: Executor, opts: DeliverOptions, batch: number, at: Date) {
   const lease = new Date(at.getTime() + (opts.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS) + LEASE_MARGIN_MS);
   const token = randomUUID();
-  return sql<Claimed[]>`
-    with due as (
-      select d.id from webhook_deliveries d
-        join webhook_endpoints e on e.id = d.endpoint_id
-      where d.status = 'pending' and d.next_attempt_at <= ${at} and e.status <> 'disabled'
-        and (d.connection_id is null or not exists (
-          select 1 from webhook_deliveries p
-          where p.endpoint_id = d.endpoint_id and p.connection_id = d.connection_id and p.status = 'pending'
-            and (p.message_created_at, p.id) < (d.message_created_at, d.id)))
-      order by d.next_attempt_at, d.id
-      limit ${batch}
-      for update of d skip locked
-    ), claimed as (
-      update webhook_deliveries d set next_attempt_at = ${lease}, lease_token = ${token}, updated_at = ${at}
-      from due where d.id = due.id
-      returning d.id, d.message_id, d.endpoint_id, d.attempts, d.lease_token
-    )
-    select c.*, e.url, e.secret_enc, e.previous_secret_enc, e.previous_secret_expires_at, m.payload
-    from claimed c join webhook_endpoints e on e.id = c.endpoint_id join webhook_messages m on m.id = c.message_id
-    order by c.id`;
+  const p = alias(d, 'p');
+  const earlierPending = db
+    .select({ one: sql<number>`1` })
+    .from(p)
+    .where(
+      and(
+        eq(p.endpointId, d.endpointId),
+        eq(p.connectionId, d.connectionId),
+        eq(p.status, 'pending'),
+        sql`(${p.messageCreatedAt}, ${p.id}) < (${d.messageCreatedAt}, ${d.id})`,
+      ),
+    );
+  const due = db.$with('due').as(
+    db
+      .select({ dueId: d.id })
+      .from(d)
+      .innerJoin(e, eq(e.id, d.endpointId))
+      .where(and(eq(d.status, 'pending'), lte(d.nextAttemptAt, at), ne(e.status, 'disabled'), or(isNull(d.connectionId), notExists(earlierPending))))
+      .orderBy(asc(d.nextAttemptAt), asc(d.id))
+      .limit(batch)
+      .for('update', { of: d, skipLocked: true }),
+  );
+  const claimed = db.$with('claimed').as(
+    db
+      .update(d)
+      .set({ nextAttemptAt: lease, leaseToken: token, updatedAt: at })
+      .from(due)
+      .where(eq(d.id, due.dueId))
+      .returning({ id: d.id, messageId: d.messageId, endpointId: d.endpointId, attempts: d.attempts, leaseToken: d.leaseToken }),
+  );
+  return db
+    .with(due, claimed)
+    .select({
+      id: claimed.id,
+      messageId: claimed.messageId,
+      endpointId: claimed.endpointId,
+      attempts: claimed.attempts,
+      leaseToken: claimed.leaseToken,
+      url: e.url,
+      secretEnc: e.secretEnc,
+      previousSecretEnc: e.previousSecretEnc,
+      previousSecretExpiresAt: e.previousSecretExpiresAt,
+      payload: m.payload,
+    })
+    .from(claimed)
+    .innerJoin(e, eq(e.id, claimed.endpointId))
+    .innerJoin(m, eq(m.id, claimed.messageId))
+    .orderBy(asc(claimed.id));
 }
 
-async function deliverOne(sql: Sql, opts: DeliverOptions, d: Claimed, now: () => Date): Promise<DeliveryOutcome> {
-  const attempt = await attemptDelivery(opts, d, now);
+type Claimed = Awaited<ReturnType<typeof claimDue>>[number];
+
+async function deliverOne(db: Executor, opts: DeliverOptions, c: Claimed, now: () => Date): Promise<DeliveryOutcome> {
+  const attempt = await attemptDelivery(opts, c, now);
   const at = now();
   let outcome: DeliveryOutcome;
   if (attempt.ok) {
-    outcome = await recordSuccess(sql, d, attempt.status, at);
+    outcome = await recordSuccess(db, c, attempt.status, at);
   } else if (attempt.status === 410) {
-    outcome = await recordGone(sql, d, at);
+    outcome = await recordGone(db, c, at);
   } else {
-    outcome = await recordFailure(sql, opts, d, attempt, at);
+    outcome = await recordFailure(db, opts, c, attempt, at);
   }
   opts.onAttempt?.(outcome);
   return outcome;
 }
 
-async function attemptDelivery(opts: DeliverOptions, d: Claimed, now: () => Date): Promise<Attempt> {
+async function attemptDelivery(opts: DeliverOptions, c: Claimed, now: () => Date): Promise<Attempt> {
   try {
-    const secrets = [decryptSecret(d.secret_enc, opts.keys)];
-    if (d.previous_secret_enc && d.previous_secret_expires_at && d.previous_secret_expires_at > now()) {
-      secrets.push(decryptSecret(d.previous_secret_enc, opts.keys));
+    const secrets = [decryptSecret(c.secretEnc, opts.keys)];
+    if (c.previousSecretEnc && c.previousSecretExpiresAt && c.previousSecretExpiresAt > now()) {
+      secrets.push(decryptSecret(c.previousSecretEnc, opts.keys));
     }
-    const body = JSON.stringify(d.payload);
+    const body = JSON.stringify(c.payload);
     // The signature's timestamp is the wall clock: consumers compare it with theirs (replay window).
-    const headers = { ...signWebhook(d.message_id, body, secrets, new Date()), 'content-type': 'application/json', 'user-agent': 'Reconnect-Webhooks/1' };
+    const headers = { ...signWebhook(c.messageId, body, secrets, new Date()), 'content-type': 'application/json', 'user-agent': 'Reconnect-Webhooks/1' };
     const timeoutMs = opts.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
     const res = opts.fetch
-      ? await sendWithFetch(opts.fetch, d.url, body, headers, timeoutMs, opts.allowPrivate, opts.lookup)
-      : await sendPinned(d.url, body, headers, timeoutMs, opts.allowPrivate, opts.lookup);
+      ? await sendWithFetch(opts.fetch, c.url, body, headers, timeoutMs, opts.allowPrivate, opts.lookup)
+      : await sendPinned(c.url, body, headers, timeoutMs, opts.allowPrivate, opts.lookup);
     if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status };
     const redirect = res.status >= 300 && res.status < 400 ? ' (redirects are not followed)' : '';
     const snippet = res.body.trim() ? `: ${res.body.trim()}` : '';
@@ -162,42 +182,56 @@ async function attemptDelivery(opts: DeliverOptions, d: Claimed, now: () => Date
   }
 }
 
-async function recordSuccess(sql: Sql, d: Claimed, status: number, at: Date): Promise<DeliveryOutcome> {
+const leaseHeld = (c: Claimed) => and(eq(d.id, c.id), eq(d.leaseToken, c.leaseToken!), eq(d.status, 'pending'));
+
+async function recordSuccess(db: Executor, c: Claimed, status: number, at: Date): Promise<DeliveryOutcome> {
   // A success counts even if the lease ran out meanwhile: the consumer has the message.
-  const rows = await sql`
-    update webhook_deliveries set status = 'succeeded', attempts = attempts + 1, delivered_at = ${at},
-      last_response_code = ${status}, last_error = null, lease_token = null, updated_at = ${at}
-    where id = ${d.id} and status = 'pending' returning 1`;
+  const rows = await db
+    .update(d)
+    .set({ status: 'succeeded', attempts: sql`${d.attempts} + 1`, deliveredAt: at, lastResponseCode: status, lastError: null, leaseToken: null, updatedAt: at })
+    .where(and(eq(d.id, c.id), eq(d.status, 'pending')))
+    .returning({ id: d.id });
   if (rows.length > 0) {
-    await sql`update webhook_endpoints set status = 'active', disabled_reason = null, updated_at = ${at}
-              where id = ${d.endpoint_id} and status = 'failing'`;
+    await db
+      .update(e)
+      .set({ status: 'active', disabledReason: null, updatedAt: at })
+      .where(and(eq(e.id, c.endpointId), eq(e.status, 'failing')));
   }
   return 'succeeded';
 }
 
 // 410 Gone: the consumer asks for no more. The endpoint is disabled; this delivery and the later ones
 // stay pending (not sent while it is disabled) and resume in order if an admin enables it again.
-async function recordGone(sql: Sql, d: Claimed, at: Date): Promise<DeliveryOutcome> {
-  await sql.begin(async (tx) => {
-    await tx`update webhook_deliveries set attempts = attempts + 1, last_response_code = 410,
-               last_error = 'HTTP 410 Gone: the endpoint was disabled', next_attempt_at = ${at}, lease_token = null, updated_at = ${at}
-             where id = ${d.id} and lease_token = ${d.lease_token} and status = 'pending'`;
-    await tx`update webhook_endpoints set status = 'disabled', updated_at = ${at},
-               disabled_reason = 'The endpoint answered 410 Gone: it asked for no more deliveries.'
-             where id = ${d.endpoint_id}`;
+async function recordGone(db: Executor, c: Claimed, at: Date): Promise<DeliveryOutcome> {
+  await db.transaction(async (tx) => {
+    await tx
+      .update(d)
+      .set({
+        attempts: sql`${d.attempts} + 1`,
+        lastResponseCode: 410,
+        lastError: 'HTTP 410 Gone: the endpoint was disabled',
+        nextAttemptAt: at,
+        leaseToken: null,
+        updatedAt: at,
+      })
+      .where(leaseHeld(c));
+    await tx
+      .update(e)
+      .set({ status: 'disabled', updatedAt: at, disabledReason: 'The endpoint answered 410 Gone: it asked for no more deliveries.' })
+      .where(eq(e.id, c.endpointId));
   });
   return 'endpoint_disabled';
 }
 
 async function recordFailure(
-  sql: Sql,
+  db: Executor,
   opts: DeliverOptions,
-  d: Claimed,
+  c: Claimed,
   attempt: Extract<Attempt, { ok: false }>,
   at: Date,
 ): Promise<DeliveryOutcome> {
   const schedule = opts.schedule ?? DEFAULT_RETRY_SCHEDULE;
-  const failedAttempts = d.attempts + 1;
+  const failedAttempts = c.attempts + 1;
   const exhausted = failedAttempts > schedule.length;
   let next = at;
   if (!exhausted) {
@@ -206,14 +240,24 @@ async function recordFailure(
     next = new Date(at.getTime() + Math.max(jittered, retryAfter) * 1000);
   }
   // Only the holder of the current lease writes a failure (a late, superseded worker changes nothing).
-  const rows = await sql`
-    update webhook_deliveries set attempts = attempts + 1, last_response_code = ${attempt.status},
-      last_error = ${attempt.error}, next_attempt_at = ${next}, lease_token = null, updated_at = ${at},
-      status = ${exhausted ? 'failed' : 'pending'}
-    where id = ${d.id} and lease_token = ${d.lease_token} and status = 'pending' returning 1`;
+  const rows = await db
+    .update(d)
+    .set({
+      attempts: sql`${d.attempts} + 1`,
+      lastResponseCode: attempt.status,
+      lastError: attempt.error,
+      nextAttemptAt: next,
+      leaseToken: null,
+      updatedAt: at,
+      status: exhausted ? 'failed' : 'pending',
+    })
+    .where(leaseHeld(c))
+    .returning({ id: d.id });
   if (exhausted && rows.length > 0) {
-    await sql`update webhook_endpoints set status = 'failing', updated_at = ${at}
-              where id = ${d.endpoint_id} and status = 'active'`;
+    await db
+      .update(e)
+      .set({ status: 'failing', updatedAt: at })
+      .where(and(eq(e.id, c.endpointId), eq(e.status, 'active')));
   }
   return exhausted ? 'failed' : 'retrying';
 }

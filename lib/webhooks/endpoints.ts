@@ -1,6 +1,8 @@
 // Webhook endpoints: a consumer URL, its signing secret (encrypted at rest, shown on creation and
 // rotation only) and the message types it subscribes to. Used by the service API and the admin page.
-import type { Sql } from 'postgres';
+import { and, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
+import type { Executor } from '../db';
+import { webhookDeliveries, webhookEndpoints as endpoints, webhookMessages } from '../db/schema';
 import { z } from 'zod';
 import { encryptSecret, type KeyRing } from '../tokens/crypto';
 import { enqueueMessage, WEBHOOK_TYPES, type WebhookType } from './outbox';
@@ -41,25 +43,13 @@ export const updateEndpointInput = z.strictObject({
 export type UpdateEndpointInput = z.infer<typeof updateEndpointInput>;
 
 export interface EndpointContext {
-  sql: Sql;
+  db: Executor;
   keys: KeyRing;
   /** WEBHOOK_ALLOW_PRIVATE: accept private, loopback and link-local targets. */
   allowPrivate: boolean;
   now?: Date;
   /** Host resolution for the SSRF check (default node:dns). */
   lookup?: HostLookup;
-}
-
-export interface WebhookEndpointView {
-  id: string;
-  url: string;
-  events: WebhookType[];
-  status: EndpointStatus;
-  disabled_reason: string | null;
-  /** While a rotated-out secret still signs too (24 h after a rotation), until when; else null. */
-  previous_secret_expires_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
 }
 
 export type WebhookEndpointWithSecret = WebhookEndpointView & { secret: string };
@@ -83,10 +73,19 @@ export class WebhookEndpointDisabledError extends Error {
   }
 }
 
-type EndpointRow = WebhookEndpointView;
-
-const VIEW_COLUMNS = (sql: Sql, at: Date) => sql`id, url, events, status, disabled_reason, created_at, updated_at,
-  case when previous_secret_expires_at > ${at} then previous_secret_expires_at end as previous_secret_expires_at`;
+/** An endpoint as the API and the admin page show it: never a secret. */
+const viewColumns = (at: Date) => ({
+  id: endpoints.id,
+  url: endpoints.url,
+  events: sql<WebhookType[]>`${endpoints.events}`,
+  status: endpoints.status,
+  disabled_reason: endpoints.disabledReason,
+  /** While a rotated-out secret still signs too (24 h after a rotation), until when; else null. */
+  previous_secret_expires_at: sql<Date | null>`case when ${endpoints.previousSecretExpiresAt} > ${at.toISOString()}::timestamptz
+    then ${endpoints.previousSecretExpiresAt} end`.mapWith(endpoints.previousSecretExpiresAt),
+  created_at: endpoints.createdAt,
+  updated_at: endpoints.updatedAt,
+});
 
 async function assertUrlAllowed(ctx: EndpointContext, url: string): Promise<void> {
   const check = await checkWebhookUrl(url, { allowPrivate: ctx.allowPrivate, lookup: ctx.lookup });
@@ -103,21 +102,23 @@ export async function createEndpoint(ctx: EndpointContext, input: CreateEndpoint
   await assertUrlAllowed(ctx, data.url);
   const at = ctx.now ?? new Date();
   const secret = newWebhookSecret();
-  const [row] = await ctx.sql<EndpointRow[]>`
-    insert into webhook_endpoints (url, events, secret_enc, created_at, updated_at)
-    values (${data.url}, ${data.events}, ${encryptSecret(secret, ctx.keys)}, ${at}, ${at})
-    returning ${VIEW_COLUMNS(ctx.sql, at)}`;
-  return { ...row, secret };
+  const [row] = await ctx.db
+    .insert(endpoints)
+    .values({ url: data.url, events: data.events, secretEnc: encryptSecret(secret, ctx.keys), createdAt: at, updatedAt: at })
+    .returning(viewColumns(at));
+  return { ...row!, secret };
 }
 
 /** Every endpoint, oldest first; never a secret. */
-export async function listEndpoints(sql: Sql, at = new Date()): Promise<WebhookEndpointView[]> {
-  return sql<EndpointRow[]>`select ${VIEW_COLUMNS(sql, at)} from webhook_endpoints order by created_at, id`;
+export async function listEndpoints(db: Executor, at = new Date()) {
+  return db.select(viewColumns(at)).from(endpoints).orderBy(endpoints.createdAt, endpoints.id);
 }
 
-export async function getEndpoint(sql: Sql, id: string, at = new Date()): Promise<WebhookEndpointView | undefined> {
+export type WebhookEndpointView = Awaited<ReturnType<typeof listEndpoints>>[number];
+
+export async function getEndpoint(db: Executor, id: string, at = new Date()): Promise<WebhookEndpointView | undefined> {
   if (!isEndpointId(id)) return undefined;
-  const [row] = await sql<EndpointRow[]>`select ${VIEW_COLUMNS(sql, at)} from webhook_endpoints where id = ${id}`;
+  const [row] = await db.select(viewColumns(at)).from(endpoints).where(eq(endpoints.id, id));
   return row;
 }
 
@@ -136,34 +137,34 @@ export async function updateEndpoint(
   const data = updateEndpointInput.parse(input);
   if (data.url !== undefined) await assertUrlAllowed(ctx, data.url);
   const at = ctx.now ?? new Date();
-  const { sql } = ctx;
   const secret = data.rotate_secret ? newWebhookSecret() : undefined;
-  const sets = [sql`updated_at = ${at}`];
-  if (data.url !== undefined) sets.push(sql`url = ${data.url}`);
-  if (data.events !== undefined) sets.push(sql`events = ${data.events}`);
-  if (data.status === 'active') sets.push(sql`status = 'active'`, sql`disabled_reason = null`);
+  const sets: Partial<Record<keyof typeof endpoints.$inferInsert, unknown>> = { updatedAt: at };
+  if (data.url !== undefined) sets.url = data.url;
+  if (data.events !== undefined) sets.events = data.events;
+  if (data.status === 'active') Object.assign(sets, { status: 'active', disabledReason: null });
   if (data.status === 'disabled') {
-    sets.push(sql`status = 'disabled'`, sql`disabled_reason = case when status = 'disabled' then disabled_reason else 'Disabled manually.' end`);
+    sets.status = 'disabled';
+    sets.disabledReason = sql`case when ${endpoints.status} = 'disabled' then ${endpoints.disabledReason} else 'Disabled manually.' end`;
   }
   if (secret) {
     // Right-hand sides read the row as it was: the current secret becomes the previous one.
-    sets.push(
-      sql`previous_secret_enc = secret_enc`,
-      sql`secret_enc = ${encryptSecret(secret, ctx.keys)}`,
-      sql`previous_secret_expires_at = ${new Date(at.getTime() + PREVIOUS_SECRET_TTL_MS)}`,
-    );
+    sets.previousSecretEnc = sql`${endpoints.secretEnc}`;
+    sets.secretEnc = encryptSecret(secret, ctx.keys);
+    sets.previousSecretExpiresAt = new Date(at.getTime() + PREVIOUS_SECRET_TTL_MS);
   }
-  const assignments = sets.reduce((all, s) => sql`${all}, ${s}`);
-  const [row] = await sql<EndpointRow[]>`
-    update webhook_endpoints set ${assignments} where id = ${id} returning ${VIEW_COLUMNS(sql, at)}`;
+  const [row] = await ctx.db
+    .update(endpoints)
+    .set(sets as Partial<typeof endpoints.$inferInsert>)
+    .where(eq(endpoints.id, id))
+    .returning(viewColumns(at));
   if (!row) return undefined;
   return secret ? { ...row, secret } : row;
 }
 
 /** Deletes the endpoint and its deliveries. False when there was none. */
-export async function deleteEndpoint(sql: Sql, id: string): Promise<boolean> {
+export async function deleteEndpoint(db: Executor, id: string): Promise<boolean> {
   if (!isEndpointId(id)) return false;
-  const rows = await sql`delete from webhook_endpoints where id = ${id} returning 1`;
+  const rows = await db.delete(endpoints).where(eq(endpoints.id, id)).returning({ id: endpoints.id });
   return rows.length > 0;
 }
 
@@ -172,10 +173,10 @@ export async function deleteEndpoint(sql: Sql, id: string): Promise<boolean> {
  * worker like any other. Its `data` has the usual fields (no connection: nulls) plus `endpoint_id`.
  * Returns the message id, or undefined when no such endpoint.
  */
-export async function sendTestWebhook(sql: Sql, id: string, at = new Date()): Promise<string | undefined> {
+export async function sendTestWebhook(db: Executor, id: string, at = new Date()): Promise<string | undefined> {
   if (!isEndpointId(id)) return undefined;
-  return sql.begin(async (tx) => {
-    const [endpoint] = await tx<{ status: EndpointStatus }[]>`select status from webhook_endpoints where id = ${id} for update`;
+  return db.transaction(async (tx) => {
+    const [endpoint] = await tx.select({ status: endpoints.status }).from(endpoints).where(eq(endpoints.id, id)).for('update');
     if (!endpoint) return undefined;
     if (endpoint.status === 'disabled') throw new WebhookEndpointDisabledError(id);
     const timestamp = at.toISOString();
@@ -203,33 +204,21 @@ export async function sendTestWebhook(sql: Sql, id: string, at = new Date()): Pr
  * Sends a delivery again: back to pending, due now, with a fresh retry schedule (attempts 0). Not while
  * a worker holds it (in flight). False when no such delivery or it is in flight.
  */
-export async function replayDelivery(sql: Sql, deliveryId: string, at = new Date()): Promise<boolean> {
+export async function replayDelivery(db: Executor, deliveryId: string, at = new Date()): Promise<boolean> {
   const id = String(deliveryId);
   if (!/^[1-9]\d{0,17}$/.test(id)) return false;
-  const rows = await sql`
-    update webhook_deliveries set status = 'pending', attempts = 0, next_attempt_at = ${at}, delivered_at = null,
-      lease_token = null, updated_at = ${at}
-    where id = ${id} and not (status = 'pending' and lease_token is not null and next_attempt_at > ${at})
-    returning 1`;
+  const d = webhookDeliveries;
+  const rows = await db
+    .update(d)
+    .set({ status: 'pending', attempts: 0, nextAttemptAt: at, deliveredAt: null, leaseToken: null, updatedAt: at })
+    .where(
+      and(
+        eq(d.id, sql<number>`${id}::bigint`),
+        sql`not (${d.status} = 'pending' and ${d.leaseToken} is not null and ${d.nextAttemptAt} > ${at.toISOString()}::timestamptz)`,
+      ),
+    )
+    .returning({ id: d.id });
   return rows.length > 0;
-}
-
-export interface DeliveryView {
-  /** A bigint, as a string. */
-  id: string;
-  message_id: string;
-  endpoint_id: string;
-  endpoint_url: string;
-  type: string;
-  connection_id: string | null;
-  status: DeliveryStatus;
-  attempts: number;
-  last_response_code: number | null;
-  last_error: string | null;
-  next_attempt_at: Date | null;
-  delivered_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
 }
 
 export interface DeliveryFilter {
@@ -241,21 +230,39 @@ export interface DeliveryFilter {
 }
 
 /** Deliveries newest first, with their message type and connection; never a payload or secret. */
-export async function listDeliveries(sql: Sql, f: DeliveryFilter = {}): Promise<DeliveryView[]> {
+export async function listDeliveries(db: Executor, f: DeliveryFilter = {}) {
   const limit = Math.min(Math.max(f.limit ?? 50, 1), 200);
   if (f.endpointId !== undefined && !isEndpointId(f.endpointId)) return [];
-  return sql<DeliveryView[]>`
-    select d.id::text as id, d.message_id, d.endpoint_id, e.url as endpoint_url, m.type, m.connection_id, d.status,
-      d.attempts, d.last_response_code, d.last_error,
-      case when d.status = 'pending' then d.next_attempt_at end as next_attempt_at,
-      d.delivered_at, d.created_at, d.updated_at
-    from webhook_deliveries d
-      join webhook_messages m on m.id = d.message_id
-      join webhook_endpoints e on e.id = d.endpoint_id
-    where true
-      ${f.endpointId ? sql`and d.endpoint_id = ${f.endpointId}` : sql``}
-      ${f.status ? sql`and d.status = ${f.status}` : sql``}
-      ${f.before && /^\d{1,18}$/.test(f.before) ? sql`and d.id < ${f.before}::bigint` : sql``}
-    order by d.id desc
-    limit ${limit}`;
+  const d = webhookDeliveries;
+  const conditions: (SQL | undefined)[] = [
+    f.endpointId ? eq(d.endpointId, f.endpointId) : undefined,
+    f.status ? eq(d.status, f.status) : undefined,
+    f.before && /^\d{1,18}$/.test(f.before) ? lt(d.id, sql<number>`${f.before}::bigint`) : undefined,
+  ];
+  return db
+    .select({
+      /** A bigint, as a string. */
+      id: sql<string>`${d.id}::text`,
+      message_id: d.messageId,
+      endpoint_id: d.endpointId,
+      endpoint_url: endpoints.url,
+      type: webhookMessages.type,
+      connection_id: webhookMessages.connectionId,
+      status: d.status,
+      attempts: d.attempts,
+      last_response_code: d.lastResponseCode,
+      last_error: d.lastError,
+      next_attempt_at: sql<Date | null>`case when ${d.status} = 'pending' then ${d.nextAttemptAt} end`.mapWith(d.nextAttemptAt),
+      delivered_at: d.deliveredAt,
+      created_at: d.createdAt,
+      updated_at: d.updatedAt,
+    })
+    .from(d)
+    .innerJoin(webhookMessages, eq(webhookMessages.id, d.messageId))
+    .innerJoin(endpoints, eq(endpoints.id, d.endpointId))
+    .where(and(...conditions))
+    .orderBy(desc(d.id))
+    .limit(limit);
 }
+
+export type DeliveryView = Awaited<ReturnType<typeof listDeliveries>>[number];
