@@ -1,7 +1,9 @@
 // What the refreshes did lately: outcomes per day over the last 7 days, and the most common failure
 // reasons. Range scans on connection_events (type, created_at); the current reasons come from
 // connections (status, reason).
-import type { Sql } from 'postgres';
+import { and, asc, count, desc, gte, inArray, lt, sql } from 'drizzle-orm';
+import type { Executor } from '../db';
+import { connectionEvents as events, connections } from '../db/schema';
 
 export const ACTIVITY_DAYS = 7;
 export const SUCCESS_EVENTS: readonly string[] = ['refreshed'];
@@ -37,31 +39,43 @@ export function activitySince(now: Date): Date {
  * Refresh successes and failures per UTC day, every one of the last 7 days present. Two index-only
  * range counts on connection_events (type, created_at) per day: cheaper than grouping by a computed day.
  */
-export async function refreshOutcomesByDay(sql: Sql, now = new Date()): Promise<DayOutcomes[]> {
+export async function refreshOutcomesByDay(db: Executor, now = new Date()): Promise<DayOutcomes[]> {
   const since = activitySince(now);
   const lastDay = new Date(since.getTime() + (ACTIVITY_DAYS - 1) * DAY_MS);
-  return sql<DayOutcomes[]>`
-    select to_char(d at time zone 'UTC', 'YYYY-MM-DD') as day,
-      (select count(*) from connection_events
-        where type = any(${[...SUCCESS_EVENTS]}) and created_at >= d and created_at < d + interval '24 hours')::int as succeeded,
-      (select count(*) from connection_events
-        where type = any(${[...FAILURE_EVENTS]}) and created_at >= d and created_at < d + interval '24 hours')::int as failed
-    from generate_series(${since}::timestamptz, ${lastDay}::timestamptz, interval '24 hours') d
-    order by d`;
+  const day = sql`d`;
+  const countOn = (types: readonly string[]) =>
+    sql<number>`(${db
+      .select({ n: count() })
+      .from(events)
+      .where(and(inArray(events.type, [...types]), gte(events.createdAt, day), lt(events.createdAt, sql`${day} + interval '24 hours'`)))})::int`;
+  return db
+    .select({
+      day: sql<string>`to_char(${day} at time zone 'UTC', 'YYYY-MM-DD')`,
+      succeeded: countOn(SUCCESS_EVENTS),
+      failed: countOn(FAILURE_EVENTS),
+    })
+    .from(sql`generate_series(${since.toISOString()}::timestamptz, ${lastDay.toISOString()}::timestamptz, interval '24 hours') as d`)
+    .orderBy(day);
 }
 
 /** The most frequent codes of failure events over the last 7 days. */
-export async function topFailureCodes(sql: Sql, now = new Date(), limit = 6): Promise<ReasonCount[]> {
-  return sql<ReasonCount[]>`
-    select code, count(*)::int as count from connection_events
-    where type = any(${[...FAILURE_EVENTS]}) and created_at >= ${activitySince(now)}
-    group by code order by count desc, code limit ${limit}`;
+export async function topFailureCodes(db: Executor, now = new Date(), limit = 6): Promise<ReasonCount[]> {
+  return db
+    .select({ code: events.code, count: count() })
+    .from(events)
+    .where(and(inArray(events.type, [...FAILURE_EVENTS]), gte(events.createdAt, activitySince(now))))
+    .groupBy(events.code)
+    .orderBy(desc(count()), asc(events.code))
+    .limit(limit);
 }
 
 /** Why connections are broken right now: needs_reauth and degraded connections by reason. */
-export async function currentFailureReasons(sql: Sql): Promise<CurrentReasonCount[]> {
-  return sql<CurrentReasonCount[]>`
-    select status, reason, count(*)::int as count from connections
-    where status in ('needs_reauth', 'degraded')
-    group by status, reason order by count desc, status, reason`;
+export async function currentFailureReasons(db: Executor): Promise<CurrentReasonCount[]> {
+  const rows = await db
+    .select({ status: connections.status, reason: connections.reason, count: count() })
+    .from(connections)
+    .where(inArray(connections.status, ['needs_reauth', 'degraded']))
+    .groupBy(connections.status, connections.reason)
+    .orderBy(desc(count()), asc(connections.status), asc(connections.reason));
+  return rows as CurrentReasonCount[];
 }

@@ -1,6 +1,6 @@
 // Everything /admin shows, loaded in parallel on the pool: the page of connections, the per-status
 // counts, the refresh activity, the failure reasons and the operator-error count.
-import type { Sql } from 'postgres';
+import type { Executor } from '../db';
 import {
   currentFailureReasons,
   refreshOutcomesByDay,
@@ -23,17 +23,17 @@ export interface AdminDashboard {
   configurationErrors: number;
 }
 
-export async function loadAdminDashboard(sql: Sql, query: AdminQuery, now = new Date()): Promise<AdminDashboard> {
+export async function loadAdminDashboard(db: Executor, query: AdminQuery, now = new Date()): Promise<AdminDashboard> {
   // The search's plan is resolved once and shared by the list and the counts.
-  const listAndCounts = resolveFilter(sql, query).then((filter) =>
-    Promise.all([listAdminConnections(sql, filter), countByStatus(sql, filter)]),
+  const listAndCounts = resolveFilter(db, query).then((filter) =>
+    Promise.all([listAdminConnections(db, filter), countByStatus(db, filter)]),
   );
   const [[page, counts], outcomes, failureCodes, currentReasons, configurationErrors] = await Promise.all([
     listAndCounts,
-    refreshOutcomesByDay(sql, now),
-    topFailureCodes(sql, now),
-    currentFailureReasons(sql),
-    countConfigurationErrors(sql),
+    refreshOutcomesByDay(db, now),
+    topFailureCodes(db, now),
+    currentFailureReasons(db),
+    countConfigurationErrors(db),
   ]);
   return { page, counts, outcomes, failureCodes, currentReasons, configurationErrors };
 }

@@ -1,9 +1,9 @@
-// WHERE conditions of the admin list and counts, over `connections c join users u`.
-import type { PendingQuery, Row, Sql } from 'postgres';
+// WHERE conditions of the admin list and counts, over `connections join users`.
+import { and as both, eq, exists, ilike, ne, or, sql, type SQL } from 'drizzle-orm';
+import type { Executor } from '../db';
+import { connections, connectionSites, users } from '../db/schema';
 import type { AdminQuery } from './params';
 import { containsPattern, resolveSearch, searchCondition, type SearchScope } from './search';
-
-export type Fragment = PendingQuery<Row[]>;
 
 /** The query, with its free-text search resolved to a plan (lib/admin/search.ts). */
 export interface AdminFilter {
@@ -11,20 +11,21 @@ export interface AdminFilter {
   search?: SearchScope;
 }
 
-export async function resolveFilter(sql: Sql, query: AdminQuery): Promise<AdminFilter> {
-  return { query, search: query.q ? await resolveSearch(sql, query.q) : undefined };
+export async function resolveFilter(db: Executor, query: AdminQuery): Promise<AdminFilter> {
+  return { query, search: query.q ? await resolveSearch(db, query.q) : undefined };
 }
 
-export function and(sql: Sql, conditions: Fragment[]): Fragment {
-  return conditions.length ? conditions.reduce((all, c) => sql`${all} and ${c}`) : sql`true`;
+/** All the conditions (true when there are none). */
+export function and(conditions: SQL[]): SQL {
+  return conditions.length ? both(...conditions)! : sql`true`;
 }
 
-function siteCondition(sql: Sql, site: string): Fragment {
-  return sql`exists (select 1 from connection_sites s where s.connection_id = c.id
-    and (s.cloud_id = ${site} or s.name ilike ${containsPattern(site)}))`;
+function siteCondition(db: Executor, site: string): SQL {
+  const matches = or(eq(connectionSites.cloudId, site), ilike(connectionSites.name, containsPattern(site)));
+  return exists(db.select({ one: sql`1` }).from(connectionSites).where(both(eq(connectionSites.connectionId, connections.id), matches)));
 }
 
-/** Whether the conditions read `u` (users): the counts join it only then. */
+/** Whether the conditions read `users`: the counts join it only then. */
 export function readsUsers({ query }: AdminFilter): boolean {
   return Boolean(query.owner);
 }
@@ -34,12 +35,12 @@ export function readsUsers({ query }: AdminFilter): boolean {
  * connections out unless that status is chosen (the SPEC hides them by default); the counts ignore
  * the status filter altogether.
  */
-export function filterConditions(sql: Sql, { query, search }: AdminFilter, use: 'page' | 'counts'): Fragment[] {
-  const conditions: Fragment[] = [];
-  if (use === 'page') conditions.push(query.status ? sql`c.status = ${query.status}` : sql`c.status <> 'disconnected'`);
-  if (query.product) conditions.push(sql`c.product = ${query.product}`);
-  if (query.owner) conditions.push(sql`u.email ilike ${containsPattern(query.owner)}`);
-  if (query.site) conditions.push(siteCondition(sql, query.site));
-  if (search) conditions.push(searchCondition(sql, search, use));
+export function filterConditions(db: Executor, { query, search }: AdminFilter, use: 'page' | 'counts'): SQL[] {
+  const conditions: SQL[] = [];
+  if (use === 'page') conditions.push(query.status ? eq(connections.status, query.status) : ne(connections.status, 'disconnected'));
+  if (query.product) conditions.push(eq(connections.product, query.product));
+  if (query.owner) conditions.push(ilike(users.email, containsPattern(query.owner)));
+  if (query.site) conditions.push(siteCondition(db, query.site));
+  if (search) conditions.push(searchCondition(db, search, use));
   return conditions;
 }

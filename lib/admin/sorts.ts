@@ -1,32 +1,33 @@
 // The sorts of the admin list. Each is a list of key expressions, always followed by `c.id` so that
 // the order is total and a keyset cursor names one exact position. Each key list matches an index
 // (lib/db/schema.ts), so that every page, however deep, is one short index range scan.
-import { STATUS_RANK_CASES } from '../db/schema';
+import { sql, type SQL } from 'drizzle-orm';
+import { connections, STATUS_RANK_CASES, users } from '../db/schema';
 import type { SortName } from './params';
 import { UUID_PATTERN } from '../ids';
 
 export type KeyType = 'timestamptz' | 'int' | 'text';
 
 export interface SortKey {
-  /** SQL over `connections c join users u`; written exactly like the index expression. */
-  expr: string;
+  /** An expression over `connections join users`; written exactly like the index expression. */
+  expr: SQL;
   type: KeyType;
 }
 
 export const SORT_KEYS: Record<SortName, SortKey[]> = {
   // connections_updated_idx (updated_at, id)
-  updated: [{ expr: 'c.updated_at', type: 'timestamptz' }],
+  updated: [{ expr: sql`${connections.updatedAt}`, type: 'timestamptz' }],
   // connections_created_idx (created_at, id)
-  created: [{ expr: 'c.created_at', type: 'timestamptz' }],
+  created: [{ expr: sql`${connections.createdAt}`, type: 'timestamptz' }],
   // connections_last_refreshed_idx: never refreshed sorts as the oldest
-  refreshed: [{ expr: "coalesce(c.last_refreshed_at, '-infinity'::timestamptz)", type: 'timestamptz' }],
+  refreshed: [{ expr: sql`coalesce(${connections.lastRefreshedAt}, '-infinity'::timestamptz)`, type: 'timestamptz' }],
   // connections_status_rank_idx (rank, updated_at, id): worst first, then most recently changed
   status: [
-    { expr: `(case c.status ${STATUS_RANK_CASES} end)`, type: 'int' },
-    { expr: 'c.updated_at', type: 'timestamptz' },
+    { expr: sql`(case ${connections.status} ${sql.raw(STATUS_RANK_CASES)} end)`, type: 'int' },
+    { expr: sql`${connections.updatedAt}`, type: 'timestamptz' },
   ],
   // users_email_key, then each owner's connections by id (connections_user_idx)
-  owner: [{ expr: 'u.email', type: 'text' }],
+  owner: [{ expr: sql`${users.email}`, type: 'text' }],
 };
 
 const VALUE_PATTERN: Record<KeyType | 'uuid', RegExp> = {
