@@ -1,4 +1,6 @@
-import type { Sql } from 'postgres';
+import { and, asc, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import type { Executor } from './db';
+import { apiKeys } from './db/schema';
 import { hashSecret, newSecret } from './secrets';
 import { isUuid } from './ids';
 import { hasControlChars } from './input';
@@ -17,57 +19,68 @@ export interface CreatedApiKey {
   key: string;
 }
 
-export interface ApiKeyView {
-  id: string;
-  name: string;
-  prefix: string;
-  created_at: Date;
-  last_used_at: Date | null;
-  revoked_at: Date | null;
-}
 
-export interface ApiKeyIdentity {
-  id: string;
-  name: string;
-}
+export type ApiKeyIdentity = Pick<typeof apiKeys.$inferSelect, 'id' | 'name'>;
 
 /** A new key: only its SHA-256 and a short display prefix are stored. */
-export async function createApiKey(sql: Sql, name: string): Promise<CreatedApiKey> {
+export async function createApiKey(db: Executor, name: string): Promise<CreatedApiKey> {
   const trimmed = name.trim();
   if (!trimmed) throw new Error('An API key needs a name');
   if (hasControlChars(trimmed)) throw new Error('An API key name must not contain control characters');
   const key = API_KEY_PREFIX + newSecret();
-  const [row] = await sql<{ id: string; name: string }[]>`
-    insert into api_keys (name, prefix, key_hash)
-    values (${trimmed}, ${key.slice(0, DISPLAY_PREFIX_LENGTH)}, ${hashSecret(key)})
-    returning id, name`;
-  return { id: row.id, name: row.name, key };
+  const [row] = await db
+    .insert(apiKeys)
+    .values({ name: trimmed, prefix: key.slice(0, DISPLAY_PREFIX_LENGTH), keyHash: hashSecret(key) })
+    .returning({ id: apiKeys.id, name: apiKeys.name });
+  return { id: row!.id, name: row!.name, key };
 }
 
 /** True when an active key was revoked now; false for an unknown or already revoked one. */
-export async function revokeApiKey(sql: Sql, id: string): Promise<boolean> {
+export async function revokeApiKey(db: Executor, id: string): Promise<boolean> {
   if (!isUuid(id)) return false;
-  const rows = await sql`update api_keys set revoked_at = now() where id = ${id} and revoked_at is null returning 1`;
+  const rows = await db
+    .update(apiKeys)
+    .set({ revokedAt: sql`now()` })
+    .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+    .returning({ id: apiKeys.id });
   return rows.length === 1;
 }
 
 /** Every key, newest first, revoked ones included (with `revoked_at`); never a hash. */
-export async function listApiKeys(sql: Sql): Promise<ApiKeyView[]> {
-  return sql<ApiKeyView[]>`select id, name, prefix, created_at, last_used_at, revoked_at
-    from api_keys order by created_at desc, id`;
+export async function listApiKeys(db: Executor) {
+  return db
+    .select({
+      id: apiKeys.id,
+      name: apiKeys.name,
+      prefix: apiKeys.prefix,
+      created_at: apiKeys.createdAt,
+      last_used_at: apiKeys.lastUsedAt,
+      revoked_at: apiKeys.revokedAt,
+    })
+    .from(apiKeys)
+    .orderBy(desc(apiKeys.createdAt), asc(apiKeys.id));
+}
+
+export type ApiKeyView = Awaited<ReturnType<typeof listApiKeys>>[number];
+
+/** Whether `bearer` can be one of our keys at all (not worth a query otherwise). */
+export function isApiKeyShaped(bearer: string | null | undefined): bearer is string {
+  return !!bearer && bearer.startsWith(API_KEY_PREFIX) && bearer.length <= MAX_KEY_LENGTH;
 }
 
 /**
  * The active key behind a bearer secret, or undefined. One indexed read; `last_used_at` is written
  * at most once a minute per key (the SQL guard holds across processes) and never awaited.
  */
-export async function verifyApiKey(sql: Sql, bearer: string | null | undefined): Promise<ApiKeyIdentity | undefined> {
-  if (!bearer || !bearer.startsWith(API_KEY_PREFIX) || bearer.length > MAX_KEY_LENGTH) return undefined;
-  const [row] = await sql<{ id: string; name: string; last_used_at: Date | null }[]>`
-    select id, name, last_used_at from api_keys where key_hash = ${hashSecret(bearer)} and revoked_at is null`;
+export async function verifyApiKey(db: Executor, bearer: string | null | undefined): Promise<ApiKeyIdentity | undefined> {
+  if (!isApiKeyShaped(bearer)) return undefined;
+  const [row] = await db
+    .select({ id: apiKeys.id, name: apiKeys.name, lastUsedAt: apiKeys.lastUsedAt })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.keyHash, hashSecret(bearer)), isNull(apiKeys.revokedAt)));
   if (!row) return undefined;
-  if (!row.last_used_at || Date.now() - row.last_used_at.getTime() >= LAST_USED_RESOLUTION_MS) {
-    void recordApiKeyUse(sql, row.id);
+  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+    void recordApiKeyUse(db, row.id);
   }
   return { id: row.id, name: row.name };
 }
@@ -76,10 +89,13 @@ export async function verifyApiKey(sql: Sql, bearer: string | null | undefined):
  * Sets `last_used_at` unless it was set less than a minute ago (checked in SQL, so it holds across
  * processes); true when it wrote. Never throws: a failed write must not fail the request.
  */
-export async function recordApiKeyUse(sql: Sql, id: string): Promise<boolean> {
+export async function recordApiKeyUse(db: Executor, id: string): Promise<boolean> {
   try {
-    const rows = await sql`update api_keys set last_used_at = now()
-      where id = ${id} and (last_used_at is null or last_used_at < now() - interval '1 minute') returning 1`;
+    const rows = await db
+      .update(apiKeys)
+      .set({ lastUsedAt: sql`now()` })
+      .where(and(eq(apiKeys.id, id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, sql`now() - interval '1 minute'`))))
+      .returning({ id: apiKeys.id });
     return rows.length === 1;
   } catch {
     return false;

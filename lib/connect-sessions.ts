@@ -1,6 +1,8 @@
 // Connect sessions: single-use, 30-minute links that start the consent flow for a given user and
 // product, or reconnect a given connection. Only the link token's SHA-256 is stored.
-import type { Sql } from 'postgres';
+import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
+import type { Executor } from './db';
+import { connections, connectSessions, users } from './db/schema';
 import { z } from 'zod';
 import { isProduct, PRODUCTS, type Product } from './atlassian/products';
 import type { FlowContext } from './flows/context';
@@ -68,45 +70,38 @@ const linkUrl = (appUrl: string, token: string) => `${appUrl.replace(/\/+$/, '')
  * Writes one link and returns it with its expiry. For a connection, its product and its owner's
  * email are copied from it (one insert … select: nothing is written when it is missing).
  */
-export async function createConnectSession(sql: Sql, appUrl: string, input: ConnectSessionInput): Promise<CreatedConnectSession> {
+export async function createConnectSession(db: Executor, appUrl: string, input: ConnectSessionInput): Promise<CreatedConnectSession> {
   const token = newSecret();
   const tokenHash = hashSecret(token);
-  let rows: { expires_at: Date }[];
+  const expiresAt = sql<Date>`now() + make_interval(mins => ${CONNECT_SESSION_TTL_MINUTES})`;
+  let rows: { expiresAt: Date }[];
   if ('connection_id' in input) {
     if (!isUuid(input.connection_id)) throw new ConnectionNotFoundError(input.connection_id);
-    rows = await sql<{ expires_at: Date }[]>`
-      insert into connect_sessions (token_hash, user_email, product, connection_id, expires_at)
-      select ${tokenHash}, u.email, c.product, c.id, now() + make_interval(mins => ${CONNECT_SESSION_TTL_MINUTES})
-      from connections c join users u on u.id = c.user_id
-      where c.id = ${input.connection_id} and c.status <> 'disconnected'
-      returning expires_at`;
-    if (rows.length === 0) throw new ConnectionNotFoundError(input.connection_id);
+    // Its owner's email and its product, copied from the connection; nothing is written when it is missing.
+    const [source] = await db
+      .select({ userEmail: users.email, product: connections.product, connectionId: connections.id })
+      .from(connections)
+      .innerJoin(users, eq(users.id, connections.userId))
+      .where(and(eq(connections.id, input.connection_id), ne(connections.status, 'disconnected')));
+    if (!source) throw new ConnectionNotFoundError(input.connection_id);
+    rows = await db
+      .insert(connectSessions)
+      .values({ tokenHash, ...source, expiresAt })
+      .returning({ expiresAt: connectSessions.expiresAt });
   } else {
     if (!isProduct(input.product)) throw new TypeError(`Unknown product: ${String(input.product)}`);
-    rows = await sql<{ expires_at: Date }[]>`
-      insert into connect_sessions (token_hash, user_email, product, expires_at)
-      values (${tokenHash}, ${input.user_email.trim().toLowerCase()}, ${input.product},
-              now() + make_interval(mins => ${CONNECT_SESSION_TTL_MINUTES}))
-      returning expires_at`;
+    rows = await db
+      .insert(connectSessions)
+      .values({ tokenHash, userEmail: input.user_email.trim().toLowerCase(), product: input.product, expiresAt })
+      .returning({ expiresAt: connectSessions.expiresAt });
   }
-  return { url: linkUrl(appUrl, token), expires_at: rows[0].expires_at.toISOString() };
+  return { url: linkUrl(appUrl, token), expires_at: rows[0]!.expiresAt.toISOString() };
 }
 
 export type OpenConnectSessionResult =
   | { kind: 'signin'; next: string }
   | { kind: 'redirect'; url: string }
   | { kind: 'error'; status: number; code: string; message: string };
-
-interface SessionRow {
-  id: string;
-  user_email: string;
-  product: Product;
-  connection_id: string | null;
-  used: boolean;
-  expired: boolean;
-  connection_user_id: string | null;
-  connection_status: string | null;
-}
 
 const ASK_AGAIN = 'Ask for a new link.';
 const error = (status: number, code: string, message: string): OpenConnectSessionResult => ({ kind: 'error', status, code, message });
@@ -115,12 +110,21 @@ const USED = error(410, 'used', `This link was already used. ${ASK_AGAIN}`);
 // API links last 30 minutes, the Reconnect links of notification mails 7 days.
 const EXPIRED = error(410, 'expired', `This link expired. ${ASK_AGAIN}`);
 
-async function readSession(sql: Sql, tokenHash: string): Promise<SessionRow | undefined> {
-  const [row] = await sql<SessionRow[]>`
-    select s.id, s.user_email, s.product, s.connection_id, s.used_at is not null as used, s.expires_at <= now() as expired,
-           c.user_id as connection_user_id, c.status as connection_status
-    from connect_sessions s left join connections c on c.id = s.connection_id
-    where s.token_hash = ${tokenHash}`;
+async function readSession(db: Executor, tokenHash: string) {
+  const [row] = await db
+    .select({
+      id: connectSessions.id,
+      user_email: connectSessions.userEmail,
+      product: connectSessions.product,
+      connection_id: connectSessions.connectionId,
+      used: sql<boolean>`${connectSessions.usedAt} is not null`,
+      expired: sql<boolean>`${connectSessions.expiresAt} <= now()`,
+      connection_user_id: connections.userId,
+      connection_status: connections.status,
+    })
+    .from(connectSessions)
+    .leftJoin(connections, eq(connections.id, connectSessions.connectionId))
+    .where(eq(connectSessions.tokenHash, tokenHash));
   return row;
 }
 
@@ -139,7 +143,7 @@ export async function openConnectSession(
 ): Promise<OpenConnectSessionResult> {
   if (!token || token.length > MAX_TOKEN_LENGTH) return NOT_FOUND;
   const tokenHash = hashSecret(token);
-  const row = await readSession(ctx.sql, tokenHash);
+  const row = await readSession(ctx.db, tokenHash);
   if (!row) return NOT_FOUND;
   if (row.used) return USED;
   if (row.expired) return EXPIRED;
@@ -157,18 +161,17 @@ export async function openConnectSession(
       return error(403, 'not_owner', 'The connection this link would reconnect belongs to another user: only its owner can reconnect it.');
     }
   }
-  if (!ctx.apps(row.product)) {
-    return error(400, 'product_not_configured', `${row.product} is not configured on this server any more. Ask an admin.`);
-  }
-  return ctx.sql.begin(async (tx) => {
-    // startFlow only runs queries: a transaction serves as its `sql`. The OAuth state is thus written
-    // in the transaction that consumes the link: if that fails, the link stays unused.
-    const flowCtx: FlowContext = { ...ctx, sql: tx as unknown as Sql };
-    const consumed = await tx`update connect_sessions set used_at = now()
-      where token_hash = ${tokenHash} and used_at is null and expires_at > now() returning id`;
+  return ctx.db.transaction(async (tx) => {
+    // The OAuth state is written in the transaction that consumes the link: if that fails, the link stays unused.
+    const flowCtx: FlowContext = { ...ctx, db: tx };
+    const consumed = await tx
+      .update(connectSessions)
+      .set({ usedAt: sql`now()` })
+      .where(and(eq(connectSessions.tokenHash, tokenHash), isNull(connectSessions.usedAt), gt(connectSessions.expiresAt, sql`now()`)))
+      .returning({ id: connectSessions.id });
     if (consumed.length === 0) {
       // Another tab won the race, or the link expired since it was read.
-      const again = await readSession(flowCtx.sql, tokenHash);
+      const again = await readSession(tx, tokenHash);
       return again?.used ? USED : EXPIRED;
     }
     const url = row.connection_id

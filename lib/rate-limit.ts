@@ -1,4 +1,6 @@
-import type { Sql } from 'postgres';
+import { sql } from 'drizzle-orm';
+import type { Executor } from './db';
+import { rateLimits } from './db/schema';
 
 /**
  * A fixed-window counter per key, kept in Postgres so that every instance counts the same hits. What
@@ -26,19 +28,27 @@ export class RateLimiter {
    * Counts one hit for `key` in every instance's shared window. `refused` when this hit is over the
    * limit; from the hit that reaches it on, `wait` is the seconds until the window ends (else 0).
    */
-  async hit(sql: Sql, key: string, now = new Date()): Promise<{ refused: boolean; wait: number }> {
-    const [row] = await sql<{ hits: number; window_end: Date }[]>`
-      insert into rate_limits as r (key, window_start, hits) values (${`${this.name}:${key}`}, ${now}, 1)
-      on conflict (key) do update set
-        window_start = case when r.window_start <= ${now}::timestamptz - make_interval(secs => ${this.windowSeconds})
-                            then excluded.window_start else r.window_start end,
-        hits = case when r.window_start <= ${now}::timestamptz - make_interval(secs => ${this.windowSeconds})
-                    then 1 else r.hits + 1 end
-      returning hits, window_start + make_interval(secs => ${this.windowSeconds}) as window_end`;
-    if (row.hits < this.limit) return { refused: false, wait: 0 };
+  async hit(db: Executor, key: string, now = new Date()): Promise<{ refused: boolean; wait: number }> {
+    const windowOver = sql`${rateLimits.windowStart} <= ${now.toISOString()}::timestamptz - make_interval(secs => ${this.windowSeconds})`;
+    const [row] = await db
+      .insert(rateLimits)
+      .values({ key: `${this.name}:${key}`, windowStart: now, hits: 1 })
+      .onConflictDoUpdate({
+        target: rateLimits.key,
+        set: {
+          windowStart: sql`case when ${windowOver} then excluded.window_start else ${rateLimits.windowStart} end`,
+          hits: sql`case when ${windowOver} then 1 else ${rateLimits.hits} + 1 end`,
+        },
+      })
+      .returning({
+        hits: rateLimits.hits,
+        windowEnd: sql<Date>`${rateLimits.windowStart} + make_interval(secs => ${this.windowSeconds})`.mapWith(rateLimits.windowStart),
+      });
+    const { hits, windowEnd } = row!;
+    if (hits < this.limit) return { refused: false, wait: 0 };
     if (this.blockedUntil.size > 10_000) this.blockedUntil.clear(); // bounded memory under a flood of distinct keys
-    this.blockedUntil.set(key, row.window_end.getTime());
-    return { refused: row.hits > this.limit, wait: secondsUntil(row.window_end.getTime(), now) };
+    this.blockedUntil.set(key, windowEnd.getTime());
+    return { refused: hits > this.limit, wait: secondsUntil(windowEnd.getTime(), now) };
   }
 }
 

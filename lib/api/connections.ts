@@ -1,5 +1,10 @@
-import type { Sql } from 'postgres';
-import { VIEW_COLUMNS, type ConnectionView } from '../connections/queries';
+import { and, asc, eq, gt, ne, sql } from 'drizzle-orm';
+import { dbErrorCode, type Executor } from '../db';
+import { connections, users } from '../db/schema';
+import { z } from 'zod';
+import { PRODUCTS } from '../atlassian/products';
+import { CONNECTION_STATUSES } from '../db/schema';
+import { selectViews, VIEW_COLUMNS, type ConnectionView } from '../connections/queries';
 import { isUuid } from '../ids';
 import type { ConnectionJson, ListConnectionsQuery } from './schemas';
 
@@ -42,13 +47,13 @@ function decodeCursor(cursor: string): Cursor | undefined {
 }
 
 // The dashboard's columns, plus created_at as Postgres prints it (microseconds) for cursors.
-const COLUMNS = (sql: Sql) => sql`${VIEW_COLUMNS(sql)}, c.created_at::text as created_key`;
+const COLUMNS = { ...VIEW_COLUMNS, created_key: sql<string>`${connections.createdAt}::text` };
 
 /** Keyset pagination on (created_at, id): stable under inserts, no OFFSET. */
-export async function listConnectionsPage(sql: Sql, q: ListConnectionsQuery) {
+export async function listConnectionsPage(db: Executor, q: ListQuery) {
   const after = q.cursor ? decodeCursor(q.cursor) : undefined;
   if (q.cursor && !after) return { error: 'cursor' as const };
-  const rows = await pageRows(sql, q, after);
+  const rows = await pageRows(db, q, after);
   if (!rows) return { error: 'cursor' as const };
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
@@ -58,27 +63,28 @@ export async function listConnectionsPage(sql: Sql, q: ListConnectionsQuery) {
   return { data: page.map(serializeConnection), next_cursor: more ? encodeCursor({ created_at: last.created_key, id: last.id }) : null };
 }
 
-type PageRow = ConnectionView & { created_key: string };
-
 // A well-formed cursor can still name an impossible time (2024-99-99): Postgres refuses it, we answer 400.
-async function pageRows(sql: Sql, q: ListConnectionsQuery, after: Cursor | undefined): Promise<PageRow[] | undefined> {
+async function pageRows(db: Executor, q: ListQuery, after: Cursor | undefined) {
   try {
-    return await sql<PageRow[]>`
-    select ${COLUMNS(sql)} from connections c join users u on u.id = c.user_id
-    where ${q.status ? sql`c.status = ${q.status}` : sql`c.status <> 'disconnected'`}
-      ${q.product ? sql`and c.product = ${q.product}` : sql``}
-      ${q.user_email ? sql`and u.email = ${q.user_email}` : sql``}
-      ${after ? sql`and (c.created_at, c.id) > (${after.created_at}::text::timestamptz, ${after.id}::uuid)` : sql``}
-    order by c.created_at, c.id limit ${q.limit + 1}`;
+    return await selectViews(db, COLUMNS)
+      .where(
+        and(
+          q.status ? eq(connections.status, q.status) : ne(connections.status, 'disconnected'),
+          q.product ? eq(connections.product, q.product) : undefined,
+          q.user_email ? eq(users.email, q.user_email) : undefined,
+          after ? gt(sql`(${connections.createdAt}, ${connections.id})`, sql`(${after.created_at}::text::timestamptz, ${after.id}::uuid)`) : undefined,
+        ),
+      )
+      .orderBy(asc(connections.createdAt), asc(connections.id))
+      .limit(q.limit + 1);
   } catch (err) {
-    if (after && ['22007', '22008'].includes(String((err as { code?: string }).code))) return undefined;
+    if (after && ['22007', '22008'].includes(dbErrorCode(err) ?? '')) return undefined;
     throw err;
   }
 }
 
-export async function getConnection(sql: Sql, id: string) {
+export async function getConnection(db: Executor, id: string): Promise<ConnectionView | undefined> {
   if (!isUuid(id)) return undefined;
-  const [row] = await sql<ConnectionView[]>`
-    select ${COLUMNS(sql)} from connections c join users u on u.id = c.user_id where c.id = ${id} and c.status <> 'disconnected'`;
+  const [row] = await selectViews(db, VIEW_COLUMNS).where(and(eq(connections.id, id), ne(connections.status, 'disconnected')));
   return row;
 }

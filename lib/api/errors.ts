@@ -1,6 +1,6 @@
 import { createConnectSession } from '../connect-sessions';
 import { getConfig } from '../config';
-import { getSql } from '../db';
+import { getDb } from '../db';
 import { ConnectionUnavailableError } from '../tokens/errors';
 import { apiError } from './http';
 
@@ -13,7 +13,7 @@ export async function connectionErrorResponse(err: unknown, id: string): Promise
     case 'not_found':
       return notFound(id);
     case 'needs_reauth': {
-      const link = await createConnectSession(getSql(), getConfig().appUrl, { connection_id: id });
+      const link = await createConnectSession(getDb(), getConfig().appUrl, { connection_id: id });
       return apiError(409, 'needs_reauth', 'The connection needs to be reconnected by its user.', { reason: err.reason, reconnect_url: link.url });
     }
     case 'configuration_error':

@@ -2,10 +2,8 @@
 import { createLogger } from '../log';
 import type { z } from 'zod';
 import { verifyApiKey, type ApiKeyIdentity } from '../api-keys';
-import { getSql } from '../db';
-import { clientAddress } from '../client-address';
-import { CONTROL_CHARS_MESSAGE, controlCharPath } from '../input';
-import { RateLimiter } from '../rate-limit';
+import { errorMessage, getDb } from '../db';
+import { clientAddress, RateLimiter } from '../rate-limit';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -37,8 +35,8 @@ const rateLimited = (wait: number) =>
 
 /** Counts a wrong key; seconds to wait once this client, or all clients together, went over the limit. */
 async function countKeyFailure(client: string): Promise<number> {
-  const sql = getSql();
-  const [mine, all] = await Promise.all([keyFailures.hit(sql, client), allKeyFailures.hit(sql, 'all')]);
+  const db = getDb();
+  const [mine, all] = await Promise.all([keyFailures.hit(db, client), allKeyFailures.hit(db, 'all')]);
   return Math.max(mine.refused ? mine.wait : 0, all.refused ? all.wait : 0);
 }
 
@@ -61,10 +59,16 @@ export function withApiKey<C>(handler: (request: Request, context: C, apiKey: Ap
       const client = clientAddress(request.headers);
       const known = keyFailures.knownWait(client);
       if (known > 0) return rateLimited(known);
-      const wait = await countKeyFailure(client);
-      return wait > 0 ? rateLimited(wait) : unauthorized('Invalid or revoked API key.');
+      const key = bearer(request);
+      if (!key) return unauthorized('Missing API key: send it as "Authorization: Bearer <key>".');
+      const apiKey = await verifyApiKey(getDb(), key);
+      if (!apiKey) {
+        const wait = await countKeyFailure(client);
+        return wait > 0 ? rateLimited(wait) : unauthorized('Invalid or revoked API key.');
+      }
+      return await handler(request, context, apiKey);
     } catch (err) {
-      createLogger('api').error(`unexpected error: ${err instanceof Error ? err.message : String(err)}`);
+      console.error('[api] unexpected error:', errorMessage(err));
       return apiError(500, 'internal_error', 'The request failed unexpectedly. Nothing is known to have changed; try again.');
     }
   };

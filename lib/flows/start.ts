@@ -1,5 +1,6 @@
-import type { Product } from '../atlassian/products';
-import { providerFor } from '../providers';
+import { oauthStates } from '../db/schema';
+import { scopesForConnect, type Product } from '../atlassian/products';
+import { authorizeUrl } from '../atlassian/urls';
 import { hashSecret, newSecret } from '../secrets';
 import { callbackUrl, type FlowContext } from './context';
 
@@ -31,17 +32,21 @@ export async function startFlow(ctx: FlowContext, flow: FlowStart, browserNonce:
   if (!app) throw new ProductNotConfiguredError(product);
   const state = newSecret();
   const now = ctx.now?.() ?? new Date();
-  await ctx.sql`insert into oauth_states ${ctx.sql({
-    state_hash: hashSecret(state),
+  await ctx.db.insert(oauthStates).values({
+    stateHash: hashSecret(state),
     purpose: flow.purpose,
-    user_id: 'userId' in flow ? flow.userId : null,
-    product,
-    connection_id: flow.purpose === 'reconnect' ? flow.connectionId : null,
-    connect_session_id: 'connectSessionId' in flow ? (flow.connectSessionId ?? null) : null,
-    redirect_to: flow.purpose === 'signin' ? (flow.redirectTo ?? null) : null,
-    browser_nonce_hash: hashSecret(browserNonce),
-    expires_at: new Date(now.getTime() + STATE_TTL_MS),
-  })}`;
-  const purpose = flow.purpose === 'signin' ? 'signin' : 'connect';
-  return providerFor(product).authorizeUrl(app, { state, redirectUri: callbackUrl(ctx), purpose });
+    userId: 'userId' in flow ? flow.userId : null,
+    product: 'product' in flow ? flow.product : null,
+    connectionId: flow.purpose === 'reconnect' ? flow.connectionId : null,
+    connectSessionId: 'connectSessionId' in flow ? (flow.connectSessionId ?? null) : null,
+    redirectTo: flow.purpose === 'signin' ? (flow.redirectTo ?? null) : null,
+    expiresAt: new Date(now.getTime() + STATE_TTL_MS),
+  });
+  const scopes = flow.purpose === 'signin' ? ['read:me'] : scopesForConnect(flow.product);
+  return authorizeUrl(ctx.atlassian.authUrl, {
+    clientId: ctx.atlassian.clientId,
+    redirectUri: callbackUrl(ctx),
+    scopes,
+    state,
+  });
 }
