@@ -1,6 +1,6 @@
 // `npm run cli -- <command>`: operator commands sharing lib/ with the app.
 import { ConfigError, getConfig, loadConfig } from '../lib/config';
-import { closeDb, getSql } from '../lib/db';
+import { closeDb, getDb } from '../lib/db';
 import { runMigrations } from '../lib/db/migrate';
 import { startAppWorker, stopGracefully } from '../lib/jobs/app-worker';
 import { createLogger } from '../lib/log';
@@ -17,7 +17,7 @@ const commands: Record<string, Command> = {
     console.log('migrations applied');
   },
   'keys rotate': async () => {
-    const { scanned, reencrypted } = await reencryptAll(getSql(), getConfig().encryptionKeys);
+    const { scanned, reencrypted } = await reencryptAll(getDb(), getConfig().encryptionKeys);
     console.log(`re-encrypted ${reencrypted} of ${scanned} secrets`);
   },
   // The background worker alone (run the app with RECONNECT_WORKER=off); stops on SIGINT/SIGTERM.

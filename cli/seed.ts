@@ -1,8 +1,8 @@
 // `npm run cli -- seed [--connections N] [--users N]`: demo data at scale for the admin dashboard
-// (lib/admin/seed.ts). Spread into cli/index.ts's commands.
+// (lib/db/seed.ts). Spread into cli/index.ts's commands.
 import { getConfig } from '../lib/config';
-import { getSql } from '../lib/db';
-import { defaultUserCount, seedDemoData } from '../lib/admin/seed';
+import { getDb } from '../lib/db';
+import { defaultUserCount, seedDemoData } from '../lib/db/seed';
 
 type Command = (args: string[]) => Promise<void>;
 
@@ -34,7 +34,7 @@ export const seedCommands: Record<string, Command> = {
     }
     const started = performance.now();
     const onStep = (name: string, ms: number) => console.log(`  ${name}: ${(ms / 1000).toFixed(1)} s`);
-    const result = await seedDemoData(getSql(), { connections, users, keys: getConfig().encryptionKeys, onStep });
+    const result = await seedDemoData(getDb(), { connections, users, keys: getConfig().encryptionKeys, onStep });
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.log(`seeded ${result.users} users, ${result.connections} connections, ${result.sites} sites and ${result.events} events in ${seconds} s`);
   },

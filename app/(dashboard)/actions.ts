@@ -11,8 +11,7 @@ import { signOut } from '@/lib/auth/next-auth';
 import { findActionableConnection } from '@/lib/connections/access';
 import { disconnectConnection, testConnection } from '@/lib/connections/manage';
 import { getConfig } from '@/lib/config';
-import { getDb, getSql } from '@/lib/db';
-import { setAdminDigest, setConnectionNotifications, setUserNotifications } from '@/lib/notifications/preferences';
+import { getDb } from '@/lib/db';
 import { appFlowContext } from '@/lib/flows/app-context';
 import { safeRedirect } from '@/lib/flows/redirect';
 import { startFlow } from '@/lib/flows/start';
@@ -31,7 +30,7 @@ export const connectProduct = validatedActionWithUser(
 );
 
 export const reconnectConnection = validatedActionWithUser(connectionInput, async ({ connectionId }, user) => {
-  const conn = await findActionableConnection(getSql(), user, connectionId);
+  const conn = await findActionableConnection(getDb(), user, connectionId);
   if (!conn) return NOT_FOUND;
   if (conn.user_id !== user.id) return { error: `Only the owner can reconnect this connection: it needs their ${providerFor(conn.product).issuerName} consent.` };
   if (!getConfig().products.includes(conn.product)) return { error: `${productLabel(conn.product)} is not configured on this server any more. Ask an admin.` };
@@ -40,17 +39,17 @@ export const reconnectConnection = validatedActionWithUser(connectionInput, asyn
 });
 
 export const testConnectionAction = validatedActionWithUser(connectionInput, async ({ connectionId }, user) => {
-  const conn = await findActionableConnection(getSql(), user, connectionId);
+  const conn = await findActionableConnection(getDb(), user, connectionId);
   if (!conn) return NOT_FOUND;
-  const result = await testConnection(getSql(), appProductApi(), conn.id);
+  const result = await testConnection(getDb(), appProductApi(), conn.id);
   revalidatePath('/');
   return result.ok ? { ok: true, message: result.message } : { error: result.message };
 });
 
 export const disconnectAction = validatedActionWithUser(connectionInput, async ({ connectionId }, user) => {
-  const conn = await findActionableConnection(getSql(), user, connectionId);
+  const conn = await findActionableConnection(getDb(), user, connectionId);
   if (!conn) return NOT_FOUND;
-  await disconnectConnection(getSql(), getConfig().appUrl, conn.id, user.email);
+  await disconnectConnection(getDb(), getConfig().appUrl, conn.id, user.email);
   revalidatePath('/');
   return { ok: true, message: 'Disconnected. Its tokens were deleted.' };
 });

@@ -5,10 +5,7 @@ import { productLabel, isProduct } from '@/lib/atlassian/products';
 import { requireUser } from '@/lib/auth/session';
 import { getConfig } from '@/lib/config';
 import { listUserConnections } from '@/lib/connections/queries';
-import { getDb, getSql } from '@/lib/db';
-import { mailSetup } from '@/lib/notifications/admin';
-import { connectionNotificationSwitches, userNotificationSettings } from '@/lib/notifications/preferences';
-import { NotificationSwitch } from '@/components/notification-switch';
+import { getDb } from '@/lib/db';
 import { renderTime } from '@/components/time';
 
 export const dynamic = 'force-dynamic';
@@ -25,7 +22,7 @@ function successMessage(search: Record<string, string | string[] | undefined>): 
 
 export default async function HomePage({ searchParams }: { searchParams: Search }) {
   const user = await requireUser('/');
-  const connections = await listUserConnections(getSql(), user.id);
+  const connections = await listUserConnections(getDb(), user.id);
   const success = successMessage(await searchParams);
   const settings = await userNotificationSettings(getDb(), user.id);
   const switches = await connectionNotificationSwitches(getDb(), connections.filter((c) => c.user_id === user.id).map((c) => c.id));

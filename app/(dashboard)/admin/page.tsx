@@ -12,11 +12,7 @@ import { ADMIN_PAGE_SIZE } from '@/lib/admin/connections';
 import { loadAdminDashboard } from '@/lib/admin/dashboard';
 import { adminHref, MIN_SEARCH, parseAdminQuery, searchTooShort, type SearchParams } from '@/lib/admin/params';
 import { requireAdmin } from '@/lib/auth/session';
-import { getConfig } from '@/lib/config';
-import { getDb, getSql } from '@/lib/db';
-import { mailSetup, notificationOverview } from '@/lib/notifications/admin';
-import { userNotificationSettings } from '@/lib/notifications/preferences';
-import { NotificationsPanel } from '@/components/admin/notifications-panel';
+import { getDb } from '@/lib/db';
 
 export const dynamic = 'force-dynamic';
 
@@ -26,7 +22,7 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
   const admin = await requireAdmin(); // before any query: a non-admin is redirected and sees no data
   const search = await searchParams;
   const query = parseAdminQuery(search);
-  const data = await loadAdminDashboard(getSql(), query);
+  const data = await loadAdminDashboard(getDb(), query);
   const now = renderTime();
   const mail = await notificationOverview(getDb());
   const { adminDigest } = await userNotificationSettings(getDb(), admin.id);

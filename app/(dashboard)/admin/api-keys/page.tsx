@@ -2,7 +2,7 @@ import { ActionForm } from '@/components/action-form';
 import { ApiKeyCreateForm } from '@/components/api-key-create-form';
 import { listApiKeys } from '@/lib/api-keys';
 import { requireAdmin } from '@/lib/auth/session';
-import { getSql } from '@/lib/db';
+import { getDb } from '@/lib/db';
 import { revokeApiKeyAction } from './actions';
 
 export const dynamic = 'force-dynamic';
@@ -11,7 +11,7 @@ const day = (d: Date | null) => (d ? d.toISOString().slice(0, 16).replace('T', '
 
 export default async function ApiKeysPage() {
   await requireAdmin();
-  const keys = await listApiKeys(getSql());
+  const keys = await listApiKeys(getDb());
   return (
     <section aria-labelledby="keys-heading" className="space-y-6">
       <h1 id="keys-heading" className="text-2xl font-semibold">

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { validatedActionWithAdmin, type ActionState } from '@/lib/actions/validated';
 import type { SessionUser } from '@/lib/auth/session';
 import { getConfig } from '@/lib/config';
-import { getSql } from '@/lib/db';
+import { getDb } from '@/lib/db';
 import {
   createEndpoint,
   deleteEndpoint,
@@ -37,7 +37,7 @@ function adminAction<S extends z.ZodType>(schema: S, fn: (data: z.infer<S>, user
 
 function context(): EndpointContext {
   const config = getConfig();
-  return { sql: getSql(), keys: config.encryptionKeys, allowPrivate: config.webhookAllowPrivate };
+  return { db: getDb(), keys: config.encryptionKeys, allowPrivate: config.webhookAllowPrivate };
 }
 
 // Checkboxes arrive as `event:<type>` fields (FormData keeps one value per name through the validator).
@@ -111,12 +111,12 @@ export const setStatusAction = adminAction(
 );
 
 export const deleteEndpointAction = adminAction(z.object({ endpointId }), async ({ endpointId: id }) =>
-  (await deleteEndpoint(getSql(), id)) ? { ok: true, message: 'Endpoint deleted with its delivery log.' } : GONE,
+  (await deleteEndpoint(getDb(), id)) ? { ok: true, message: 'Endpoint deleted with its delivery log.' } : GONE,
 );
 
 export const sendTestAction = adminAction(z.object({ endpointId }), async ({ endpointId: id }) => {
   try {
-    const messageId = await sendTestWebhook(getSql(), id);
+    const messageId = await sendTestWebhook(getDb(), id);
     return messageId ? { ok: true, message: `Test message ${messageId} queued; the worker sends it within seconds.` } : GONE;
   } catch (err) {
     if (err instanceof WebhookEndpointDisabledError) return { error: err.message };
@@ -127,7 +127,7 @@ export const sendTestAction = adminAction(z.object({ endpointId }), async ({ end
 export const replayDeliveryAction = adminAction(
   z.object({ deliveryId: z.string().regex(/^\d{1,18}$/, 'That delivery was not found.') }),
   async ({ deliveryId }) =>
-    (await replayDelivery(getSql(), deliveryId))
+    (await replayDelivery(getDb(), deliveryId))
       ? { ok: true, message: 'Queued again: it is sent at the next worker run.' }
       : { error: 'That delivery was not found, or it is being sent right now.' },
 );

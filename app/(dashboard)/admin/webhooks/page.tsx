@@ -5,7 +5,7 @@ import { ago, duration, renderTime } from '@/components/time';
 import { CreateEndpointForm, EditEndpointForms, EndpointButtons, ReplayButton, type EventOption } from '@/components/webhooks/forms';
 import { requireAdmin } from '@/lib/auth/session';
 import { getConfig } from '@/lib/config';
-import { getSql } from '@/lib/db';
+import { getDb } from '@/lib/db';
 import { DELIVERY_STATUSES, isEndpointId, listDeliveries, listEndpoints, type DeliveryStatus, type WebhookEndpointView } from '@/lib/webhooks/endpoints';
 import { WEBHOOK_TYPES, type WebhookType } from '@/lib/webhooks/outbox';
 
@@ -95,7 +95,7 @@ function EndpointCard({ e, now }: { e: WebhookEndpointView; now: number }) {
 export default async function WebhooksPage({ searchParams }: { searchParams: Search }) {
   await requireAdmin();
   const search = await searchParams;
-  const sql = getSql();
+  const db = getDb();
   const now = renderTime();
   const statusParam = one(search.status);
   const status = DELIVERY_STATUSES.find((s) => s === statusParam);
@@ -103,8 +103,8 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Sea
   const endpointId = endpointParam && isEndpointId(endpointParam) ? endpointParam : undefined;
   const before = one(search.before);
   const [endpoints, deliveries] = await Promise.all([
-    listEndpoints(sql, new Date(now)),
-    listDeliveries(sql, { status, endpointId, before: before && /^\d{1,18}$/.test(before) ? before : undefined, limit: 50 }),
+    listEndpoints(db, new Date(now)),
+    listDeliveries(db, { status, endpointId, before: before && /^\d{1,18}$/.test(before) ? before : undefined, limit: 50 }),
   ]);
   const filterHref = (s?: string) => {
     const q = new URLSearchParams();

@@ -5,8 +5,7 @@ import { ConnectionCard } from '@/components/connection-card';
 import { requireUser } from '@/lib/auth/session';
 import { getConfig } from '@/lib/config';
 import { getConnectionView, listEvents } from '@/lib/connections/queries';
-import { getDb, getSql } from '@/lib/db';
-import { connectionNotificationSwitches } from '@/lib/notifications/preferences';
+import { getDb } from '@/lib/db';
 import { renderTime } from '@/components/time';
 import { queryId } from '@/lib/input';
 import { isUuid } from '@/lib/ids';
@@ -35,11 +34,11 @@ const EVENT_LABEL: Record<string, string> = {
 export default async function ConnectionPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ before?: string }> }) {
   const { id } = await params;
   const user = await requireUser(`/connections/${id}`);
-  const sql = getSql();
-  const conn = isUuid(id) ? await getConnectionView(sql, id) : undefined;
+  const db = getDb();
+  const conn = isUuid(id) ? await getConnectionView(db, id) : undefined;
   if (!conn || (conn.user_id !== user.id && user.role !== 'admin')) notFound();
-  const before = Number(queryId((await searchParams).before)) || undefined;
-  const events = await listEvents(sql, id, before, PAGE);
+  const before = Number((await searchParams).before) || undefined;
+  const events = await listEvents(db, id, before, PAGE);
   const now = renderTime();
   const emails = conn.user_id === user.id ? (await connectionNotificationSwitches(getDb(), [id])).get(id) : undefined;
   return (

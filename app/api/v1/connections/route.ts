@@ -1,7 +1,6 @@
 import { listConnectionsPage } from '@/lib/api/connections';
 import { apiError, apiJson, withApiKey } from '@/lib/api/http';
-import { listConnectionsQuery } from '@/lib/api/schemas';
-import { getSql } from '@/lib/db';
+import { getDb } from '@/lib/db';
 
 export const dynamic = 'force-dynamic';
 
@@ -13,7 +12,7 @@ export const GET = withApiKey(async (request: Request) => {
     const field = issue.code === 'unrecognized_keys' ? issue.keys[0] : String(issue.path[0]);
     return apiError(400, 'invalid_request', `Invalid query parameter "${field}": ${issue.message}`, { field });
   }
-  const page = await listConnectionsPage(getSql(), parsed.data);
+  const page = await listConnectionsPage(getDb(), parsed.data);
   if ('error' in page) return apiError(400, 'invalid_request', 'Invalid query parameter "cursor": not a cursor from a previous page', { field: 'cursor' });
   return apiJson(page);
 });

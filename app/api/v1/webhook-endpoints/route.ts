@@ -1,13 +1,12 @@
 import { apiError, apiJson, parseJsonBody, withApiKey } from '@/lib/api/http';
 import { getConfig } from '@/lib/config';
-import { getSql } from '@/lib/db';
-import { createWebhookEndpointRequest } from '@/lib/api/schemas';
-import { createEndpoint, listEndpoints, WebhookEndpointInputError } from '@/lib/webhooks/endpoints';
+import { getDb } from '@/lib/db';
+import { createEndpoint, createEndpointInput, listEndpoints, WebhookEndpointInputError } from '@/lib/webhooks/endpoints';
 
 export const dynamic = 'force-dynamic';
 
 // GET → {data: [endpoint…], next_cursor: null}; never a secret.
-export const GET = withApiKey(async () => apiJson({ data: await listEndpoints(getSql()), next_cursor: null }));
+export const GET = withApiKey(async () => apiJson({ data: await listEndpoints(getDb()), next_cursor: null }));
 
 // POST {url, events:[type…]} → 201 {id, url, events, secret, …}: the secret is shown here and on rotation only.
 export const POST = withApiKey(async (request) => {
@@ -15,7 +14,7 @@ export const POST = withApiKey(async (request) => {
   if (body instanceof Response) return body;
   const config = getConfig();
   try {
-    const endpoint = await createEndpoint({ sql: getSql(), keys: config.encryptionKeys, allowPrivate: config.webhookAllowPrivate }, body);
+    const endpoint = await createEndpoint({ db: getDb(), keys: config.encryptionKeys, allowPrivate: config.webhookAllowPrivate }, body);
     return apiJson(endpoint, 201);
   } catch (err) {
     if (err instanceof WebhookEndpointInputError) return apiError(400, 'invalid_request', err.message, { field: err.field });

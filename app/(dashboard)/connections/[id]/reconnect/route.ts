@@ -2,7 +2,7 @@ import type { NextRequest } from 'next/server';
 import { browserFlowNonce } from '@/lib/auth/flow-nonce';
 import { currentUser } from '@/lib/auth/session';
 import { findActionableConnection } from '@/lib/connections/access';
-import { getSql } from '@/lib/db';
+import { getDb } from '@/lib/db';
 import { appFlowContext } from '@/lib/flows/app-context';
 import { safeRedirect } from '@/lib/flows/redirect';
 import { startFlow } from '@/lib/flows/start';
@@ -19,8 +19,8 @@ export async function GET(_request: NextRequest, { params }: { params: Promise<{
   const { id } = await params;
   const ctx = appFlowContext();
   const user = await currentUser();
-  if (!user) return redirectTo(safeRedirect(`/signin?next=${encodeURIComponent(`/connections/${encodeURIComponent(id)}/reconnect`)}`, ctx.appUrl));
-  const conn = await findActionableConnection(getSql(), user, id);
+  if (!user) return Response.redirect(new URL(`/signin?next=${encodeURIComponent(path)}`, appFlowContext().appUrl), 303);
+  const conn = await findActionableConnection(getDb(), user, id);
   if (!conn || conn.user_id !== user.id) {
     return messagePage('Connection not found', 'This reconnect link is for a connection you do not own, or it no longer exists.', 404);
   }

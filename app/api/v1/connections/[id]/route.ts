@@ -3,7 +3,7 @@ import { notFound } from '@/lib/api/errors';
 import { apiJson, withApiKey } from '@/lib/api/http';
 import { getConfig } from '@/lib/config';
 import { disconnectConnection } from '@/lib/connections/manage';
-import { getSql } from '@/lib/db';
+import { getDb } from '@/lib/db';
 
 export const dynamic = 'force-dynamic';
 
@@ -11,14 +11,14 @@ type Ctx = { params: Promise<{ id: string }> };
 
 export const GET = withApiKey(async (_request: Request, { params }: Ctx) => {
   const { id } = await params;
-  const connection = await getConnection(getSql(), id);
+  const connection = await getConnection(getDb(), id);
   return connection ? apiJson(serializeConnection(connection)) : notFound(id);
 });
 
 export const DELETE = withApiKey(async (_request: Request, { params }: Ctx, apiKey) => {
   const { id } = await params;
-  const connection = await getConnection(getSql(), id);
+  const connection = await getConnection(getDb(), id);
   if (!connection) return notFound(id);
-  await disconnectConnection(getSql(), getConfig().appUrl, id, `api key ${apiKey.name}`);
+  await disconnectConnection(getDb(), getConfig().appUrl, id, `api key ${apiKey.name}`);
   return new Response(null, { status: 204 });
 });

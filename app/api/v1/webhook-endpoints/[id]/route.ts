@@ -1,8 +1,7 @@
 import { apiError, apiJson, parseJsonBody, withApiKey } from '@/lib/api/http';
 import { getConfig } from '@/lib/config';
-import { getSql } from '@/lib/db';
-import { updateWebhookEndpointRequest } from '@/lib/api/schemas';
-import { deleteEndpoint, getEndpoint, updateEndpoint, WebhookEndpointInputError } from '@/lib/webhooks/endpoints';
+import { getDb } from '@/lib/db';
+import { deleteEndpoint, getEndpoint, updateEndpoint, updateEndpointInput, WebhookEndpointInputError } from '@/lib/webhooks/endpoints';
 
 export const dynamic = 'force-dynamic';
 
@@ -14,7 +13,7 @@ const notFound = (id: string) => apiError(404, 'not_found', `No webhook endpoint
 
 export const GET = withApiKey(async (_request, { params }: Context) => {
   const { id } = await params;
-  const endpoint = await getEndpoint(getSql(), id);
+  const endpoint = await getEndpoint(getDb(), id);
   return endpoint ? apiJson(endpoint) : notFound(id);
 });
 
@@ -25,7 +24,7 @@ export const PATCH = withApiKey(async (request, { params }: Context) => {
   if (body instanceof Response) return body;
   const config = getConfig();
   try {
-    const endpoint = await updateEndpoint({ sql: getSql(), keys: config.encryptionKeys, allowPrivate: config.webhookAllowPrivate }, id, body);
+    const endpoint = await updateEndpoint({ db: getDb(), keys: config.encryptionKeys, allowPrivate: config.webhookAllowPrivate }, id, body);
     return endpoint ? apiJson(endpoint) : notFound(id);
   } catch (err) {
     if (err instanceof WebhookEndpointInputError) return apiError(400, 'invalid_request', err.message, { field: err.field });
@@ -36,5 +35,5 @@ export const PATCH = withApiKey(async (request, { params }: Context) => {
 // DELETE → 204; the endpoint's deliveries go with it.
 export const DELETE = withApiKey(async (_request, { params }: Context) => {
   const { id } = await params;
-  return (await deleteEndpoint(getSql(), id)) ? new Response(null, { status: 204 }) : notFound(id);
+  return (await deleteEndpoint(getDb(), id)) ? new Response(null, { status: 204 }) : notFound(id);
 });

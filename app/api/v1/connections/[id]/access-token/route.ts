@@ -3,9 +3,7 @@ import { connectionErrorResponse, notFound } from '@/lib/api/errors';
 import { apiJson, parseJsonBody, withApiKey } from '@/lib/api/http';
 import { accessTokenRequest, type AccessTokenJson } from '@/lib/api/schemas';
 import { getConfig } from '@/lib/config';
-import { getSql } from '@/lib/db';
-import { providerFor } from '@/lib/providers';
-import { productApps } from '@/lib/providers/apps';
+import { getDb } from '@/lib/db';
 import { getTokenEngine } from '@/lib/tokens';
 
 export const dynamic = 'force-dynamic';
@@ -20,7 +18,7 @@ export const POST = withApiKey(async (request: Request, { params }: { params: Pr
   const { id } = await params;
   const options = await readOptions(request);
   if (options instanceof Response) return options;
-  const connection = await getConnection(getSql(), id);
+  const connection = await getConnection(getDb(), id);
   if (!connection) return notFound(id);
   try {
     const token = await getTokenEngine().getAccessToken(id, { minValiditySeconds: options.min_validity_seconds, rejectedToken: options.rejected_token });

@@ -3,8 +3,9 @@ import { getConnection } from '@/lib/api/connections';
 import { connectionErrorResponse, notFound } from '@/lib/api/errors';
 import { apiError, withApiKey } from '@/lib/api/http';
 import { downstreamResponseHeaders, MAX_PROXY_BODY_BYTES, upstreamRequestHeaders } from '@/lib/api/proxy';
-import { getSql } from '@/lib/db';
-import { providerFor } from '@/lib/providers';
+import { productApiUrl } from '@/lib/atlassian/urls';
+import { getConfig } from '@/lib/config';
+import { getDb } from '@/lib/db';
 import { ConnectionUnavailableError } from '@/lib/tokens/errors';
 import { appProductApi } from '@/lib/tokens/app-api';
 
@@ -21,7 +22,7 @@ async function bufferedBody(request: Request): Promise<Uint8Array<ArrayBuffer> |
 
 const proxy = withApiKey(async (request: Request, { params }: Ctx) => {
   const { id, cloudId, path } = await params;
-  const connection = await getConnection(getSql(), id);
+  const connection = await getConnection(getDb(), id);
   if (!connection) return notFound(id);
   // Bitbucket: everything after /proxy/ is the path under {BB_API} ("2.0/user"): no site segment to check.
   if (providerFor(connection.product).proxyPathNamesSite && !connection.sites.some((s) => s.cloud_id === cloudId)) {
