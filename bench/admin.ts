@@ -9,10 +9,11 @@ import { loadAdminDashboard } from '../lib/admin/dashboard';
 import { resolveFilter } from '../lib/admin/filters';
 import { adminHref, MIN_SEARCH, parseAdminQuery, type AdminQuery, type SearchParams } from '../lib/admin/params';
 import { HUGE_LIMIT, NARROW_LIMIT } from '../lib/admin/search';
-import { seedDemoData, type SeedResult } from '../lib/admin/seed';
+import { seedDemoData, type SeedResult } from '../lib/db/seed';
 import { TEST_KEYS } from '../tests/helpers/connections';
 import { createTestDatabase } from '../tests/helpers/database';
 import { fixed, machineSummary, markdownTable, percentiles, textTable, timeMs, type Percentiles } from './lib';
+import { dbFor } from '../lib/db';
 
 const CONNECTIONS = 100_000;
 const RUNS = 30;
@@ -82,17 +83,17 @@ async function sample(fn: () => Promise<unknown>): Promise<Percentiles> {
 }
 
 async function measure(sql: Sql, url: string, scenario: Scenario): Promise<Measured> {
-  const dashboard = await sample(() => loadAdminDashboard(sql, scenario.query));
-  const list = await sample(() => listAdminConnections(sql, scenario.query));
-  const { rows } = await listAdminConnections(sql, scenario.query);
-  const plan = await plansOf(url, (recording) => listAdminConnections(recording, scenario.query));
+  const dashboard = await sample(() => loadAdminDashboard(dbFor(sql), scenario.query));
+  const list = await sample(() => listAdminConnections(dbFor(sql), scenario.query));
+  const { rows } = await listAdminConnections(dbFor(sql), scenario.query);
+  const plan = await plansOf(url, (recording) => listAdminConnections(dbFor(recording), scenario.query));
   return { scenario, dashboard, list, rows: rows.length, plan };
 }
 
 /** The cursor of page `page` (1-based), reached by following `next` like a person clicking through. */
 async function cursorOfPage(sql: Sql, query: AdminQuery, page: number): Promise<string> {
-  let current: AdminConnectionPage = await listAdminConnections(sql, query);
-  for (let i = 2; i < page; i++) current = await listAdminConnections(sql, { ...query, after: current.next });
+  let current: AdminConnectionPage = await listAdminConnections(dbFor(sql), query);
+  for (let i = 2; i < page; i++) current = await listAdminConnections(dbFor(sql), { ...query, after: current.next });
   if (!current.next) throw new Error(`fewer than ${page} pages`);
   return current.next;
 }
@@ -124,12 +125,12 @@ async function scenarios(sql: Sql): Promise<Scenario[]> {
 async function measureParts(sql: Sql, url: string): Promise<string[][]> {
   const query = parseAdminQuery({});
   const parts: [string, (s: Sql) => Promise<unknown>][] = [
-    ['per-status counts (one grouped query)', (s) => countByStatus(s, query)],
-    ['refresh outcomes per day, 7 days', (s) => refreshOutcomesByDay(s)],
-    ['top failure codes, 7 days', (s) => topFailureCodes(s)],
-    ['current needs_reauth / degraded reasons', (s) => currentFailureReasons(s)],
-    ['configuration-error count (banner)', (s) => countConfigurationErrors(s)],
-    ['search probe, broad ("jones")', (s) => resolveFilter(s, parseAdminQuery({ q: 'jones' }))],
+    ['per-status counts (one grouped query)', (s) => countByStatus(dbFor(s), query)],
+    ['refresh outcomes per day, 7 days', (s) => refreshOutcomesByDay(dbFor(s))],
+    ['top failure codes, 7 days', (s) => topFailureCodes(dbFor(s))],
+    ['current needs_reauth / degraded reasons', (s) => currentFailureReasons(dbFor(s))],
+    ['configuration-error count (banner)', (s) => countConfigurationErrors(dbFor(s))],
+    ['search probe, broad ("jones")', (s) => resolveFilter(dbFor(s), parseAdminQuery({ q: 'jones' }))],
   ];
   const rows: string[][] = [];
   for (const [name, fn] of parts) {
@@ -196,7 +197,7 @@ export async function runAdminBenchmark(): Promise<string> {
     console.log(`admin: seeding ${CONNECTIONS.toLocaleString('en-US')} connections…`);
     const steps: [string, number][] = [];
     const started = performance.now();
-    const seed = await seedDemoData(sql, { connections: CONNECTIONS, keys: TEST_KEYS, onStep: (name, ms) => steps.push([name, ms]) });
+    const seed = await seedDemoData(dbFor(sql), { connections: CONNECTIONS, keys: TEST_KEYS, onStep: (name, ms) => steps.push([name, ms]) });
     const seedSeconds = (performance.now() - started) / 1000;
     console.log(`admin: seeded in ${seedSeconds.toFixed(1)} s; measuring…`);
     const results: Measured[] = [];

@@ -20,6 +20,7 @@ import { createTestDatabase, type TestDatabase } from '../tests/helpers/database
 import { fixed, machineSummary, markdownTable, textTable } from './lib';
 import type { KindResult, LoadConnection, LoadPlan, LoadResult, RequestKind } from './load-client';
 import { freePort } from '../lib/net';
+import { dbFor } from '../lib/db';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DIST_DIR = '.next-load';
@@ -720,7 +721,7 @@ export async function runLoadBenchmark(): Promise<string> {
     const setupStarted = performance.now();
     log(`creating ${count(CONNECTIONS)} connections through the simulator (${CREATE_CONCURRENCY} at a time)…`);
     const connections = await createConnections(sql, sim.url);
-    const apiKey = await createApiKey(sql, 'load benchmark');
+    const apiKey = await createApiKey(dbFor(sql), 'load benchmark');
     const setupMs = performance.now() - setupStarted;
     log(`${count(connections.length)} connections in ${seconds(setupMs)}`);
     const build = await building;

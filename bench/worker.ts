@@ -11,6 +11,7 @@ import { enqueueConnectionWebhook, WEBHOOK_TYPES } from '../lib/webhooks/outbox'
 import { APP_URL, connectViaSimulator, engineFor, TEST_KEYS } from '../tests/helpers/connections';
 import { fixed, machineSummary, markdownTable, percentiles, startBenchEnv, textTable, type BenchEnv, type Percentiles } from './lib';
 import { listenOnLoopback, verifies } from '../tests/helpers/webhooks';
+import { dbFor } from '../lib/db';
 
 const REFRESH_CONNECTIONS = 500;
 const REFRESH_CONCURRENCIES = [4, 8];
@@ -158,7 +159,7 @@ async function produce(env: BenchEnv, ids: string[]): Promise<Map<string, number
   const producer = async () => {
     while (next < WEBHOOK_MESSAGES) {
       const id = ids[next++ % ids.length]!;
-      const messageId = await env.sql.begin((tx) => enqueueConnectionWebhook(tx, 'connection.degraded', id, APP_URL));
+      const messageId = await dbFor(env.sql).transaction((tx) => enqueueConnectionWebhook(tx, 'connection.degraded', id, APP_URL));
       commits.set(messageId, performance.now());
     }
   };
@@ -182,7 +183,7 @@ async function measureDelivery(env: BenchEnv, receiver: Receiver, ids: string[],
   const loop = async () => {
     // The worker step as fast as it goes: back to back while there is work, a short nap when idle.
     while (!stop) {
-      const r = await deliverDueWebhooks(env.sql, deliverOpts);
+      const r = await deliverDueWebhooks(dbFor(env.sql), deliverOpts);
       if (r.attempted === 0) await sleep(IDLE_POLL_MS);
     }
   };
@@ -380,7 +381,7 @@ export async function runWorkerBenchmark(): Promise<string> {
     await env.control.reset();
 
     const endpoint = await createEndpoint(
-      { sql: env.sql, keys: TEST_KEYS, allowPrivate: true },
+      { db: dbFor(env.sql), keys: TEST_KEYS, allowPrivate: true },
       { url: receiver.url, events: WEBHOOK_TYPES.filter((t) => t.startsWith('connection.')) },
     );
     receiver.secret = endpoint.secret;

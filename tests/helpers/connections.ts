@@ -8,6 +8,7 @@ import { consentAndGetCode } from '../../lib/sandbox/client';
 import { decryptSecret, type KeyRing } from '../../lib/tokens/crypto';
 import { createTokenEngine, type TokenEngineOptions } from '../../lib/tokens/engine';
 import { upsertUser } from '../../lib/users';
+import { dbFor } from '../../lib/db';
 
 export const TEST_KEYS: KeyRing = { current: Buffer.alloc(32, 1), previous: [] };
 export const APP_URL = 'http://localhost:3999';
@@ -55,10 +56,14 @@ export async function connectViaSimulator(
   keys = TEST_KEYS,
   scopes?: string[],
 ) {
-  const family = await grantViaSimulator(simUrl, email, product, scopes);
-  const user = await upsertUser(sql, email, family.profile.name, []);
-  const id = await createConnection({ sql, keys, appUrl: APP_URL }, user.id, family);
-  return { id, userId: user.id, tokens: family.tokens };
+  const code = await consentAndGetCode(simUrl, { email, scopes, redirectUri: REDIRECT });
+  const tokens = await exchangeCode(oauthConfig(simUrl), code, REDIRECT);
+  const api = { apiUrl: simUrl };
+  const profile = await fetchProfile(api, tokens.accessToken);
+  const sites = (await fetchAccessibleResources(api, tokens.accessToken)).filter((s) => siteHasProduct(s.scopes, product));
+  const user = await upsertUser(dbFor(sql), email, profile.name, []);
+  const id = await createConnection({ db: dbFor(sql), keys, appUrl: APP_URL }, user.id, { product, tokens, profile, sites });
+  return { id, userId: user.id, tokens };
 }
 
 /** Reconnect: a new consent at the simulator replaces the connection's token family (same id). */
@@ -69,9 +74,9 @@ export async function reconnectViaSimulator(sql: Sql, simUrl: string, connection
 
 export function engineFor(sql: Sql, markerSql: Sql, simUrl: string, extra: Partial<TokenEngineOptions> = {}) {
   return createTokenEngine({
-    sql,
-    markerSql,
-    apps: simApps(simUrl),
+    db: dbFor(sql),
+    markerDb: dbFor(markerSql),
+    oauth: oauthConfig(simUrl),
     keys: TEST_KEYS,
     appUrl: APP_URL,
     refreshMarginSeconds: 300,

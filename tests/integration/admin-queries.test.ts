@@ -11,10 +11,11 @@ import { loadAdminDashboard } from '../../lib/admin/dashboard';
 import { resolveFilter } from '../../lib/admin/filters';
 import { adminHref, parseAdminQuery, searchTooShort, SORT_NAMES, type AdminQuery, type SearchParams, type SortName } from '../../lib/admin/params';
 import { resolveSearch, type SearchScope } from '../../lib/admin/search';
-import { seedDemoData } from '../../lib/admin/seed';
+import { seedDemoData } from '../../lib/db/seed';
 import { decryptSecret } from '../../lib/tokens/crypto';
 import { TEST_KEYS } from '../helpers/connections';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { dbFor } from '../../lib/db';
 
 const SEEDED = 1_500;
 const PAGE = 40;
@@ -87,7 +88,7 @@ async function addTiesAndNulls(): Promise<void> {
 beforeAll(async () => {
   db = await createTestDatabase('admin_queries');
   sql = postgres(db.url, { max: 4, onnotice: () => {} });
-  await seedDemoData(sql, { connections: SEEDED, users: 30, keys: TEST_KEYS });
+  await seedDemoData(dbFor(sql), { connections: SEEDED, users: 30, keys: TEST_KEYS });
   for (const [name, fixture] of Object.entries(FIXTURES)) ids[name] = await insertFixture(fixture);
   await addTiesAndNulls();
 });
@@ -117,7 +118,7 @@ async function expectedIds(where: string, sort: SortName, dir: 'asc' | 'desc', p
 }
 
 async function walkForward(q: AdminQuery, size = PAGE, search?: SearchScope): Promise<{ pages: string[][]; last: AdminConnectionPage }> {
-  const list = (query: AdminQuery) => listAdminConnections(sql, search ? { query, search } : query, size);
+  const list = (query: AdminQuery) => listAdminConnections(dbFor(sql), search ? { query, search } : query, size);
   const pages: string[][] = [];
   let page = await list(q);
   expect(page.previous).toBeUndefined();
@@ -134,7 +135,7 @@ async function walkBackward(q: AdminQuery, from: AdminConnectionPage, size = PAG
   const pages: string[][] = [from.rows.map((r) => r.id)];
   let page = from;
   while (page.previous) {
-    page = await listAdminConnections(sql, search ? { query: { ...q, before: page.previous }, search } : { ...q, before: page.previous }, size);
+    page = await listAdminConnections(dbFor(sql), search ? { query: { ...q, before: page.previous }, search } : { ...q, before: page.previous }, size);
     expect(page.next).toBeDefined();
     pages.unshift(page.rows.map((r) => r.id));
   }
@@ -170,13 +171,13 @@ describe('keyset pagination', () => {
   });
 
   it('starts again at the first page for a cursor that is garbage, tampered or from another sort', async () => {
-    const first = await listAdminConnections(sql, query(), PAGE);
-    const second = await listAdminConnections(sql, query({ after: first.next }), PAGE);
+    const first = await listAdminConnections(dbFor(sql), query(), PAGE);
+    const second = await listAdminConnections(dbFor(sql), query({ after: first.next }), PAGE);
     expect(second.rows[0]!.id).not.toBe(first.rows[0]!.id);
-    const created = await listAdminConnections(sql, query({ sort: 'created' }), PAGE);
+    const created = await listAdminConnections(dbFor(sql), query({ sort: 'created' }), PAGE);
     const forged = encodeCursor({ sort: 'updated', dir: 'desc', values: ["x'); drop table users; --", first.rows[0]!.id] });
     for (const after of ['garbage', '!!!', created.next!, forged]) {
-      const page = await listAdminConnections(sql, query({ after }), PAGE);
+      const page = await listAdminConnections(dbFor(sql), query({ after }), PAGE);
       expect(page.rows.map((r) => r.id)).toEqual(first.rows.map((r) => r.id));
       expect(page.previous).toBeUndefined();
     }
@@ -214,10 +215,10 @@ describe('keyset pagination', () => {
     await sql`update connections set updated_at = '2000-01-01 00:00:00.000900+00' where id = ${ids.bob!}`;
     try {
       const q = query({ sort: 'updated', dir: 'asc' });
-      const first = await listAdminConnections(sql, q, 1);
-      const second = await listAdminConnections(sql, { ...q, after: first.next }, 1);
+      const first = await listAdminConnections(dbFor(sql), q, 1);
+      const second = await listAdminConnections(dbFor(sql), { ...q, after: first.next }, 1);
       expect([first.rows[0]!.id, second.rows[0]!.id]).toEqual([ids.alice, ids.bob]);
-      const back = await listAdminConnections(sql, { ...q, before: second.previous }, 1);
+      const back = await listAdminConnections(dbFor(sql), { ...q, before: second.previous }, 1);
       expect(back.rows.map((r) => r.id)).toEqual([ids.alice]);
     } finally {
       await sql`update connections set updated_at = now() where id in (${ids.alice!}, ${ids.bob!})`;
@@ -232,7 +233,7 @@ describe('filters and search', () => {
   });
 
   it('filters by status and product on the server', async () => {
-    const rows = (await listAdminConnections(sql, query({ status: 'needs_reauth', product: 'jira' }), 500)).rows;
+    const rows = (await listAdminConnections(dbFor(sql), query({ status: 'needs_reauth', product: 'jira' }), 500)).rows;
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((r) => r.status === 'needs_reauth' && r.product === 'jira')).toBe(true);
     expect(rows).toHaveLength((await expectedIds("c.status = 'needs_reauth' and c.product = 'jira'", 'updated', 'desc')).length);
@@ -267,9 +268,9 @@ describe('filters and search', () => {
     const expected = await expectedIds(`c.status <> 'disconnected' and ${where}`, 'owner', 'asc', ['%.test%']);
     expect(expected.length).toBeGreaterThan(1000);
     const scopes = {
-      ids: await resolveSearch(sql, '.test', { narrow: 5_000, huge: 10_000 }),
-      broad: await resolveSearch(sql, '.test'),
-      huge: await resolveSearch(sql, '.test', { narrow: 10, huge: 100 }),
+      ids: await resolveSearch(dbFor(sql), '.test', { narrow: 5_000, huge: 10_000 }),
+      broad: await resolveSearch(dbFor(sql), '.test'),
+      huge: await resolveSearch(dbFor(sql), '.test', { narrow: 10, huge: 100 }),
     };
     for (const [kind, search] of Object.entries(scopes)) {
       expect(search.kind).toBe(kind);
@@ -277,19 +278,19 @@ describe('filters and search', () => {
       const { pages, last } = await walkForward(filter.query, 200, search);
       expect(pages.flat()).toEqual(expected);
       expect(await walkBackward(filter.query, last, 200, search)).toEqual(pages);
-      const counts = await countByStatus(sql, filter);
+      const counts = await countByStatus(dbFor(sql), filter);
       expect(countShown(counts)).toBe(expected.length);
       expect(counts.disconnected).toBe(0); // bob's disconnected row does not match
     }
-    expect((await resolveSearch(sql, 'zenith')).kind).toBe('ids');
-    expect((await resolveSearch(sql, '.test')).kind).toBe('broad'); // 1,500 matches: over NARROW_LIMIT, under HUGE_LIMIT
+    expect((await resolveSearch(dbFor(sql), 'zenith')).kind).toBe('ids');
+    expect((await resolveSearch(dbFor(sql), '.test')).kind).toBe('broad'); // 1,500 matches: over NARROW_LIMIT, under HUGE_LIMIT
     const narrow = await expectedIds(`c.status <> 'disconnected' and ${where}`, 'updated', 'desc', ['%Ana.%']);
-    expect((await resolveSearch(sql, 'Ana.')).kind).toBe('ids');
+    expect((await resolveSearch(dbFor(sql), 'Ana.')).kind).toBe('ids');
     expect(await allIds(query({ q: 'Ana.' }))).toEqual(narrow);
   });
 
   it('never returns token columns', async () => {
-    const page = await listAdminConnections(sql, query(), 5);
+    const page = await listAdminConnections(dbFor(sql), query(), 5);
     for (const row of page.rows) {
       expect(Object.keys(row).sort()).toEqual(
         [
@@ -316,31 +317,31 @@ describe('counts', () => {
   }
 
   it('counts every status under the other filters, ignoring the status filter', async () => {
-    const all = await countByStatus(sql, query({ status: 'error' }));
+    const all = await countByStatus(dbFor(sql), query({ status: 'error' }));
     expect(nonZero(all)).toEqual(await expectedCounts('true'));
     expect(countShown(all)).toBe(SEEDED + 2);
-    const jira = await countByStatus(sql, query({ status: 'active', product: 'jira' }));
+    const jira = await countByStatus(dbFor(sql), query({ status: 'active', product: 'jira' }));
     expect(nonZero(jira)).toEqual(await expectedCounts("c.product = 'jira'"));
-    expect(nonZero(await countByStatus(sql, query({ owner: 'bob@' })))).toEqual({ needs_reauth: 1, disconnected: 1 });
-    expect(nonZero(await countByStatus(sql, query({ q: 'zenith' })))).toEqual({ needs_reauth: 1, disconnected: 1 });
-    expect(nonZero(await countByStatus(sql, query({ q: '.test' })))).toEqual(await expectedCounts("u.email ilike '%.test%'"));
+    expect(nonZero(await countByStatus(dbFor(sql), query({ owner: 'bob@' })))).toEqual({ needs_reauth: 1, disconnected: 1 });
+    expect(nonZero(await countByStatus(dbFor(sql), query({ q: 'zenith' })))).toEqual({ needs_reauth: 1, disconnected: 1 });
+    expect(nonZero(await countByStatus(dbFor(sql), query({ q: '.test' })))).toEqual(await expectedCounts("u.email ilike '%.test%'"));
   });
 
   it('counts operator errors over all users for the banner', async () => {
     const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from connections where status = 'error'`;
     expect(n).toBeGreaterThan(0);
-    expect(await countConfigurationErrors(sql)).toBe(n);
+    expect(await countConfigurationErrors(dbFor(sql))).toBe(n);
   });
 
   it('loads the whole dashboard at once', async () => {
-    const data = await loadAdminDashboard(sql, query({ status: 'degraded' }));
+    const data = await loadAdminDashboard(dbFor(sql), query({ status: 'degraded' }));
     expect(data.page.rows.every((r) => r.status === 'degraded')).toBe(true);
     expect(data.counts.degraded).toBeGreaterThan(0);
     expect(data.outcomes).toHaveLength(7);
     expect(data.failureCodes.length).toBeGreaterThan(0);
     expect(data.currentReasons.length).toBeGreaterThan(0);
     expect(data.configurationErrors).toBe(data.counts.error);
-    expect((await resolveFilter(sql, query())).search).toBeUndefined();
+    expect((await resolveFilter(dbFor(sql), query())).search).toBeUndefined();
   });
 });
 
@@ -361,7 +362,7 @@ describe('refresh activity', () => {
     await at('2030-01-11 00:00:00+00', 'refreshed'); // tomorrow
     try {
       expect(activitySince(NOW).toISOString()).toBe('2030-01-04T00:00:00.000Z');
-      expect(await refreshOutcomesByDay(sql, NOW)).toEqual([
+      expect(await refreshOutcomesByDay(dbFor(sql), NOW)).toEqual([
         { day: '2030-01-04', succeeded: 2, failed: 0 },
         { day: '2030-01-05', succeeded: 0, failed: 2 },
         { day: '2030-01-06', succeeded: 0, failed: 1 },
@@ -370,7 +371,7 @@ describe('refresh activity', () => {
         { day: '2030-01-09', succeeded: 0, failed: 0 },
         { day: '2030-01-10', succeeded: 0, failed: 1 },
       ]);
-      const codes = await topFailureCodes(sql, NOW);
+      const codes = await topFailureCodes(dbFor(sql), NOW);
       expect(codes.slice(0, 1)).toEqual([{ code: 'invalid_grant', count: 2 }]);
       expect(codes).toContainEqual({ code: 'timeout', count: 1 });
     } finally {
@@ -384,13 +385,13 @@ describe('refresh activity', () => {
       select to_char((created_at at time zone 'UTC')::date, 'YYYY-MM-DD') as day,
         count(*) filter (where type = 'refreshed')::int as s, count(*) filter (where type in ('refresh_failed', 'needs_reauth'))::int as f
       from connection_events where created_at >= ${since} and created_at <= now() group by 1`;
-    const outcomes = await refreshOutcomesByDay(sql);
+    const outcomes = await refreshOutcomesByDay(dbFor(sql));
     for (const r of rows) expect(outcomes.find((o) => o.day === r.day)).toEqual({ day: r.day, succeeded: r.s, failed: r.f });
     expect(outcomes.reduce((n, o) => n + o.succeeded, 0)).toBeGreaterThan(0);
   });
 
   it('groups the current needs_reauth and degraded connections by reason', async () => {
-    const reasons = await currentFailureReasons(sql);
+    const reasons = await currentFailureReasons(dbFor(sql));
     const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from connections where status in ('needs_reauth', 'degraded')`;
     expect(reasons.reduce((sum, r) => sum + r.count, 0)).toBe(n);
     expect(reasons).toContainEqual(expect.objectContaining({ status: 'needs_reauth', reason: 'revoked' }));

@@ -7,6 +7,7 @@ import { MAX_BODY_BYTES, parseJsonBody, withApiKey } from '../../lib/api/http';
 import { closeDb } from '../../lib/db';
 import { hashSecret } from '../../lib/secrets';
 import { testSql } from '../helpers/connections';
+import { dbFor } from '../../lib/db';
 
 let sql: Sql;
 
@@ -27,19 +28,19 @@ async function keyRow(id: string) {
 
 describe('API keys', () => {
   it('creates an rk_live_ key stored only as its SHA-256 and a short prefix', async () => {
-    const created = await createApiKey(sql, '  billing sync  ');
+    const created = await createApiKey(dbFor(sql), '  billing sync  ');
     expect(created.name).toBe('billing sync');
     expect(created.key).toMatch(/^rk_live_[A-Za-z0-9_-]{43}$/);
     const row = await keyRow(created.id);
     expect(row.key_hash).toBe(hashSecret(created.key));
     expect(row.prefix).toBe(created.key.slice(0, 12));
     expect(JSON.stringify(row)).not.toContain(created.key.slice(12));
-    const other = await createApiKey(sql, 'billing sync');
+    const other = await createApiKey(dbFor(sql), 'billing sync');
     expect(other.key).not.toBe(created.key);
   });
 
   it('refuses an empty name', async () => {
-    await expect(createApiKey(sql, '   ')).rejects.toThrow(/name/);
+    await expect(createApiKey(dbFor(sql), '   ')).rejects.toThrow(/name/);
   });
 
   it('refuses a name with NUL or another control character, and writes nothing', async () => {
@@ -49,29 +50,29 @@ describe('API keys', () => {
   });
 
   it('verifies the key and nothing else', async () => {
-    const { id, name, key } = await createApiKey(sql, 'verify');
-    expect(await verifyApiKey(sql, key)).toEqual({ id, name });
+    const { id, name, key } = await createApiKey(dbFor(sql), 'verify');
+    expect(await verifyApiKey(dbFor(sql), key)).toEqual({ id, name });
     const tampered = key.slice(0, -1) + (key.endsWith('A') ? 'B' : 'A');
     for (const wrong of [tampered, key.slice(0, -1), `${key}x`, key.slice(8), '', 'rk_live_', `rk_live_${'a'.repeat(500)}`, null, undefined]) {
-      expect(await verifyApiKey(sql, wrong)).toBeUndefined();
+      expect(await verifyApiKey(dbFor(sql), wrong)).toBeUndefined();
     }
   });
 
   it('revokes once; a revoked key no longer verifies', async () => {
-    const { id, key } = await createApiKey(sql, 'revoke me');
-    expect(await revokeApiKey(sql, id)).toBe(true);
-    expect(await verifyApiKey(sql, key)).toBeUndefined();
-    expect(await revokeApiKey(sql, id)).toBe(false);
-    expect(await revokeApiKey(sql, '00000000-0000-4000-8000-000000000000')).toBe(false);
-    expect(await revokeApiKey(sql, "x' or '1'='1")).toBe(false);
+    const { id, key } = await createApiKey(dbFor(sql), 'revoke me');
+    expect(await revokeApiKey(dbFor(sql), id)).toBe(true);
+    expect(await verifyApiKey(dbFor(sql), key)).toBeUndefined();
+    expect(await revokeApiKey(dbFor(sql), id)).toBe(false);
+    expect(await revokeApiKey(dbFor(sql), '00000000-0000-4000-8000-000000000000')).toBe(false);
+    expect(await revokeApiKey(dbFor(sql), "x' or '1'='1")).toBe(false);
     expect((await keyRow(id)).revoked_at).toBeInstanceOf(Date);
   });
 
   it('lists keys newest first with their state and no hash', async () => {
-    const a = await createApiKey(sql, 'list a');
-    const b = await createApiKey(sql, 'list b');
-    await revokeApiKey(sql, a.id);
-    const list = await listApiKeys(sql);
+    const a = await createApiKey(dbFor(sql), 'list a');
+    const b = await createApiKey(dbFor(sql), 'list b');
+    await revokeApiKey(dbFor(sql), a.id);
+    const list = await listApiKeys(dbFor(sql));
     const ids = list.map((k) => k.id);
     expect(ids.indexOf(b.id)).toBeLessThan(ids.indexOf(a.id));
     const shown = list.find((k) => k.id === a.id)!;
@@ -82,32 +83,32 @@ describe('API keys', () => {
   });
 
   it('records last_used_at at most once a minute per key', async () => {
-    const { id, key } = await createApiKey(sql, 'usage');
+    const { id, key } = await createApiKey(dbFor(sql), 'usage');
     expect((await keyRow(id)).last_used_at).toBeNull();
-    await verifyApiKey(sql, key);
+    await verifyApiKey(dbFor(sql), key);
     const first = await vi.waitFor(async () => {
       const at = (await keyRow(id)).last_used_at;
       expect(at).toBeInstanceOf(Date);
       return at!;
     });
     await new Promise((r) => setTimeout(r, 20));
-    await Promise.all([verifyApiKey(sql, key), verifyApiKey(sql, key)]);
+    await Promise.all([verifyApiKey(dbFor(sql), key), verifyApiKey(dbFor(sql), key)]);
     await new Promise((r) => setTimeout(r, 200));
     expect((await keyRow(id)).last_used_at).toEqual(first);
     // A minute later the next use is recorded again.
     await sql`update api_keys set last_used_at = last_used_at - interval '2 minutes' where id = ${id}`;
     const aged = (await keyRow(id)).last_used_at!;
-    await verifyApiKey(sql, key);
+    await verifyApiKey(dbFor(sql), key);
     await vi.waitFor(async () => expect((await keyRow(id)).last_used_at!.getTime()).toBeGreaterThan(aged.getTime() + 60_000));
   });
 
   it('writes last_used_at once even when several processes see it stale at once', async () => {
-    const { id } = await createApiKey(sql, 'usage race');
-    const writes = await Promise.all([recordApiKeyUse(sql, id), recordApiKeyUse(sql, id), recordApiKeyUse(sql, id)]);
+    const { id } = await createApiKey(dbFor(sql), 'usage race');
+    const writes = await Promise.all([recordApiKeyUse(dbFor(sql), id), recordApiKeyUse(dbFor(sql), id), recordApiKeyUse(dbFor(sql), id)]);
     expect(writes.filter(Boolean)).toHaveLength(1);
-    expect(await recordApiKeyUse(sql, id)).toBe(false);
+    expect(await recordApiKeyUse(dbFor(sql), id)).toBe(false);
     await sql`update api_keys set last_used_at = now() - interval '61 seconds' where id = ${id}`;
-    expect(await recordApiKeyUse(sql, id)).toBe(true);
+    expect(await recordApiKeyUse(dbFor(sql), id)).toBe(true);
   });
 });
 
@@ -125,7 +126,7 @@ describe('withApiKey', () => {
   }
 
   it('passes the verified key to the handler', async () => {
-    const { id, name, key } = await createApiKey(sql, 'wrapper');
+    const { id, name, key } = await createApiKey(dbFor(sql), 'wrapper');
     const res = await call(`Bearer ${key}`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ key: { id, name } });
@@ -133,18 +134,18 @@ describe('withApiKey', () => {
   });
 
   it('answers 401 for a missing, malformed, wrong or revoked key', async () => {
-    const { id, key } = await createApiKey(sql, 'wrapper 401');
+    const { id, key } = await createApiKey(dbFor(sql), 'wrapper 401');
     await expect401(await call());
     await expect401(await call(key));
     await expect401(await call(`Basic ${Buffer.from(`x:${key}`).toString('base64')}`));
     await expect401(await call(`Bearer ${key} extra`));
     await expect401(await call(`Bearer ${key.slice(0, -2)}xx`));
-    await revokeApiKey(sql, id);
+    await revokeApiKey(dbFor(sql), id);
     await expect401(await call(`Bearer ${key}`));
   });
 
   it('turns an unexpected exception into a 500 JSON error without its detail', async () => {
-    const { key } = await createApiKey(sql, 'wrapper 500');
+    const { key } = await createApiKey(dbFor(sql), 'wrapper 500');
     const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
     const failing = withApiKey(async () => {
       throw new Error('secret detail');
@@ -243,12 +244,12 @@ describe('CLI', () => {
     const key = lines.at(-1)!;
     expect(key).toMatch(/^rk_live_[A-Za-z0-9_-]+$/);
     const [, id] = /^Created API key ([0-9a-f-]{36}) \(ci pipeline\)\. It is shown once:$/.exec(lines.at(-2)!) ?? [];
-    expect(await verifyApiKey(sql, key)).toEqual({ id, name: 'ci pipeline' });
+    expect(await verifyApiKey(dbFor(sql), key)).toEqual({ id, name: 'ci pipeline' });
 
     const revoked = cli('api-key revoke', id);
     expect(revoked.status).toBe(0);
     expect(revoked.stdout.trim()).toBe(`Revoked ${id}`);
-    expect(await verifyApiKey(sql, key)).toBeUndefined();
+    expect(await verifyApiKey(dbFor(sql), key)).toBeUndefined();
 
     const again = cli('api-key revoke', id);
     expect(again.status).toBe(1);

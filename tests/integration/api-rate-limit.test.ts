@@ -4,6 +4,7 @@ import { createApiKey } from '../../lib/api-keys';
 import { PEER_HEADER } from '../../lib/client-address';
 import { APP_URL, TEST_KEYS, testSql } from '../helpers/connections';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { dbFor } from '../../lib/db';
 
 // Its own database: the limit for all clients together would refuse other files' wrong keys.
 let db: TestDatabase;
@@ -27,7 +28,7 @@ beforeAll(async () => {
   db = await createTestDatabase('ratelimit');
   Object.assign(process.env, { DATABASE_URL: db.url, APP_URL, TOKEN_ENCRYPTION_KEY: TEST_KEYS.current.toString('base64'), AUTH_SECRET: 'test-secret-test-secret-test-secret' });
   sql = testSql();
-  key = (await createApiKey(sql, 'rate limit tests')).key;
+  key = (await createApiKey(dbFor(sql), 'rate limit tests')).key;
   list = await import('../../app/api/v1/connections/route');
 });
 

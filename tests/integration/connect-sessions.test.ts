@@ -12,7 +12,8 @@ import { consentAndGetCode } from '../../lib/sandbox/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { hashSecret } from '../../lib/secrets';
 import { upsertUser, type UserRow } from '../../lib/users';
-import { APP_URL, connectViaSimulator, simApps, TEST_KEYS, testSql } from '../helpers/connections';
+import { APP_URL, connectViaSimulator, TEST_KEYS, testSql } from '../helpers/connections';
+import { dbFor } from '../../lib/db';
 
 const ROUTE_APP_URL = 'http://reconnect.test';
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
@@ -39,15 +40,15 @@ beforeAll(async () => {
   sim = await startSimulator({ autoConsent: false });
   sql = testSql();
   ctx = {
-    sql,
+    db: dbFor(sql),
     keys: TEST_KEYS,
     appUrl: APP_URL,
     adminEmails: [],
     apps: simApps(sim.url),
     signInProduct: 'jira',
   };
-  alice = await upsertUser(sql, 'alice@example.com', 'Alice', []);
-  bob = await upsertUser(sql, 'bob@example.com', 'Bob', []);
+  alice = await upsertUser(dbFor(sql), 'alice@example.com', 'Alice', []);
+  bob = await upsertUser(dbFor(sql), 'bob@example.com', 'Bob', []);
   for (const [k, v] of Object.entries({ ...ENV, ATLASSIAN_AUTH_URL: sim.url, ATLASSIAN_API_URL: sim.url })) {
     savedEnv[k] = process.env[k];
     process.env[k] = v;
@@ -86,7 +87,7 @@ async function stateCount(): Promise<number> {
 }
 
 async function newLink(input: Parameters<typeof createConnectSession>[2] = { user_email: 'alice@example.com', product: 'jira' }) {
-  const link = await createConnectSession(sql, APP_URL, input);
+  const link = await createConnectSession(dbFor(sql), APP_URL, input);
   return { ...link, token: tokenOf(link.url) };
 }
 
@@ -131,10 +132,10 @@ describe('createConnectSession', () => {
 
   it('refuses an unknown, malformed or disconnected connection and writes nothing', async () => {
     const conn = await connectViaSimulator(sql, sim.url, 'bob@example.com');
-    await disconnectConnection(sql, APP_URL, conn.id, 'test');
+    await disconnectConnection(dbFor(sql), APP_URL, conn.id, 'test');
     const before = await sessionCount();
     for (const id of [UNKNOWN_ID, 'not-a-uuid', conn.id]) {
-      await expect(createConnectSession(sql, APP_URL, { connection_id: id })).rejects.toBeInstanceOf(ConnectionNotFoundError);
+      await expect(createConnectSession(dbFor(sql), APP_URL, { connection_id: id })).rejects.toBeInstanceOf(ConnectionNotFoundError);
     }
     expect(await sessionCount()).toBe(before);
   });
@@ -228,7 +229,7 @@ describe('openConnectSession', () => {
       await vi.waitFor(
         async () => {
           const [{ n }] = await observer`select count(*)::int as n from pg_stat_activity
-            where datname = current_database() and wait_event_type = 'Lock' and query like 'update connect_sessions%'`;
+            where datname = current_database() and wait_event_type = 'Lock' and query like 'update "connect_sessions"%'`; // the statement as Drizzle writes it
           expect(n).toBe(6);
         },
         { timeout: 10_000 },
@@ -251,7 +252,7 @@ describe('openConnectSession', () => {
     const single = testSql(1);
     try {
       const opened = await Promise.race([
-        openConnectSession({ ...ctx, sql: single }, link.token, { id: alice.id, email: alice.email }, BROWSER),
+        openConnectSession({ ...ctx, db: dbFor(single) }, link.token, { id: alice.id, email: alice.email }),
         new Promise<never>((_, reject) => setTimeout(() => reject(new Error('openConnectSession needed a second connection')), 5_000)),
       ]);
       expect(opened.kind).toBe('redirect');
@@ -286,8 +287,8 @@ describe('openConnectSession', () => {
   it('refuses a link whose connection was disconnected since', async () => {
     const conn = await connectViaSimulator(sql, sim.url, 'alice@example.com');
     const link = await newLink({ connection_id: conn.id });
-    await disconnectConnection(sql, APP_URL, conn.id, 'test');
-    expect(await openConnectSession(ctx, link.token, { id: alice.id, email: alice.email }, BROWSER)).toMatchObject({ kind: 'error', status: 404 });
+    await disconnectConnection(dbFor(sql), APP_URL, conn.id, 'test');
+    expect(await openConnectSession(ctx, link.token, { id: alice.id, email: alice.email })).toMatchObject({ kind: 'error', status: 404 });
     expect((await sessionRow(link.token)).used_at).toBeNull();
   });
 
@@ -305,7 +306,7 @@ describe('POST /api/v1/connect-sessions', () => {
   let POST: (request: Request, context: unknown) => Promise<Response>;
 
   beforeAll(async () => {
-    apiKey = (await createApiKey(sql, 'connect-sessions route')).key;
+    apiKey = (await createApiKey(dbFor(sql), 'connect-sessions route')).key;
     ({ POST } = await import('../../app/api/v1/connect-sessions/route'));
   });
 
@@ -368,8 +369,8 @@ describe('POST /api/v1/connect-sessions', () => {
 
   it('401 for a missing, wrong or revoked key, writing nothing', async () => {
     const body = { user_email: 'dave@example.com', product: 'jira' };
-    const revoked = await createApiKey(sql, 'revoked');
-    await revokeApiKey(sql, revoked.id);
+    const revoked = await createApiKey(dbFor(sql), 'revoked');
+    await revokeApiKey(dbFor(sql), revoked.id);
     for (const authorization of ['', `Bearer ${apiKey.slice(0, -1)}x`, `Bearer ${revoked.key}`, `Token ${apiKey}`]) {
       const { status, json } = await post(body, { authorization });
       expect(status).toBe(401);
@@ -379,7 +380,7 @@ describe('POST /api/v1/connect-sessions', () => {
 
   it('404 not_found for an unknown or disconnected connection, writing nothing', async () => {
     const conn = await connectViaSimulator(sql, sim.url, 'bob@example.com');
-    await disconnectConnection(sql, APP_URL, conn.id, 'test');
+    await disconnectConnection(dbFor(sql), APP_URL, conn.id, 'test');
     for (const id of [UNKNOWN_ID, conn.id]) {
       const { status, json } = await post({ connection_id: id });
       expect(status).toBe(404);

@@ -19,6 +19,7 @@ import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { createEndpointInput, updateEndpointInput } from '../../lib/webhooks/endpoints';
 import { APP_URL, TEST_KEYS, connectViaSimulator, simApps, testSql } from '../helpers/connections';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { dbFor } from '../../lib/db';
 
 const RUNS = 100;
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
@@ -69,9 +70,9 @@ beforeAll(async () => {
   }
   resetConfigForTests();
   sql = testSql();
-  key = (await createApiKey(sql, 'hostile input')).key;
+  key = (await createApiKey(dbFor(sql), 'hostile input')).key;
   flow = {
-    sql,
+    db: dbFor(sql),
     keys: TEST_KEYS,
     appUrl: APP_URL,
     adminEmails: [],
@@ -504,7 +505,7 @@ describe('the OAuth callback with arbitrary parameters', () => {
 
 describe('connect links with arbitrary tokens', () => {
   it('answers 404 to any token that is not a link, consuming nothing', async () => {
-    const real = new URL((await createConnectSession(sql, APP_URL, { user_email: 'alice@example.com', product: 'jira' })).url);
+    const real = new URL((await createConnectSession(dbFor(sql), APP_URL, { user_email: 'alice@example.com', product: 'jira' })).url);
     const realToken = real.pathname.split('/').at(-1)!;
     const token = fc.oneof(
       anyString,

@@ -12,6 +12,7 @@ import { KeyRotationError, reencryptAll } from '../../lib/tokens/rotate';
 import { connectViaSimulator, engineFor, expireAccessTokens, storedTokens } from '../helpers/connections';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import postgres from 'postgres';
+import { dbFor } from '../../lib/db';
 
 const A = randomBytes(32);
 const B = randomBytes(32);
@@ -138,7 +139,7 @@ describe('reencryptAll', () => {
     const generations = await Promise.all(conns.map(async (c) => (await storedTokens(sql, c.id, ONLY_A)).generation));
 
     // Batches of 2: pagination must reach every row, across both tables.
-    expect(await reencryptAll(sql, ROTATING, { batchSize: 2 })).toEqual({ scanned: 13, reencrypted: 13 });
+    expect(await reencryptAll(dbFor(sql), ROTATING, { batchSize: 2 })).toEqual({ scanned: 13, reencrypted: 13 });
 
     const after = await ciphertexts();
     expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
@@ -154,7 +155,7 @@ describe('reencryptAll', () => {
     }
 
     // A second run finds nothing to do.
-    expect(await reencryptAll(sql, ROTATING, { batchSize: 2 })).toEqual({ scanned: 13, reencrypted: 0 });
+    expect(await reencryptAll(dbFor(sql), ROTATING, { batchSize: 2 })).toEqual({ scanned: 13, reencrypted: 0 });
     expect(await ciphertexts()).toEqual(after);
 
     // The app, now without key A, serves the stored tokens and refreshes with the rotated refresh tokens.
@@ -186,7 +187,7 @@ describe('reencryptAll', () => {
     await addWebhookEndpoint('whsec_kept', null);
     const before = await ciphertexts();
 
-    const err = await rejection(reencryptAll(sql, ONLY_B));
+    const err = await rejection(reencryptAll(dbFor(sql), ONLY_B));
     expect(err).toBeInstanceOf(KeyRotationError);
     const failed = err as KeyRotationError;
     expect(failed.table).toBe('connections');
@@ -208,7 +209,7 @@ describe('reencryptAll', () => {
     await sql`update connections set refresh_token_enc = ${encryptSecret(orphan.refresh, { current: C, previous: [] })} where id = ${bad}`;
     const before = await ciphertexts();
 
-    const err = await rejection(reencryptAll(sql, ROTATING));
+    const err = await rejection(reencryptAll(dbFor(sql), ROTATING));
     expect(err).toBeInstanceOf(KeyRotationError);
     expect(err.message).toContain(`connections.refresh_token_enc of row ${bad}`);
     expect(err.message).toContain(`No key with id ${keyId(C)}`);
@@ -217,7 +218,7 @@ describe('reencryptAll', () => {
     // A plaintext left in a column is refused, and the error does not repeat it.
     const plaintext = 'plaintext-refresh-token-that-must-not-be-echoed';
     await sql`update connections set refresh_token_enc = ${plaintext} where id = ${bad}`;
-    const plainErr = await rejection(reencryptAll(sql, ROTATING));
+    const plainErr = await rejection(reencryptAll(dbFor(sql), ROTATING));
     expect(plainErr).toBeInstanceOf(KeyRotationError);
     expect(plainErr.message).toContain(`row ${bad}`);
     expect(plainErr.message).toContain('malformed');
@@ -226,7 +227,7 @@ describe('reencryptAll', () => {
 
     // With the missing key back in the ring, everything moves to B.
     await sql`update connections set refresh_token_enc = ${before.get(`connections.refresh_token_enc:${bad}`)!} where id = ${bad}`;
-    expect(await reencryptAll(sql, { current: B, previous: [A, C] })).toEqual({ scanned: 8, reencrypted: 8 });
+    expect(await reencryptAll(dbFor(sql), { current: B, previous: [A, C] })).toEqual({ scanned: 8, reencrypted: 8 });
     expect(new Set([...(await ciphertexts()).values()].map(kidOf))).toEqual(new Set([keyId(B)]));
     for (const c of conns) expect(await storedTokens(sql, c.id, ONLY_B)).toMatchObject({ access: c.access, refresh: c.refresh });
   });
@@ -242,7 +243,7 @@ describe('reencryptAll', () => {
     const rotationSql = postgres(db.url, { max: 2, onnotice: () => {} });
     try {
       const calls = Array.from({ length: 100 }, (_, i) => engines[i % 2].getAccessToken(ids[Math.floor(i / 2)]));
-      const [rotation, ...served] = await Promise.all([reencryptAll(rotationSql, ROTATING, { batchSize: 3 }), ...calls]);
+      const [rotation, ...served] = await Promise.all([reencryptAll(dbFor(rotationSql), ROTATING, { batchSize: 3 }), ...calls]);
       expect(rotation.scanned).toBe(100);
 
       const midCounters = await control.counters();

@@ -12,7 +12,8 @@ import { BitbucketControl, bitbucketConsentAndGetCode } from '../../lib/sandbox/
 import { consentAndGetCode, SimulatorControl } from '../../lib/sandbox/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { upsertUser } from '../../lib/users';
-import { APP_URL, engineFor, TEST_KEYS, simApps, storedTokens, testSql } from '../helpers/connections';
+import { APP_URL, TEST_KEYS, storedTokens, testSql } from '../helpers/connections';
+import { dbFor } from '../../lib/db';
 
 let sim: Simulator;
 let sql: Sql;
@@ -66,15 +67,15 @@ beforeAll(async () => {
   sim = await startSimulator({ leewaySeconds: 0 });
   sql = testSql();
   ctx = {
-    sql,
+    db: dbFor(sql),
     keys: TEST_KEYS,
     appUrl: APP_URL,
     adminEmails: ['admin@example.com'],
     apps: simApps(sim.url),
     signInProduct: 'jira',
   };
-  alice = await upsertUser(sql, 'alice@example.com', 'Alice Jones', []);
-  bob = await upsertUser(sql, 'bob@example.com', 'Bob Smith', []);
+  alice = await upsertUser(dbFor(sql), 'alice@example.com', 'Alice Jones', []);
+  bob = await upsertUser(dbFor(sql), 'bob@example.com', 'Bob Smith', []);
 });
 
 afterAll(async () => {

@@ -5,6 +5,7 @@ import { BitbucketControl } from '../../lib/sandbox/bitbucket/client';
 import { SimulatorControl } from '../../lib/sandbox/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { APP_URL, TEST_KEYS, connectViaSimulator, expireAccessTokens, storedTokens, testSql } from '../helpers/connections';
+import { dbFor } from '../../lib/db';
 
 // The route modules read config on first use: point it at this test's simulator and keys first.
 let sim: Simulator;
@@ -38,7 +39,7 @@ beforeAll(async () => {
     AUTH_SECRET: 'test-secret-test-secret-test-secret',
   });
   sql = testSql();
-  key = (await createApiKey(sql, 'service tests')).key;
+  key = (await createApiKey(dbFor(sql), 'service tests')).key;
   routes = {
     list: await import('../../app/api/v1/connections/route'),
     one: await import('../../app/api/v1/connections/[id]/route'),
@@ -55,8 +56,8 @@ afterAll(async () => {
 
 describe('authentication', () => {
   it('answers 401 without a key, with a wrong key and with a revoked key', async () => {
-    const revoked = await createApiKey(sql, 'to revoke');
-    await revokeApiKey(sql, revoked.id);
+    const revoked = await createApiKey(dbFor(sql), 'to revoke');
+    await revokeApiKey(dbFor(sql), revoked.id);
     for (const headers of [{}, auth('rk_live_wrong'), auth(revoked.key)]) {
       const res = await routes.list.GET(new Request(`${APP_URL}/api/v1/connections`, { headers }), ctx({}));
       expect(res.status).toBe(401);

@@ -8,6 +8,7 @@ import { decryptSecret } from '../../lib/tokens/crypto';
 import { WEBHOOK_TYPES } from '../../lib/webhooks/outbox';
 import { TEST_KEYS } from '../helpers/connections';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { dbFor } from '../../lib/db';
 
 type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
 
@@ -59,7 +60,7 @@ beforeAll(async () => {
     process.env[k] = v;
   }
   resetConfigForTests();
-  apiKey = (await createApiKey(sql, 'webhook endpoints test')).key;
+  apiKey = (await createApiKey(dbFor(sql), 'webhook endpoints test')).key;
   const collection = await import('../../app/api/v1/webhook-endpoints/route');
   const item = await import('../../app/api/v1/webhook-endpoints/[id]/route');
   list = collection.GET as Handler;

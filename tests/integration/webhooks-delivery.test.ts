@@ -16,7 +16,9 @@ import { newWebhookSecret } from '../../lib/webhooks/sign';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { APP_URL, connectViaSimulator, TEST_KEYS } from '../helpers/connections';
 import { listenOnLoopback, verifies } from '../helpers/webhooks';
-import { SIM_PRODUCTS } from '../helpers/sim-products';
+import { eq, sql as drizzleSql } from 'drizzle-orm';
+import { dbFor, type Tx } from '../../lib/db';
+import { connections } from '../../lib/db/schema';
 
 interface Hit {
   id: string;
@@ -83,7 +85,7 @@ const at = (t: Date, seconds: number) => new Date(t.getTime() + seconds * 1000);
 const fixed = (t: Date) => () => t;
 
 async function endpointFor(receiver: Receiver, events: WebhookType[] = ALL) {
-  const endpoint = await createEndpoint({ sql, keys: TEST_KEYS, allowPrivate: true }, { url: receiver.url, events });
+  const endpoint = await createEndpoint({ db: dbFor(sql), keys: TEST_KEYS, allowPrivate: true }, { url: receiver.url, events });
   receiver.secrets = [endpoint.secret];
   return endpoint;
 }
@@ -135,7 +137,7 @@ describe('deliverDueWebhooks', () => {
     const { id, tokens } = await connectViaSimulator(sql, sim.url, 'alice@example.com', product);
     const messageId = await messageOf(id);
 
-    const result = await deliverDueWebhooks(sql, base());
+    const result = await deliverDueWebhooks(dbFor(sql), base());
 
     expect(result).toEqual({ attempted: 1, succeeded: 1, failed: 0 });
     expect(other.hits).toHaveLength(0);
@@ -167,7 +169,7 @@ describe('deliverDueWebhooks', () => {
     expect(row.delivered_at).toBeInstanceOf(Date);
     expect((await endpointRow(endpoint.id)).status).toBe('active');
     // Nothing is sent twice.
-    expect(await deliverDueWebhooks(sql, base({ now: fixed(at(new Date(), 7 * 86400)) }))).toEqual({ attempted: 0, succeeded: 0, failed: 0 });
+    expect(await deliverDueWebhooks(dbFor(sql), base({ now: fixed(at(new Date(), 7 * 86400)) }))).toEqual({ attempted: 0, succeeded: 0, failed: 0 });
     expect(receiver.hits).toHaveLength(1);
   });
 
@@ -179,24 +181,24 @@ describe('deliverDueWebhooks', () => {
     const t0 = new Date();
     const opts = (t: Date) => base({ now: fixed(t), random: () => 0 }); // jitter at its -20 % end
 
-    expect(await deliverDueWebhooks(sql, opts(t0))).toEqual({ attempted: 1, succeeded: 0, failed: 1 });
+    expect(await deliverDueWebhooks(dbFor(sql), opts(t0))).toEqual({ attempted: 1, succeeded: 0, failed: 1 });
     let row = await delivery(messageId);
     expect(row).toMatchObject({ status: 'pending', attempts: 1, last_response_code: 500, last_error: 'HTTP 500: boom' });
     expect(row.next_attempt_at.getTime()).toBe(at(t0, 4).getTime()); // 5 s − 20 %
 
     // Not due yet: nothing is sent.
-    expect((await deliverDueWebhooks(sql, opts(at(t0, 3.9)))).attempted).toBe(0);
+    expect((await deliverDueWebhooks(dbFor(sql), opts(at(t0, 3.9)))).attempted).toBe(0);
     const t1 = at(t0, 4);
-    expect((await deliverDueWebhooks(sql, opts(t1))).failed).toBe(1);
+    expect((await deliverDueWebhooks(dbFor(sql), opts(t1))).failed).toBe(1);
     row = await delivery(messageId);
     expect(row.attempts).toBe(2);
     expect(row.next_attempt_at.getTime()).toBe(at(t1, 240).getTime()); // 300 s − 20 %
     const t2 = at(t1, 240);
-    expect((await deliverDueWebhooks(sql, opts(t2))).failed).toBe(1);
+    expect((await deliverDueWebhooks(dbFor(sql), opts(t2))).failed).toBe(1);
     row = await delivery(messageId);
     expect(row.next_attempt_at.getTime()).toBe(at(t2, 1440).getTime()); // 1800 s − 20 %
     const t3 = at(t2, 1440);
-    expect(await deliverDueWebhooks(sql, opts(t3))).toEqual({ attempted: 1, succeeded: 1, failed: 0 });
+    expect(await deliverDueWebhooks(dbFor(sql), opts(t3))).toEqual({ attempted: 1, succeeded: 1, failed: 0 });
 
     expect(receiver.hits).toHaveLength(4);
     expect(new Set(receiver.hits.map((h) => h.id))).toEqual(new Set([messageId]));
@@ -205,15 +207,15 @@ describe('deliverDueWebhooks', () => {
     row = await delivery(messageId);
     expect(row).toMatchObject({ status: 'succeeded', attempts: 4, last_response_code: 204, last_error: null });
     expect(row.delivered_at!.getTime()).toBe(t3.getTime());
-    expect((await deliverDueWebhooks(sql, opts(at(t3, 86400 * 30)))).attempted).toBe(0);
+    expect((await deliverDueWebhooks(dbFor(sql), opts(at(t3, 86400 * 30)))).attempted).toBe(0);
   });
 
   it('jitter stays within ±20 % of the schedule', async () => {
     const receiver = await startReceiver(() => ({ status: 500 }));
     const endpoint = await endpointFor(receiver);
-    const high = await sendTestWebhook(sql, endpoint.id);
+    const high = await sendTestWebhook(dbFor(sql), endpoint.id);
     const t0 = new Date();
-    await deliverDueWebhooks(sql, base({ now: fixed(t0), random: () => 0.999999 }));
+    await deliverDueWebhooks(dbFor(sql), base({ now: fixed(t0), random: () => 0.999999 }));
     const next = (await delivery(high!)).next_attempt_at.getTime() - t0.getTime();
     expect(next).toBeGreaterThan(5990);
     expect(next).toBeLessThanOrEqual(6000);
@@ -231,11 +233,11 @@ describe('deliverDueWebhooks', () => {
     ];
     for (const [reply, seconds] of cases) {
       await sql`truncate webhook_messages cascade`;
-      const messageId = (await sendTestWebhook(sql, endpoint.id))!;
+      const messageId = (await sendTestWebhook(dbFor(sql), endpoint.id))!;
       const t0 = new Date(Math.ceil(Date.now() / 1000) * 1000); // whole seconds, like an HTTP date
       const r = reply(t0);
       replies.push(r);
-      expect((await deliverDueWebhooks(sql, base({ now: fixed(t0) }))).failed).toBe(1);
+      expect((await deliverDueWebhooks(dbFor(sql), base({ now: fixed(t0) }))).failed).toBe(1);
       const row = await delivery(messageId);
       expect(row.last_response_code).toBe(r.status);
       expect(row.next_attempt_at.getTime()).toBe(at(t0, seconds).getTime());
@@ -252,21 +254,21 @@ describe('deliverDueWebhooks', () => {
     const b = await connectViaSimulator(sql, sim.url, 'bob@example.com');
     const t0 = new Date();
 
-    expect(await deliverDueWebhooks(sql, base({ now: fixed(t0), limit: 1 }))).toEqual({ attempted: 1, succeeded: 0, failed: 1 });
+    expect(await deliverDueWebhooks(dbFor(sql), base({ now: fixed(t0), limit: 1 }))).toEqual({ attempted: 1, succeeded: 0, failed: 1 });
     expect(await endpointRow(endpoint.id)).toEqual({ status: 'disabled', disabled_reason: expect.stringContaining('410') });
     const first = await delivery(await messageOf(a.id));
     expect(first).toMatchObject({ status: 'pending', attempts: 1, last_response_code: 410 });
 
     // Disabled: nothing more leaves, however late, and new messages are not queued for it.
-    expect((await deliverDueWebhooks(sql, base({ now: fixed(at(t0, 86400 * 3)) }))).attempted).toBe(0);
+    expect((await deliverDueWebhooks(dbFor(sql), base({ now: fixed(at(t0, 86400 * 3)) }))).attempted).toBe(0);
     await connectViaSimulator(sql, sim.url, 'alice@example.com');
-    expect((await deliverDueWebhooks(sql, base({ now: fixed(at(t0, 86400 * 3)) }))).attempted).toBe(0);
+    expect((await deliverDueWebhooks(dbFor(sql), base({ now: fixed(at(t0, 86400 * 3)) }))).attempted).toBe(0);
     expect(receiver.hits).toHaveLength(1);
     expect((await delivery(await messageOf(b.id))).status).toBe('pending');
 
     gone = false;
-    await updateEndpoint({ sql, keys: TEST_KEYS, allowPrivate: true }, endpoint.id, { status: 'active' });
-    expect(await deliverDueWebhooks(sql, base({ now: fixed(at(t0, 10)) }))).toEqual({ attempted: 2, succeeded: 2, failed: 0 });
+    await updateEndpoint({ db: dbFor(sql), keys: TEST_KEYS, allowPrivate: true }, endpoint.id, { status: 'active' });
+    expect(await deliverDueWebhooks(dbFor(sql), base({ now: fixed(at(t0, 10)) }))).toEqual({ attempted: 2, succeeded: 2, failed: 0 });
     expect(receiver.hits[0].id).toBe(await messageOf(a.id));
     expect(receiver.hits.slice(1).map((h) => h.id).sort()).toEqual([await messageOf(a.id), await messageOf(b.id)].sort());
     expect(receiver.hits.every((h) => h.verified)).toBe(true);
@@ -285,20 +287,20 @@ describe('deliverDueWebhooks', () => {
     });
     await endpointFor(receiver, ['connection.created', 'connection.deleted']);
     const a = await connectViaSimulator(sql, sim.url, 'alice@example.com');
-    expect(await disconnectConnection(sql, APP_URL, a.id, 'test')).toBe(true);
+    expect(await disconnectConnection(dbFor(sql), APP_URL, a.id, 'test')).toBe(true);
     const b = await connectViaSimulator(sql, sim.url, 'bob@example.com');
     const created = await messageOf(a.id);
     const deleted = await messageOf(a.id, 'connection.deleted');
     const t0 = new Date();
 
     // A's second message is due but waits behind its first; B's is independent.
-    expect(await deliverDueWebhooks(sql, base({ now: fixed(t0) }))).toEqual({ attempted: 2, succeeded: 1, failed: 1 });
+    expect(await deliverDueWebhooks(dbFor(sql), base({ now: fixed(t0) }))).toEqual({ attempted: 2, succeeded: 1, failed: 1 });
     expect(receiver.hits.map((h) => h.id).sort()).toEqual([created, await messageOf(b.id)].sort());
     expect((await delivery(deleted)).attempts).toBe(0);
-    expect((await deliverDueWebhooks(sql, base({ now: fixed(at(t0, 1)) }))).attempted).toBe(0);
+    expect((await deliverDueWebhooks(dbFor(sql), base({ now: fixed(at(t0, 1)) }))).attempted).toBe(0);
 
     // Once the first succeeds, the second follows (in the same run).
-    expect(await deliverDueWebhooks(sql, base({ now: fixed(at(t0, 5)) }))).toEqual({ attempted: 2, succeeded: 2, failed: 0 });
+    expect(await deliverDueWebhooks(dbFor(sql), base({ now: fixed(at(t0, 5)) }))).toEqual({ attempted: 2, succeeded: 2, failed: 0 });
     const aHits = receiver.hits.filter((h) => JSON.parse(h.body).data.connection_id === a.id);
     expect(aHits.map((h) => h.id)).toEqual([created, created, deleted]);
     expect(receiver.hits.every((h) => h.verified)).toBe(true);
@@ -311,20 +313,21 @@ describe('deliverDueWebhooks', () => {
     // T1 begins first but takes the connection's row lock only after T2 has written and committed.
     let go!: () => void;
     const gate = new Promise<void>((r) => (go = r));
-    const t1 = sql.begin(async (tx) => {
-      await tx`select now()`;
+    const lock = (tx: Tx) => tx.select({ id: connections.id }).from(connections).where(eq(connections.id, id)).for('update');
+    const t1 = dbFor(sql).transaction(async (tx) => {
+      await tx.select({ now: drizzleSql`now()` }).from(connections).limit(1);
       await gate;
-      await tx`select 1 from connections where id = ${id} for update`;
+      await lock(tx);
       await enqueueConnectionWebhook(tx, 'connection.recovered', id, APP_URL);
     });
     await new Promise((r) => setTimeout(r, 30));
-    await sql.begin(async (tx) => {
-      await tx`select 1 from connections where id = ${id} for update`;
+    await dbFor(sql).transaction(async (tx) => {
+      await lock(tx);
       await enqueueConnectionWebhook(tx, 'connection.degraded', id, APP_URL);
     });
     go();
     await t1;
-    expect(await deliverDueWebhooks(sql, base())).toEqual({ attempted: 2, succeeded: 2, failed: 0 });
+    expect(await deliverDueWebhooks(dbFor(sql), base())).toEqual({ attempted: 2, succeeded: 2, failed: 0 });
     expect(receiver.hits.map((h) => JSON.parse(h.body).type)).toEqual(['connection.degraded', 'connection.recovered']);
   });
 
@@ -335,13 +338,13 @@ describe('deliverDueWebhooks', () => {
     });
     const endpoint = await endpointFor(receiver);
     for (let i = 0; i < 6; i++) await connectViaSimulator(sql, sim.url, i % 2 ? 'alice@example.com' : 'bob@example.com');
-    for (let i = 0; i < 54; i++) await sendTestWebhook(sql, endpoint.id);
+    for (let i = 0; i < 54; i++) await sendTestWebhook(dbFor(sql), endpoint.id);
     const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from webhook_deliveries where status = 'pending'`;
     expect(n).toBe(60);
 
     const pools = [postgres(db.url, { max: 3, onnotice: () => {} }), postgres(db.url, { max: 3, onnotice: () => {} })];
     try {
-      const results = await Promise.all(pools.flatMap((pool) => [deliverDueWebhooks(pool, base()), deliverDueWebhooks(pool, base())]));
+      const results = await Promise.all(pools.flatMap((pool) => [deliverDueWebhooks(dbFor(pool), base()), deliverDueWebhooks(dbFor(pool), base())]));
       expect(results.reduce((s, r) => s + r.attempted, 0)).toBe(60);
       expect(results.reduce((s, r) => s + r.succeeded, 0)).toBe(60);
     } finally {
@@ -369,12 +372,13 @@ describe('deliverDueWebhooks', () => {
     const messageId = await messageOf(id);
     const t0 = new Date();
     const deliverUrl = new URL('../../lib/webhooks/deliver.ts', import.meta.url).pathname;
+    const dbUrl = new URL('../../lib/db/index.ts', import.meta.url).pathname;
     const script = `
-      import postgres from 'postgres';
       import { deliverDueWebhooks } from ${JSON.stringify(deliverUrl)};
-      const sql = postgres(process.env.WORKER_DB, { max: 2, onnotice: () => {} });
+      import { createDb } from ${JSON.stringify(dbUrl)};
+      const db = createDb(process.env.WORKER_DB, { max: 2 });
       const key = Buffer.from(process.env.WORKER_KEY, 'base64');
-      await deliverDueWebhooks(sql, { keys: { current: key, previous: [] }, allowPrivate: true, now: () => new Date(Number(process.env.WORKER_NOW)) });`;
+      await deliverDueWebhooks(db, { keys: { current: key, previous: [] }, allowPrivate: true, now: () => new Date(Number(process.env.WORKER_NOW)) });`;
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       env: { ...process.env, WORKER_DB: db.url, WORKER_KEY: TEST_KEYS.current.toString('base64'), WORKER_NOW: String(t0.getTime()) },
       stdio: 'ignore',
@@ -395,8 +399,8 @@ describe('deliverDueWebhooks', () => {
     }
 
     // During the lease nobody sends it; after it, it goes again with the same id.
-    expect((await deliverDueWebhooks(sql, base({ now: fixed(at(t0, 44)) }))).attempted).toBe(0);
-    expect(await deliverDueWebhooks(sql, base({ now: fixed(at(t0, 46)) }))).toEqual({ attempted: 1, succeeded: 1, failed: 0 });
+    expect((await deliverDueWebhooks(dbFor(sql), base({ now: fixed(at(t0, 44)) }))).attempted).toBe(0);
+    expect(await deliverDueWebhooks(dbFor(sql), base({ now: fixed(at(t0, 46)) }))).toEqual({ attempted: 1, succeeded: 1, failed: 0 });
     expect(receiver.hits.map((h) => h.id)).toEqual([messageId, messageId]);
     expect(receiver.hits.every((h) => h.verified)).toBe(true);
     expect(await delivery(messageId)).toMatchObject({ status: 'succeeded', attempts: 1, lease_token: null });
@@ -407,13 +411,13 @@ describe('deliverDueWebhooks', () => {
     const receiver = await startReceiver();
     const endpoint = await endpointFor(receiver, ['webhook.test']);
     const oldSecret = endpoint.secret;
-    const rotated = await updateEndpoint({ sql, keys: TEST_KEYS, allowPrivate: true }, endpoint.id, { rotate_secret: true });
+    const rotated = await updateEndpoint({ db: dbFor(sql), keys: TEST_KEYS, allowPrivate: true }, endpoint.id, { rotate_secret: true });
     const newSecret = rotated!.secret!;
     expect(newSecret).toMatch(/^whsec_/);
     expect(newSecret).not.toBe(oldSecret);
     receiver.secrets = [oldSecret, newSecret]; // each must verify on its own
-    await sendTestWebhook(sql, endpoint.id);
-    expect((await deliverDueWebhooks(sql, base())).succeeded).toBe(1);
+    await sendTestWebhook(dbFor(sql), endpoint.id);
+    expect((await deliverDueWebhooks(dbFor(sql), base())).succeeded).toBe(1);
     const [during] = receiver.hits;
     expect(during.signature.split(' ')).toHaveLength(2);
     expect(during.verified).toBe(true);
@@ -423,8 +427,8 @@ describe('deliverDueWebhooks', () => {
     // 25 h later only the new secret signs.
     receiver.secrets = [newSecret];
     const later = new Date(Date.now() + 25 * 3600_000);
-    await sendTestWebhook(sql, endpoint.id);
-    expect((await deliverDueWebhooks(sql, base({ now: fixed(later) }))).succeeded).toBe(1);
+    await sendTestWebhook(dbFor(sql), endpoint.id);
+    expect((await deliverDueWebhooks(dbFor(sql), base({ now: fixed(later) }))).succeeded).toBe(1);
     const after = receiver.hits[1];
     expect(after.signature.split(' ')).toHaveLength(1);
     expect(after.verified).toBe(true);
@@ -441,23 +445,23 @@ describe('deliverDueWebhooks', () => {
     let ok = false;
     const receiver = await startReceiver(() => ({ status: ok ? 200 : 500 }));
     const endpoint = await endpointFor(receiver, ['webhook.test']);
-    const messageId = (await sendTestWebhook(sql, endpoint.id))!;
+    const messageId = (await sendTestWebhook(dbFor(sql), endpoint.id))!;
     const schedule = [5, 10];
     let t = new Date();
     for (let i = 1; i <= 3; i++) {
-      expect((await deliverDueWebhooks(sql, base({ now: fixed(t), schedule, random: () => 0.5 }))).failed).toBe(1);
+      expect((await deliverDueWebhooks(dbFor(sql), base({ now: fixed(t), schedule, random: () => 0.5 }))).failed).toBe(1);
       t = (await delivery(messageId)).next_attempt_at;
     }
     expect(await delivery(messageId)).toMatchObject({ status: 'failed', attempts: 3, last_response_code: 500 });
     expect((await endpointRow(endpoint.id)).status).toBe('failing');
-    expect((await deliverDueWebhooks(sql, base({ now: fixed(at(t, 86400 * 10)), schedule }))).attempted).toBe(0);
+    expect((await deliverDueWebhooks(dbFor(sql), base({ now: fixed(at(t, 86400 * 10)), schedule }))).attempted).toBe(0);
     expect(receiver.hits).toHaveLength(3);
 
     // A replay sends it again (same id) with a fresh schedule; its success makes the endpoint active.
     ok = true;
-    expect(await replayDelivery(sql, (await delivery(messageId)).id)).toBe(true);
+    expect(await replayDelivery(dbFor(sql), (await delivery(messageId)).id)).toBe(true);
     expect(await delivery(messageId)).toMatchObject({ status: 'pending', attempts: 0 });
-    expect(await deliverDueWebhooks(sql, base({ schedule }))).toEqual({ attempted: 1, succeeded: 1, failed: 0 });
+    expect(await deliverDueWebhooks(dbFor(sql), base({ schedule }))).toEqual({ attempted: 1, succeeded: 1, failed: 0 });
     expect(receiver.hits.map((h) => h.id)).toEqual([messageId, messageId, messageId, messageId]);
     expect(receiver.hits.every((h) => h.verified)).toBe(true);
     expect(await endpointRow(endpoint.id)).toEqual({ status: 'active', disabled_reason: null });
@@ -466,9 +470,9 @@ describe('deliverDueWebhooks', () => {
   it('a consumer that does not answer within the timeout is a failed attempt', async () => {
     const receiver = await startReceiver(() => ({ status: 200, hang: true }));
     const endpoint = await endpointFor(receiver, ['webhook.test']);
-    const messageId = (await sendTestWebhook(sql, endpoint.id))!;
+    const messageId = (await sendTestWebhook(dbFor(sql), endpoint.id))!;
     const started = Date.now();
-    expect(await deliverDueWebhooks(sql, base({ timeoutMs: 300 }))).toEqual({ attempted: 1, succeeded: 0, failed: 1 });
+    expect(await deliverDueWebhooks(dbFor(sql), base({ timeoutMs: 300 }))).toEqual({ attempted: 1, succeeded: 0, failed: 1 });
     expect(Date.now() - started).toBeLessThan(5000);
     expect(await delivery(messageId)).toMatchObject({ status: 'pending', attempts: 1, last_response_code: null, last_error: 'timed out after 0.3 s' });
     expect(receiver.hits).toHaveLength(1);
@@ -479,8 +483,8 @@ describe('deliverDueWebhooks', () => {
     const other = await startReceiver();
     const endpoint = await endpointFor(receiver, ['connection.deleted']);
     await endpointFor(other, ['webhook.test']);
-    const messageId = (await sendTestWebhook(sql, endpoint.id))!;
-    expect(await deliverDueWebhooks(sql, base())).toEqual({ attempted: 1, succeeded: 1, failed: 0 });
+    const messageId = (await sendTestWebhook(dbFor(sql), endpoint.id))!;
+    expect(await deliverDueWebhooks(dbFor(sql), base())).toEqual({ attempted: 1, succeeded: 1, failed: 0 });
     expect(other.hits).toHaveLength(0);
     expect(receiver.hits).toHaveLength(1);
     expect(receiver.hits[0].id).toBe(messageId);

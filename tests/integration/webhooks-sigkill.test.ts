@@ -13,6 +13,7 @@ import { enqueueConnectionWebhook } from '../../lib/webhooks/outbox';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { APP_URL, connectViaSimulator, TEST_KEYS } from '../helpers/connections';
 import { listenOnLoopback, verifies } from '../helpers/webhooks';
+import { dbFor } from '../../lib/db';
 
 const TIMEOUT_MS = 5_000;
 const CHILD = fileURLToPath(new URL('../fixtures/deliver-once.ts', import.meta.url));
@@ -57,10 +58,10 @@ async function startReceiver(first: FirstReply): Promise<Receiver> {
 
 /** Two messages for one connection (created, then degraded), for an endpoint at the receiver. */
 async function queueTwo(r: Receiver): Promise<[string, string]> {
-  const endpoint = await createEndpoint({ sql, keys: TEST_KEYS, allowPrivate: true }, { url: r.url, events: ['connection.created', 'connection.degraded'] });
+  const endpoint = await createEndpoint({ db: dbFor(sql), keys: TEST_KEYS, allowPrivate: true }, { url: r.url, events: ['connection.created', 'connection.degraded'] });
   r.secret = endpoint.secret;
   const { id } = await connectViaSimulator(sql, sim.url, 'alice@example.com');
-  await sql.begin((tx) => enqueueConnectionWebhook(tx, 'connection.degraded', id, APP_URL));
+  await dbFor(sql).transaction((tx) => enqueueConnectionWebhook(tx, 'connection.degraded', id, APP_URL));
   const rows = await sql<{ id: string }[]>`select id from webhook_messages where connection_id = ${id} order by created_at`;
   return [rows[0].id, rows[1].id];
 }
@@ -89,7 +90,7 @@ async function delivery(messageId: string) {
   return row;
 }
 
-const recover = (at: Date) => deliverDueWebhooks(sql, { keys: TEST_KEYS, allowPrivate: true, timeoutMs: TIMEOUT_MS, now: () => at });
+const recover = (at: Date) => deliverDueWebhooks(dbFor(sql), { keys: TEST_KEYS, allowPrivate: true, timeoutMs: TIMEOUT_MS, now: () => at });
 
 /** Kills a deliverer mid-send of the first message, then checks that nothing moves until the lease ends. */
 async function killAndCheckLeased(first: FirstReply): Promise<{ r: Receiver; ids: [string, string]; leaseEnd: Date }> {

@@ -10,6 +10,7 @@ import { createEndpoint, sendTestWebhook, WebhookEndpointInputError } from '../.
 import { checkWebhookUrl, forbiddenAddressKind, type HostLookup } from '../../lib/webhooks/ssrf';
 import { TEST_KEYS } from '../helpers/connections';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { dbFor } from '../../lib/db';
 
 interface Receiver {
   url: string;
@@ -198,7 +199,7 @@ describe('checkWebhookUrl', () => {
   });
 
   it('createEndpoint refuses a private target (field url) and writes nothing', async () => {
-    const attempt = createEndpoint({ sql, keys: TEST_KEYS, allowPrivate: false }, { url: 'http://localhost:9/hook', events: ['webhook.test'] });
+    const attempt = createEndpoint({ db: dbFor(sql), keys: TEST_KEYS, allowPrivate: false }, { url: 'http://localhost:9/hook', events: ['webhook.test'] });
     await expect(attempt).rejects.toBeInstanceOf(WebhookEndpointInputError);
     await expect(attempt).rejects.toMatchObject({ field: 'url' });
     expect(await sql`select 1 from webhook_endpoints`).toHaveLength(0);
@@ -211,9 +212,9 @@ describe('at delivery time', () => {
     for (const url of [receiver.url, `http://localhost:${receiver.port}/hooks`]) {
       await sql`truncate webhook_endpoints cascade`;
       // Saved while allowed (e.g. the setting changed since): the worker still checks.
-      const endpoint = await createEndpoint({ sql, keys: TEST_KEYS, allowPrivate: true }, { url, events: ['webhook.test'] });
-      await sendTestWebhook(sql, endpoint.id);
-      expect(await deliverDueWebhooks(sql, { keys: TEST_KEYS, allowPrivate: false })).toEqual({ attempted: 1, succeeded: 0, failed: 1 });
+      const endpoint = await createEndpoint({ db: dbFor(sql), keys: TEST_KEYS, allowPrivate: true }, { url, events: ['webhook.test'] });
+      await sendTestWebhook(dbFor(sql), endpoint.id);
+      expect(await deliverDueWebhooks(dbFor(sql), { keys: TEST_KEYS, allowPrivate: false })).toEqual({ attempted: 1, succeeded: 0, failed: 1 });
       expect(await deliveryRow()).toMatchObject({ status: 'pending', attempts: 1, last_response_code: null, last_error: expect.stringContaining('loopback address') });
     }
     expect(receiver.requests).toHaveLength(0);
@@ -242,11 +243,11 @@ describe('at delivery time', () => {
     const host = 'hooks.rebind.test';
     const url = `http://${host}:${receiver.port}/hooks`;
     // Public when saved…
-    const endpoint = await createEndpoint({ sql, keys: TEST_KEYS, allowPrivate: false, lookup: resolvesTo('93.184.215.14') }, { url, events: ['webhook.test'] });
+    const endpoint = await createEndpoint({ db: dbFor(sql), keys: TEST_KEYS, allowPrivate: false, lookup: resolvesTo('93.184.215.14') }, { url, events: ['webhook.test'] });
     receiver.secret = endpoint.secret;
-    await sendTestWebhook(sql, endpoint.id);
+    await sendTestWebhook(dbFor(sql), endpoint.id);
     // …loopback when sending.
-    const result = await deliverDueWebhooks(sql, { keys: TEST_KEYS, allowPrivate: false, lookup: resolvesTo('127.0.0.1') });
+    const result = await deliverDueWebhooks(dbFor(sql), { keys: TEST_KEYS, allowPrivate: false, lookup: resolvesTo('127.0.0.1') });
     expect(result).toEqual({ attempted: 1, succeeded: 0, failed: 1 });
     expect((await deliveryRow()).last_error).toContain('loopback address (127.0.0.1)');
     // An answer that flips between checks cannot slip through either: each answer is judged where it is used.
@@ -254,13 +255,13 @@ describe('at delivery time', () => {
     const flipping: HostLookup = async (name) => (calls++ % 2 === 0 ? resolvesTo('93.184.215.14') : resolvesTo('127.0.0.1'))(name);
     await sql`update webhook_deliveries set next_attempt_at = now() - interval '1 second'`;
     for (let i = 0; i < 2; i++) {
-      await deliverDueWebhooks(sql, { keys: TEST_KEYS, allowPrivate: false, lookup: flipping, timeoutMs: 1000 });
+      await deliverDueWebhooks(dbFor(sql), { keys: TEST_KEYS, allowPrivate: false, lookup: flipping, timeoutMs: 1000 });
       await sql`update webhook_deliveries set next_attempt_at = now() - interval '1 second'`;
     }
     expect(calls).toBeGreaterThan(0);
     expect(receiver.requests).toHaveLength(0);
     // With private targets allowed (dev, sandbox, tests) the same host is reached.
-    const allowed = await deliverDueWebhooks(sql, { keys: TEST_KEYS, allowPrivate: true, lookup: resolvesTo('127.0.0.1') });
+    const allowed = await deliverDueWebhooks(dbFor(sql), { keys: TEST_KEYS, allowPrivate: true, lookup: resolvesTo('127.0.0.1') });
     expect(allowed).toEqual({ attempted: 1, succeeded: 1, failed: 0 });
     expect(receiver.requests).toEqual([{ path: '/hooks', verified: true }]);
   });
@@ -271,10 +272,10 @@ describe('at delivery time', () => {
   ])('a redirect is a failed attempt and is not followed (%s)', async (_name, fetchImpl) => {
     const target = await startReceiver();
     const redirecting = await startReceiver(() => ({ status: 302, headers: { location: target.url } }));
-    const endpoint = await createEndpoint({ sql, keys: TEST_KEYS, allowPrivate: true }, { url: redirecting.url, events: ['webhook.test'] });
+    const endpoint = await createEndpoint({ db: dbFor(sql), keys: TEST_KEYS, allowPrivate: true }, { url: redirecting.url, events: ['webhook.test'] });
     redirecting.secret = endpoint.secret;
-    await sendTestWebhook(sql, endpoint.id);
-    const result = await deliverDueWebhooks(sql, { keys: TEST_KEYS, allowPrivate: true, fetch: fetchImpl });
+    await sendTestWebhook(dbFor(sql), endpoint.id);
+    const result = await deliverDueWebhooks(dbFor(sql), { keys: TEST_KEYS, allowPrivate: true, fetch: fetchImpl });
     expect(result).toEqual({ attempted: 1, succeeded: 0, failed: 1 });
     expect(redirecting.requests).toEqual([{ path: '/hooks', verified: true }]);
     expect(target.requests).toHaveLength(0);
@@ -283,9 +284,9 @@ describe('at delivery time', () => {
 
   it('an injected fetch is also refused a loopback target when private targets are not allowed', async () => {
     const receiver = await startReceiver();
-    const endpoint = await createEndpoint({ sql, keys: TEST_KEYS, allowPrivate: true }, { url: `http://localhost:${receiver.port}/x`, events: ['webhook.test'] });
-    await sendTestWebhook(sql, endpoint.id);
-    const result = await deliverDueWebhooks(sql, { keys: TEST_KEYS, allowPrivate: false, fetch: globalThis.fetch });
+    const endpoint = await createEndpoint({ db: dbFor(sql), keys: TEST_KEYS, allowPrivate: true }, { url: `http://localhost:${receiver.port}/x`, events: ['webhook.test'] });
+    await sendTestWebhook(dbFor(sql), endpoint.id);
+    const result = await deliverDueWebhooks(dbFor(sql), { keys: TEST_KEYS, allowPrivate: false, fetch: globalThis.fetch });
     expect(result.failed).toBe(1);
     expect((await deliveryRow()).last_error).toContain('loopback');
     expect(receiver.requests).toHaveLength(0);
