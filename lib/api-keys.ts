@@ -79,10 +79,22 @@ export async function verifyApiKey(db: Executor, bearer: string | null | undefin
     .from(apiKeys)
     .where(and(eq(apiKeys.keyHash, hashSecret(bearer)), isNull(apiKeys.revokedAt)));
   if (!row) return undefined;
-  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
-    void recordApiKeyUse(db, row.id);
-  }
+  noteApiKeyUse(db, row.id, row.lastUsedAt);
   return { id: row.id, name: row.name };
+}
+
+// Keys whose last_used_at write from this process is under way: concurrent requests add none.
+const writing = new Set<string>();
+
+/**
+ * Records a use of key `id` off the caller's path: nothing when `lastUsedAt` (as the request just read
+ * it) is less than a minute old, else one write per key at a time from this process, never awaited.
+ */
+export function noteApiKeyUse(db: Executor, id: string, lastUsedAt: Date | null): void {
+  if (lastUsedAt && Date.now() - lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
+  if (writing.has(id)) return;
+  writing.add(id);
+  setImmediate(() => void recordApiKeyUse(db, id).finally(() => writing.delete(id)));
 }
 
 /**

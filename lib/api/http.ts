@@ -48,6 +48,23 @@ const unauthorized = (message: string) =>
  * and turns an unexpected exception into a 500 JSON error (logged, with no detail sent out).
  */
 export function withApiKey<C>(handler: (request: Request, context: C, apiKey: ApiKeyIdentity) => Promise<Response>) {
+  return withApiKeyLoading<C, undefined>(
+    async (key) => {
+      const apiKey = await verifyApiKey(getDb(), key);
+      return apiKey && { apiKey, loaded: undefined };
+    },
+    (request, context, apiKey) => handler(request, context, apiKey),
+  );
+}
+
+/**
+ * withApiKey, for a route that reads what it needs in the same statement as the key (`authenticate`
+ * answers undefined when the key is not an active one): the handler gets what was loaded.
+ */
+export function withApiKeyLoading<C, T>(
+  authenticate: (key: string, context: C) => Promise<{ apiKey: ApiKeyIdentity; loaded: T } | undefined>,
+  handler: (request: Request, context: C, apiKey: ApiKeyIdentity, loaded: T) => Promise<Response>,
+) {
   return async (request: Request, context: C): Promise<Response> => {
     try {
       const key = bearer(request);
@@ -61,12 +78,12 @@ export function withApiKey<C>(handler: (request: Request, context: C, apiKey: Ap
       if (known > 0) return rateLimited(known);
       const key = bearer(request);
       if (!key) return unauthorized('Missing API key: send it as "Authorization: Bearer <key>".');
-      const apiKey = await verifyApiKey(getDb(), key);
-      if (!apiKey) {
+      const found = await authenticate(key, context);
+      if (!found) {
         const wait = await countKeyFailure(client);
         return wait > 0 ? rateLimited(wait) : unauthorized('Invalid or revoked API key.');
       }
-      return await handler(request, context, apiKey);
+      return await handler(request, context, found.apiKey, found.loaded);
     } catch (err) {
       console.error('[api] unexpected error:', errorMessage(err));
       return apiError(500, 'internal_error', 'The request failed unexpectedly. Nothing is known to have changed; try again.');

@@ -1,5 +1,5 @@
 import type { Sql } from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApiKey, revokeApiKey } from '../../lib/api-keys';
 import { BitbucketControl } from '../../lib/sandbox/bitbucket/client';
 import { SimulatorControl } from '../../lib/sandbox/client';
@@ -132,6 +132,43 @@ describe('GET /api/v1/connections', () => {
 });
 
 describe('POST /api/v1/connections/{id}/access-token', () => {
+  it('reads the key and the connection in one statement: 401 before 404, 404 for disconnected or malformed ids', async () => {
+    const { id } = await connectViaSimulator(sql, sim.url, 'alice@example.com');
+    const revoked = await createApiKey(dbFor(sql), 'revoked for access-token');
+    await revokeApiKey(dbFor(sql), revoked.id);
+    const post = (target: string, headers?: Record<string, string>) =>
+      routes.token.POST(req(`/api/v1/connections/${target}/access-token`, { method: 'POST', ...(headers ? { headers } : {}) }), ctx({ id: target }));
+    for (const headers of [auth('rk_live_wrong'), auth(revoked.key)]) {
+      for (const target of [id, '00000000-0000-4000-8000-000000000000', 'nope']) {
+        const res = await post(target, headers);
+        expect(res.status).toBe(401);
+        expect(JSON.stringify(await res.json())).not.toContain('access_token');
+      }
+    }
+    for (const target of ['00000000-0000-4000-8000-000000000000', 'nope']) expect((await post(target)).status).toBe(404);
+    expect((await post(id)).status).toBe(200);
+    await sql`update connections set status = 'disconnected' where id = ${id}`;
+    const gone = await post(id);
+    expect(gone.status).toBe(404);
+    expect((await gone.json()).error.code).toBe('not_found');
+  });
+
+  it("records the key's last use off the caller's path, at most once a minute", async () => {
+    const { id } = await connectViaSimulator(sql, sim.url, 'bob@example.com');
+    const own = await createApiKey(dbFor(sql), 'last use');
+    const lastUsed = async () => (await sql<{ at: Date | null }[]>`select last_used_at as at from api_keys where id = ${own.id}`)[0]!.at;
+    const call = () => routes.token.POST(req(`/api/v1/connections/${id}/access-token`, { method: 'POST', headers: auth(own.key) }), ctx({ id }));
+    expect((await Promise.all([call(), call(), call()])).map((r) => r.status)).toEqual([200, 200, 200]);
+    const first = await vi.waitFor(async () => {
+      const at = await lastUsed();
+      expect(at).toBeInstanceOf(Date);
+      return at!;
+    });
+    expect((await call()).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await lastUsed()).toEqual(first);
+  });
+
   it('returns a valid token with sites and their API base URLs', async () => {
     const { id, tokens } = await connectViaSimulator(sql, sim.url, 'bob@example.com');
     const res = await routes.token.POST(req(`/api/v1/connections/${id}/access-token`, { method: 'POST' }), ctx({ id }));

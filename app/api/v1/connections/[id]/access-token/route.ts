@@ -1,7 +1,7 @@
-import { getConnection } from '@/lib/api/connections';
+import { z } from 'zod';
+import { loadAccessTokenCall } from '@/lib/api/access-token';
 import { connectionErrorResponse, notFound } from '@/lib/api/errors';
-import { apiJson, parseJsonBody, withApiKey } from '@/lib/api/http';
-import { accessTokenRequest, type AccessTokenJson } from '@/lib/api/schemas';
+import { apiJson, parseJsonBody, withApiKeyLoading } from '@/lib/api/http';
 import { getConfig } from '@/lib/config';
 import { getDb } from '@/lib/db';
 import { getTokenEngine } from '@/lib/tokens';
@@ -14,24 +14,33 @@ async function readOptions(request: Request) {
   return parseJsonBody(request, accessTokenRequest);
 }
 
-export const POST = withApiKey(async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
-  const { id } = await params;
-  const options = await readOptions(request);
-  if (options instanceof Response) return options;
-  const connection = await getConnection(getDb(), id);
-  if (!connection) return notFound(id);
-  try {
-    const token = await getTokenEngine().getAccessToken(id, { minValiditySeconds: options.min_validity_seconds, rejectedToken: options.rejected_token });
-    const provider = providerFor(connection.product);
-    const app = productApps(getConfig())(connection.product);
-    return apiJson({
-      access_token: token.accessToken,
-      expires_at: token.expiresAt.toISOString(),
-      token_type: 'Bearer',
-      // Bitbucket: the workspaces, cloud_id being the workspace uuid.
-      sites: connection.sites.map((s) => ({ ...s, api_base_url: app ? provider.siteApiBaseUrl(app, s.cloud_id) : '' })),
-    } satisfies AccessTokenJson);
-  } catch (err) {
-    return connectionErrorResponse(err, id);
-  }
-});
+type Ctx = { params: Promise<{ id: string }> };
+
+// One round trip before the answer: the key, the connection, its sites and its token row in one prepared
+// statement (lib/api/access-token.ts); a valid stored token is then served from that row.
+export const POST = withApiKeyLoading(
+  async (key: string, { params }: Ctx) => {
+    const call = await loadAccessTokenCall(getDb(), key, (await params).id);
+    return call && { apiKey: call.apiKey, loaded: call.connection };
+  },
+  async (request, { params }, _apiKey, connection) => {
+    const { id } = await params;
+    const options = await readOptions(request);
+    if (options instanceof Response) return options;
+    if (!connection) return notFound(id);
+    try {
+      const o = { minValiditySeconds: options.min_validity_seconds, rejectedToken: options.rejected_token };
+      const token = await getTokenEngine().getAccessToken(id, o, connection.row);
+      const api = getConfig().atlassian.apiUrl;
+      const product = connection.row.product;
+      return apiJson({
+        access_token: token.accessToken,
+        expires_at: token.expiresAt.toISOString(),
+        token_type: 'Bearer',
+        sites: connection.sites.map((s) => ({ ...s, api_base_url: `${api}/ex/${product}/${s.cloud_id}` })),
+      });
+    } catch (err) {
+      return connectionErrorResponse(err, id);
+    }
+  },
+);
