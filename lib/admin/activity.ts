@@ -1,9 +1,9 @@
 // What the refreshes did lately: outcomes per day over the last 7 days, and the most common failure
-// reasons. Range scans on connection_events (type, created_at); the current reasons come from
-// connections (status, reason).
-import { and, asc, count, desc, gte, inArray, lt, sql } from 'drizzle-orm';
+// reasons. Read from the maintained per-day and per-status summaries (lib/db/schema.ts), a few rows each
+// whatever the size of connection_events and connections.
+import { and, asc, desc, gt, gte, inArray, lte, sql } from 'drizzle-orm';
 import type { Executor } from '../db';
-import { connectionEvents as events, connections } from '../db/schema';
+import { connectionEventCounts as events, connectionStatusCounts as statuses } from '../db/schema';
 
 export const ACTIVITY_DAYS = 7;
 export const SUCCESS_EVENTS: readonly string[] = ['refreshed'];
@@ -35,47 +35,46 @@ export function activitySince(now: Date): Date {
   return new Date(today - (ACTIVITY_DAYS - 1) * DAY_MS);
 }
 
-/**
- * Refresh successes and failures per UTC day, every one of the last 7 days present. Two index-only
- * range counts on connection_events (type, created_at) per day: cheaper than grouping by a computed day.
- */
+const utcDay = (d: Date) => d.toISOString().slice(0, 10);
+const total = sql<number>`sum(${events.count})::int`;
+
+/** Refresh successes and failures per UTC day, every one of the last 7 days present. */
 export async function refreshOutcomesByDay(db: Executor, now = new Date()): Promise<DayOutcomes[]> {
   const since = activitySince(now);
-  const lastDay = new Date(since.getTime() + (ACTIVITY_DAYS - 1) * DAY_MS);
-  const day = sql`d`;
-  const countOn = (types: readonly string[]) =>
-    sql<number>`(${db
-      .select({ n: count() })
-      .from(events)
-      .where(and(inArray(events.type, [...types]), gte(events.createdAt, day), lt(events.createdAt, sql`${day} + interval '24 hours'`)))})::int`;
-  return db
+  const days = Array.from({ length: ACTIVITY_DAYS }, (_, i) => utcDay(new Date(since.getTime() + i * DAY_MS)));
+  const rows = await db
     .select({
-      day: sql<string>`to_char(${day} at time zone 'UTC', 'YYYY-MM-DD')`,
-      succeeded: countOn(SUCCESS_EVENTS),
-      failed: countOn(FAILURE_EVENTS),
+      day: events.day,
+      succeeded: sql<number>`coalesce(sum(${events.count}) filter (where ${inArray(events.type, [...SUCCESS_EVENTS])}), 0)::int`,
+      failed: sql<number>`coalesce(sum(${events.count}) filter (where ${inArray(events.type, [...FAILURE_EVENTS])}), 0)::int`,
     })
-    .from(sql`generate_series(${since.toISOString()}::timestamptz, ${lastDay.toISOString()}::timestamptz, interval '24 hours') as d`)
-    .orderBy(day);
+    .from(events)
+    .where(and(inArray(events.type, [...SUCCESS_EVENTS, ...FAILURE_EVENTS]), gte(events.day, days[0]!), lte(events.day, days.at(-1)!)))
+    .groupBy(events.day);
+  const byDay = new Map(rows.map((r) => [r.day, r]));
+  return days.map((day) => ({ day, succeeded: byDay.get(day)?.succeeded ?? 0, failed: byDay.get(day)?.failed ?? 0 }));
 }
 
 /** The most frequent codes of failure events over the last 7 days. */
 export async function topFailureCodes(db: Executor, now = new Date(), limit = 6): Promise<ReasonCount[]> {
+  const code = sql<string | null>`nullif(${events.code}, '')`;
   return db
-    .select({ code: events.code, count: count() })
+    .select({ code, count: total })
     .from(events)
-    .where(and(inArray(events.type, [...FAILURE_EVENTS]), gte(events.createdAt, activitySince(now))))
+    .where(and(inArray(events.type, [...FAILURE_EVENTS]), gte(events.day, utcDay(activitySince(now)))))
     .groupBy(events.code)
-    .orderBy(desc(count()), asc(events.code))
+    .having(gt(total, 0))
+    .orderBy(desc(total), sql`${code} asc nulls last`)
     .limit(limit);
 }
 
 /** Why connections are broken right now: needs_reauth and degraded connections by reason. */
 export async function currentFailureReasons(db: Executor): Promise<CurrentReasonCount[]> {
+  const reason = sql<string | null>`nullif(${statuses.reason}, '')`;
   const rows = await db
-    .select({ status: connections.status, reason: connections.reason, count: count() })
-    .from(connections)
-    .where(inArray(connections.status, ['needs_reauth', 'degraded']))
-    .groupBy(connections.status, connections.reason)
-    .orderBy(desc(count()), asc(connections.status), asc(connections.reason));
+    .select({ status: statuses.status, reason, count: statuses.count })
+    .from(statuses)
+    .where(and(inArray(statuses.status, ['needs_reauth', 'degraded']), gt(statuses.count, 0)))
+    .orderBy(desc(statuses.count), asc(statuses.status), sql`${reason} asc nulls last`);
   return rows as CurrentReasonCount[];
 }

@@ -55,7 +55,8 @@ const pageColumns = (exprs: SQL[]) => ({
     from ${connectionSites} cs where cs.connection_id = ${connections.id}), '[]')`,
 });
 
-async function selectPage(db: Executor, filter: AdminFilter, cursor: Cursor | undefined, dir: SortDirection, limit: number) {
+/** The page's statement (not run): also what tests EXPLAIN to check that an index serves it. */
+export function pageQuery(db: Executor, filter: AdminFilter, cursor: Cursor | undefined, dir: SortDirection, limit: number) {
   const { query } = filter;
   const exprs = keyExprs(query);
   const conditions = filterConditions(db, filter, 'page');
@@ -68,6 +69,8 @@ async function selectPage(db: Executor, filter: AdminFilter, cursor: Cursor | un
     .orderBy(...orderBy(exprs, dir))
     .limit(limit);
 }
+
+const selectPage = async (...args: Parameters<typeof pageQuery>) => pageQuery(...args);
 
 type PageRow = Awaited<ReturnType<typeof selectPage>>[number];
 export type AdminConnectionRow = Omit<PageRow, 'cursor_values'>;

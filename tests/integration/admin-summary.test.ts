@@ -1,0 +1,139 @@
+// The admin dashboard's maintained summaries stay equal to counting the tables, whatever writes them; and
+// the main list queries are served by an index (checked with EXPLAIN: index use, never timing).
+import postgres, { type Sql } from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { currentFailureReasons, refreshOutcomesByDay, topFailureCodes } from '../../lib/admin/activity';
+import { pageQuery } from '../../lib/admin/connections';
+import { countByStatus, countConfigurationErrors } from '../../lib/admin/counts';
+import { resolveFilter } from '../../lib/admin/filters';
+import { parseAdminQuery, SORT_NAMES, type SearchParams } from '../../lib/admin/params';
+import { dbFor, type Db } from '../../lib/db';
+import { seedDemoData } from '../../lib/db/seed';
+import { TEST_KEYS } from '../helpers/connections';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+
+let database: TestDatabase;
+let sql: Sql;
+let db: Db;
+
+beforeAll(async () => {
+  database = await createTestDatabase('admin_summary');
+  sql = postgres(database.url, { max: 4, onnotice: () => {} });
+  db = dbFor(sql);
+  await seedDemoData(db, { connections: 20_000, eventsPerConnection: 4, keys: TEST_KEYS });
+});
+
+afterAll(async () => {
+  await sql?.end();
+  await database?.drop();
+});
+
+/** What the summaries must equal: the tables counted directly. */
+async function counted() {
+  const statuses = await sql<{ status: string; reason: string; count: number }[]>`
+    select status, coalesce(reason, '') as reason, count(*)::int as count from connections group by 1, 2`;
+  const events = await sql<{ day: string; type: string; code: string; count: number }[]>`
+    select to_char((created_at at time zone 'UTC')::date, 'YYYY-MM-DD') as day, type, coalesce(code, '') as code, count(*)::int as count
+    from connection_events group by 1, 2, 3`;
+  return { statuses: keyed(statuses.map((r) => [`${r.status}/${r.reason}`, r.count])), events: keyed(events.map((r) => [`${r.day}/${r.type}/${r.code}`, r.count])) };
+}
+
+async function summaries() {
+  const statuses = await sql<{ status: string; reason: string; count: number }[]>`select status, reason, count from connection_status_counts`;
+  const events = await sql<{ day: string; type: string; code: string; count: number }[]>`
+    select to_char(day, 'YYYY-MM-DD') as day, type, code, count from connection_event_counts`;
+  return { statuses: keyed(statuses.map((r) => [`${r.status}/${r.reason}`, r.count])), events: keyed(events.map((r) => [`${r.day}/${r.type}/${r.code}`, r.count])) };
+}
+
+/** Nonzero counts by key, sorted, so that two ways of counting compare with toEqual. */
+function keyed(pairs: [string, number][]): Record<string, number> {
+  return Object.fromEntries(pairs.filter(([, n]) => n !== 0).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+describe('maintained summaries', () => {
+  it('equal counting the tables after the seed, status changes, deletes and cascades', async () => {
+    expect(await summaries()).toEqual(await counted());
+    // Status and reason changes, one row and many rows per statement, some that change nothing.
+    await sql`update connections set status = 'degraded', reason = 'timeout' where id in (select id from connections where status = 'active' limit 300)`;
+    await sql`update connections set last_used_at = now() where status = 'degraded'`;
+    await sql`update connections set status = 'active', reason = null where id = (select id from connections where status = 'degraded' limit 1)`;
+    await sql`update connections set status = 'disconnected', reason = null where id in (select id from connections where status = 'error' limit 20)`;
+    // Deletes, directly and by cascade (a user with their connections and events).
+    await sql`delete from connections where id in (select id from connections where status = 'needs_reauth' limit 15)`;
+    await sql`delete from users where id = (select user_id from connections group by user_id order by count(*) desc limit 1)`;
+    await sql`insert into connection_events (connection_id, type, code, created_at)
+      select id, 'refresh_failed', 'timeout', now() - interval '2 days' from connections where status = 'degraded' limit 50`;
+    await sql`delete from connection_events where id in (select id from connection_events where type = 'refreshed' limit 500)`;
+    expect(await summaries()).toEqual(await counted());
+  });
+
+  it('a rolled-back change leaves the summaries as they were', async () => {
+    const before = await summaries();
+    await sql
+      .begin(async (tx) => {
+        await tx`update connections set status = 'error', reason = 'invalid_client' where status = 'active'`;
+        throw new Error('roll back');
+      })
+      .catch(() => {});
+    expect(await summaries()).toEqual(before);
+  });
+
+  it('answer the dashboard as counting would', async () => {
+    const byStatus = await sql<{ status: string; count: number }[]>`select status, count(*)::int as count from connections group by status`;
+    const counts = await countByStatus(db, parseAdminQuery({}));
+    for (const { status, count } of byStatus) expect(counts[status as keyof typeof counts]).toBe(count);
+    expect(await countConfigurationErrors(db)).toBe(byStatus.find((r) => r.status === 'error')?.count ?? 0);
+    const reasons = await sql`select status, reason, count(*)::int as count from connections
+      where status in ('needs_reauth', 'degraded') group by status, reason order by count desc, status, reason`;
+    expect(await currentFailureReasons(db)).toEqual([...reasons]);
+    const now = new Date();
+    const since = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - 6 * 86_400_000);
+    const codes = await sql`select code, count(*)::int as count from connection_events
+      where type in ('refresh_failed', 'needs_reauth') and created_at >= ${since} group by code order by count desc, code limit 6`;
+    expect(await topFailureCodes(db, now)).toEqual([...codes]);
+    const days = await refreshOutcomesByDay(db, now);
+    expect(days).toHaveLength(7);
+    const [today] = await sql<{ succeeded: number; failed: number }[]>`select
+      count(*) filter (where type = 'refreshed')::int as succeeded,
+      count(*) filter (where type in ('refresh_failed', 'needs_reauth'))::int as failed
+      from connection_events where created_at >= ${days.at(-1)!.day}::date`;
+    expect(days.at(-1)).toMatchObject(today!);
+  });
+});
+
+/** The index names the plan of `params`' first admin page reads. */
+async function indexesUsed(params: SearchParams): Promise<string[]> {
+  const filter = await resolveFilter(db, parseAdminQuery(params));
+  const query = pageQuery(db, filter, undefined, filter.query.dir, 51).toSQL();
+  const [row] = await sql.unsafe(`explain (format json) ${query.sql}`, query.params as never[]);
+  const names: string[] = [];
+  const walk = (node: Record<string, unknown>) => {
+    if (typeof node['Index Name'] === 'string') names.push(node['Index Name']);
+    for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
+  };
+  walk((row!['QUERY PLAN'] as { Plan: Record<string, unknown> }[])[0]!.Plan);
+  return names;
+}
+
+describe('EXPLAIN: each sort and the status filter read an index', () => {
+  const expected: Record<string, string> = {
+    updated: 'connections_updated_idx',
+    created: 'connections_created_idx',
+    refreshed: 'connections_last_refreshed_idx',
+    status: 'connections_status_rank_idx',
+    owner: 'users_email_unique',
+  };
+  for (const sort of SORT_NAMES) {
+    it(`sort=${sort}`, async () => {
+      expect(await indexesUsed({ sort })).toContain(expected[sort]);
+    });
+  }
+
+  it('status=needs_reauth', async () => {
+    expect(await indexesUsed({ status: 'needs_reauth' })).toContain('connections_status_updated_idx');
+  });
+
+  it('a search matching every row walks the sort index', async () => {
+    expect(await indexesUsed({ q: '.test' })).toContain('connections_updated_idx');
+  });
+});
