@@ -17,6 +17,7 @@ function keyExprs(query: AdminQuery): SQL[] {
   return [...SORT_KEYS[query.sort].map((k) => k.expr), sql`${connections.id}`];
 }
 
+const cs = connectionSites;
 const list = (parts: SQL[]) => sql.join(parts, sql`, `);
 
 /**
@@ -51,8 +52,8 @@ const pageColumns = (exprs: SQL[]) => ({
   updated_at: connections.updatedAt,
   // Each key as Postgres prints it, so that a cursor loses no precision.
   cursor_values: sql<string[]>`array[${list(exprs.map((e) => sql`(${e})::text`))}]`,
-  sites: sql<{ cloud_id: string; name: string }[]>`coalesce((select json_agg(json_build_object('cloud_id', cs.cloud_id, 'name', cs.name) order by cs.name)
-    from ${connectionSites} cs where cs.connection_id = ${connections.id}), '[]')`,
+  sites: sql<{ cloud_id: string; name: string }[]>`coalesce((select json_agg(json_build_object('cloud_id', ${cs.cloudId}, 'name', ${cs.name}) order by ${cs.name})
+    from ${cs} where ${cs.connectionId} = ${connections.id}), '[]')`,
 });
 
 /** The page's statement (not run): also what tests EXPLAIN to check that an index serves it. */

@@ -5,8 +5,9 @@ import { connectionEvents, connections, connectionSites, users } from '../db/sch
 export type SiteView = Pick<typeof connectionSites.$inferSelect, 'name' | 'url'> & { cloud_id: string };
 
 /** The connection's sites as JSON, by name (one correlated subquery, read with the row). */
-export const sitesJson = sql<SiteView[]>`coalesce((select json_agg(json_build_object('cloud_id', s.cloud_id, 'name', s.name, 'url', s.url) order by s.name)
-  from ${connectionSites} s where s.connection_id = ${connections.id}), '[]')`;
+const s = connectionSites;
+export const sitesJson = sql<SiteView[]>`coalesce((select json_agg(json_build_object('cloud_id', ${s.cloudId}, 'name', ${s.name}, 'url', ${s.url}) order by ${s.name})
+  from ${s} where ${s.connectionId} = ${connections.id}), '[]')`;
 
 // Token columns are never selected here: what leaves lib/ for a page or the API carries no secret.
 // Read over `connections join users`.
