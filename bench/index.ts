@@ -3,6 +3,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runAdminBenchmark } from './admin';
+import { runAdminHttpBenchmark } from './admin-http';
+import { runHttpBenchmark } from './http';
 import { runLoadBenchmark } from './load';
 import { runTokenBenchmark } from './token';
 import { runWorkerBenchmark } from './worker';
@@ -18,8 +20,9 @@ interface Benchmark {
 const BENCHMARKS: Benchmark[] = [
   { name: 'token', title: 'Token engine', run: runTokenBenchmark },
   { name: 'load', title: 'Load', run: runLoadBenchmark },
-  { name: 'admin', title: 'Admin dashboard', run: runAdminBenchmark },
+  { name: 'admin', title: 'Admin dashboard', run: async () => `${await runAdminBenchmark()}\n\n${await runAdminHttpBenchmark()}` },
   { name: 'worker', title: 'Background worker', run: runWorkerBenchmark },
+  { name: 'http', title: 'Access token over HTTP', run: runHttpBenchmark },
 ];
 
 const DOC = path.resolve(import.meta.dirname, '../docs/benchmarks.md');

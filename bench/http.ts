@@ -1,0 +1,142 @@
+// HTTP benchmark (`npm run bench -- http`): the access-token call next to GET /api/health (one `select 1`) on
+// one app instance served as `npm start` serves it, with the machine's Postgres. Sides alternate in blocks, so
+// that both see the same machine. With BENCH_BASELINE_DIR, a second checkout is measured the same way in the
+// same run (before / after a change).
+import os from 'node:os';
+import { createApiKey } from '../lib/api-keys';
+import { dbFor } from '../lib/db';
+import { startSimulator } from '../lib/sandbox/simulator';
+import { connectViaSimulator, testSql } from '../tests/helpers/connections';
+import { createTestDatabase } from '../tests/helpers/database';
+import { appsUnderTest, send, startApp, timed, type RunningApp } from './app-server';
+import { fixed, machineSummary, markdownTable, percentiles } from './lib';
+
+const WARMUP = 300;
+const BLOCKS = 20;
+const PER_BLOCK = 100;
+const IN_FLIGHT = 8;
+const THROUGHPUT_BLOCKS = 6;
+const THROUGHPUT_BLOCK_MS = 3_000;
+const GOAL_LATENCY = 1.2;
+const GOAL_THROUGHPUT = 0.8;
+
+type Side = 'token' | 'health';
+
+interface Result {
+  label: string;
+  p50: Record<Side, number>;
+  p95: Record<Side, number>;
+  perSecond: Record<Side, number>;
+}
+
+function caller(app: RunningApp, connectionId: string, key: string): Record<Side, () => Promise<number>> {
+  const headers = { authorization: `Bearer ${key}` };
+  return {
+    token: () => timed(() => send('POST', `${app.url}/api/v1/connections/${connectionId}/access-token`, headers)),
+    health: () => timed(() => send('GET', `${app.url}/api/health`)),
+  };
+}
+
+async function sequential(call: () => Promise<number>, n: number): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) samples.push(await call());
+  return samples;
+}
+
+/** Requests completed per second with `IN_FLIGHT` callers for `ms`. */
+async function throughput(call: () => Promise<number>, ms: number): Promise<{ done: number; ms: number }> {
+  const started = performance.now();
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (performance.now() - started < ms) {
+        await call();
+        done++;
+      }
+    }),
+  );
+  return { done, ms: performance.now() - started };
+}
+
+async function measure(app: RunningApp, connectionId: string, key: string): Promise<Result> {
+  const calls = caller(app, connectionId, key);
+  await sequential(calls.token, WARMUP);
+  await sequential(calls.health, WARMUP);
+  const samples: Record<Side, number[]> = { token: [], health: [] };
+  for (let b = 0; b < BLOCKS; b++) {
+    const order: Side[] = b % 2 ? ['health', 'token'] : ['token', 'health'];
+    for (const side of order) samples[side].push(...(await sequential(calls[side], PER_BLOCK)));
+  }
+  const totals: Record<Side, { done: number; ms: number }> = { token: { done: 0, ms: 0 }, health: { done: 0, ms: 0 } };
+  for (let b = 0; b < THROUGHPUT_BLOCKS; b++) {
+    const order: Side[] = b % 2 ? ['health', 'token'] : ['token', 'health'];
+    for (const side of order) {
+      const t = await throughput(calls[side], THROUGHPUT_BLOCK_MS);
+      totals[side].done += t.done;
+      totals[side].ms += t.ms;
+    }
+  }
+  const token = percentiles(samples.token);
+  const health = percentiles(samples.health);
+  return {
+    label: app.label,
+    p50: { token: token.p50, health: health.p50 },
+    p95: { token: token.p95, health: health.p95 },
+    perSecond: { token: (totals.token.done / totals.token.ms) * 1000, health: (totals.health.done / totals.health.ms) * 1000 },
+  };
+}
+
+function rows(results: Result[]): string[][] {
+  return results.map((r) => {
+    const latency = r.p50.token / r.p50.health;
+    const rate = r.perSecond.token / r.perSecond.health;
+    return [
+      r.label,
+      `${fixed(r.p50.token, 2)} / ${fixed(r.p95.token, 2)}`,
+      `${fixed(r.p50.health, 2)} / ${fixed(r.p95.health, 2)}`,
+      `**${fixed(latency, 2)}×** ${latency <= GOAL_LATENCY ? '(met)' : '(not met)'}`,
+      `${fixed(r.perSecond.token, 0)} / ${fixed(r.perSecond.health, 0)}`,
+      `**${fixed(rate, 2)}×** ${rate >= GOAL_THROUGHPUT ? '(met)' : '(not met)'}`,
+    ];
+  });
+}
+
+export async function runHttpBenchmark(): Promise<string> {
+  const db = await createTestDatabase('bench_http');
+  const sim = await startSimulator({ port: 0 });
+  const sql = testSql(4, db.url);
+  const results: Result[] = [];
+  try {
+    const { id } = await connectViaSimulator(sql, sim.url, 'alice@example.com');
+    const { key } = await createApiKey(dbFor(sql), 'http benchmark');
+    const machine = await machineSummary(sql);
+    const load = os.loadavg().map((l) => l.toFixed(2)).join(' / ');
+    for (const app of appsUnderTest()) {
+      console.log(`http: starting ${app.label} (builds when stale)…`);
+      const running = await startApp(app, { databaseUrl: db.url, simUrl: sim.url });
+      try {
+        console.log(`http: measuring ${app.label} at ${running.url}…`);
+        results.push(await measure(running, id, key));
+      } finally {
+        await running.stop();
+      }
+    }
+    for (const r of results) {
+      console.log(`${r.label}: token p50 ${fixed(r.p50.token, 2)} ms, health p50 ${fixed(r.p50.health, 2)} ms, ${fixed(r.perSecond.token, 0)} vs ${fixed(r.perSecond.health, 0)} req/s`);
+    }
+    return `Measured ${machine}; load average before the run ${load}. Command: \`npm run bench -- http\`${results.length > 1 ? ' with `BENCH_BASELINE_DIR` set to a checkout of the code before the change' : ''}.
+
+One app instance at a time, served as \`npm start\` serves it (\`cli/start.ts\`, production build, worker off), on
+the machine's Postgres, with one connection whose stored token is valid (no refresh is made). Over HTTP/1.1
+keep-alive from this process: \`POST /api/v1/connections/{id}/access-token\` (API key, empty body) next to
+\`GET /api/health\` (one \`select 1\`). ${WARMUP} warm-up calls each; then ${BLOCKS} blocks of ${PER_BLOCK} sequential calls per side,
+the sides alternating block by block, for the latencies; then ${THROUGHPUT_BLOCKS} blocks of ${THROUGHPUT_BLOCK_MS / 1000} s per side with ${IN_FLIGHT} calls in
+flight, alternating, for the throughput. Goals: access-token p50 ≤ ${GOAL_LATENCY}× health's; throughput at ${IN_FLIGHT} in flight ≥ ${GOAL_THROUGHPUT}× health's.
+
+${markdownTable(['app', 'access-token p50 / p95 (ms)', 'health p50 / p95 (ms)', 'p50 ratio', `req/s at ${IN_FLIGHT} in flight, token / health`, 'throughput ratio'], rows(results))}`;
+  } finally {
+    await sql.end({ timeout: 5 });
+    await sim.stop();
+    await db.drop();
+  }
+}
