@@ -58,32 +58,49 @@ async function throughput(call: () => Promise<number>, ms: number): Promise<{ do
   return { done, ms: performance.now() - started };
 }
 
-async function measure(app: RunningApp, connectionId: string, key: string): Promise<Result> {
-  const calls = caller(app, connectionId, key);
-  await sequential(calls.token, WARMUP);
-  await sequential(calls.health, WARMUP);
-  const samples: Record<Side, number[]> = { token: [], health: [] };
-  for (let b = 0; b < BLOCKS; b++) {
-    const order: Side[] = b % 2 ? ['health', 'token'] : ['token', 'health'];
-    for (const side of order) samples[side].push(...(await sequential(calls[side], PER_BLOCK)));
+type Samples = { latency: Record<Side, number[]>; throughput: Record<Side, { done: number; ms: number }> };
+
+/** Every app's two sides, in blocks that alternate between the apps and between the sides. */
+async function measure(apps: RunningApp[], connectionId: string, key: string): Promise<Result[]> {
+  const calls = apps.map((app) => caller(app, connectionId, key));
+  for (const c of calls) {
+    await sequential(c.token, WARMUP);
+    await sequential(c.health, WARMUP);
   }
-  const totals: Record<Side, { done: number; ms: number }> = { token: { done: 0, ms: 0 }, health: { done: 0, ms: 0 } };
+  const samples: Samples[] = apps.map(() => ({
+    latency: { token: [], health: [] },
+    throughput: { token: { done: 0, ms: 0 }, health: { done: 0, ms: 0 } },
+  }));
+  const orderOf = (b: number) => ({
+    apps: b % 2 ? [...apps.keys()].reverse() : [...apps.keys()],
+    sides: (Math.floor(b / 2) % 2 ? ['health', 'token'] : ['token', 'health']) as Side[],
+  });
+  for (let b = 0; b < BLOCKS; b++) {
+    const order = orderOf(b);
+    for (const i of order.apps) for (const side of order.sides) samples[i]!.latency[side].push(...(await sequential(calls[i]![side], PER_BLOCK)));
+  }
   for (let b = 0; b < THROUGHPUT_BLOCKS; b++) {
-    const order: Side[] = b % 2 ? ['health', 'token'] : ['token', 'health'];
-    for (const side of order) {
-      const t = await throughput(calls[side], THROUGHPUT_BLOCK_MS);
-      totals[side].done += t.done;
-      totals[side].ms += t.ms;
+    const order = orderOf(b);
+    for (const i of order.apps) {
+      for (const side of order.sides) {
+        const t = await throughput(calls[i]![side], THROUGHPUT_BLOCK_MS);
+        samples[i]!.throughput[side].done += t.done;
+        samples[i]!.throughput[side].ms += t.ms;
+      }
     }
   }
-  const token = percentiles(samples.token);
-  const health = percentiles(samples.health);
-  return {
-    label: app.label,
-    p50: { token: token.p50, health: health.p50 },
-    p95: { token: token.p95, health: health.p95 },
-    perSecond: { token: (totals.token.done / totals.token.ms) * 1000, health: (totals.health.done / totals.health.ms) * 1000 },
-  };
+  return apps.map((app, i) => {
+    const s = samples[i]!;
+    const token = percentiles(s.latency.token);
+    const health = percentiles(s.latency.health);
+    const rate = (side: Side) => (s.throughput[side].done / s.throughput[side].ms) * 1000;
+    return {
+      label: app.label,
+      p50: { token: token.p50, health: health.p50 },
+      p95: { token: token.p95, health: health.p95 },
+      perSecond: { token: rate('token'), health: rate('health') },
+    };
+  });
 }
 
 function rows(results: Result[]): string[][] {
@@ -111,26 +128,27 @@ export async function runHttpBenchmark(): Promise<string> {
     const { key } = await createApiKey(dbFor(sql), 'http benchmark');
     const machine = await machineSummary(sql);
     const load = os.loadavg().map((l) => l.toFixed(2)).join(' / ');
-    for (const app of appsUnderTest()) {
-      console.log(`http: starting ${app.label} (builds when stale)…`);
-      const running = await startApp(app, { databaseUrl: db.url, simUrl: sim.url });
-      try {
-        console.log(`http: measuring ${app.label} at ${running.url}…`);
-        results.push(await measure(running, id, key));
-      } finally {
-        await running.stop();
+    const apps: RunningApp[] = [];
+    try {
+      for (const app of appsUnderTest()) {
+        console.log(`http: starting ${app.label} (builds when stale)…`);
+        apps.push(await startApp(app, { databaseUrl: db.url, simUrl: sim.url }));
       }
+      console.log(`http: measuring ${apps.map((a) => `${a.label} at ${a.url}`).join(' and ')}…`);
+      results.push(...(await measure(apps, id, key)));
+    } finally {
+      for (const app of apps) await app.stop();
     }
     for (const r of results) {
       console.log(`${r.label}: token p50 ${fixed(r.p50.token, 2)} ms, health p50 ${fixed(r.p50.health, 2)} ms, ${fixed(r.perSecond.token, 0)} vs ${fixed(r.perSecond.health, 0)} req/s`);
     }
     return `Measured ${machine}; load average before the run ${load}. Command: \`npm run bench -- http\`${results.length > 1 ? ' with `BENCH_BASELINE_DIR` set to a checkout of the code before the change' : ''}.
 
-One app instance at a time, served as \`npm start\` serves it (\`cli/start.ts\`, production build, worker off), on
+One app instance per checkout (running side by side, measured in turn), served as \`npm start\` serves it (\`cli/start.ts\`, production build, worker off), on
 the machine's Postgres, with one connection whose stored token is valid (no refresh is made). Over HTTP/1.1
 keep-alive from this process: \`POST /api/v1/connections/{id}/access-token\` (API key, empty body) next to
 \`GET /api/health\` (one \`select 1\`). ${WARMUP} warm-up calls each; then ${BLOCKS} blocks of ${PER_BLOCK} sequential calls per side,
-the sides alternating block by block, for the latencies; then ${THROUGHPUT_BLOCKS} blocks of ${THROUGHPUT_BLOCK_MS / 1000} s per side with ${IN_FLIGHT} calls in
+the checkouts and the sides alternating block by block, for the latencies; then ${THROUGHPUT_BLOCKS} blocks of ${THROUGHPUT_BLOCK_MS / 1000} s per side with ${IN_FLIGHT} calls in
 flight, alternating, for the throughput. Goals: access-token p50 ≤ ${GOAL_LATENCY}× health's; throughput at ${IN_FLIGHT} in flight ≥ ${GOAL_THROUGHPUT}× health's.
 
 ${markdownTable(['app', 'access-token p50 / p95 (ms)', 'health p50 / p95 (ms)', 'p50 ratio', `req/s at ${IN_FLIGHT} in flight, token / health`, 'throughput ratio'], rows(results))}`;
