@@ -12,6 +12,7 @@ import { findActionableConnection } from '@/lib/connections/access';
 import { disconnectConnection, testConnection } from '@/lib/connections/manage';
 import { getConfig } from '@/lib/config';
 import { getDb } from '@/lib/db';
+import { setAdminDigest, setConnectionNotifications, setUserNotifications } from '@/lib/notifications/preferences';
 import { appFlowContext } from '@/lib/flows/app-context';
 import { safeRedirect } from '@/lib/flows/redirect';
 import { startFlow } from '@/lib/flows/start';

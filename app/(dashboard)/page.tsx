@@ -6,6 +6,9 @@ import { requireUser } from '@/lib/auth/session';
 import { getConfig } from '@/lib/config';
 import { listUserConnections } from '@/lib/connections/queries';
 import { getDb } from '@/lib/db';
+import { mailSetup } from '@/lib/notifications/admin';
+import { connectionNotificationSwitches, userNotificationSettings } from '@/lib/notifications/preferences';
+import { NotificationSwitch } from '@/components/notification-switch';
 import { renderTime } from '@/components/time';
 
 export const dynamic = 'force-dynamic';

@@ -1,9 +1,6 @@
 import { and, asc, eq, gt, ne, sql } from 'drizzle-orm';
 import { dbErrorCode, type Executor } from '../db';
 import { connections, users } from '../db/schema';
-import { z } from 'zod';
-import { PRODUCTS } from '../atlassian/products';
-import { CONNECTION_STATUSES } from '../db/schema';
 import { selectViews, VIEW_COLUMNS, type ConnectionView } from '../connections/queries';
 import { isUuid } from '../ids';
 import type { ConnectionJson, ListConnectionsQuery } from './schemas';
@@ -50,7 +47,7 @@ function decodeCursor(cursor: string): Cursor | undefined {
 const COLUMNS = { ...VIEW_COLUMNS, created_key: sql<string>`${connections.createdAt}::text` };
 
 /** Keyset pagination on (created_at, id): stable under inserts, no OFFSET. */
-export async function listConnectionsPage(db: Executor, q: ListQuery) {
+export async function listConnectionsPage(db: Executor, q: ListConnectionsQuery) {
   const after = q.cursor ? decodeCursor(q.cursor) : undefined;
   if (q.cursor && !after) return { error: 'cursor' as const };
   const rows = await pageRows(db, q, after);
@@ -64,7 +61,7 @@ export async function listConnectionsPage(db: Executor, q: ListQuery) {
 }
 
 // A well-formed cursor can still name an impossible time (2024-99-99): Postgres refuses it, we answer 400.
-async function pageRows(db: Executor, q: ListQuery, after: Cursor | undefined) {
+async function pageRows(db: Executor, q: ListConnectionsQuery, after: Cursor | undefined) {
   try {
     return await selectViews(db, COLUMNS)
       .where(

@@ -69,7 +69,7 @@ export async function createConnection(ctx: StoreContext, userId: string, family
       .returning({ id: connections.id });
     await replaceSites(tx, id!, family.sites);
     await recordEvent(tx, id!, { type: 'connected', tokenGeneration: 1, data: { sites: family.sites.length } }, at);
-    await enqueueConnectionWebhook(tx, 'connection.created', id!, ctx.appUrl, at);
+    await recordTransition(tx, 'connection.created', id!, ctx.appUrl, at);
     return id!;
   });
 }
@@ -104,7 +104,7 @@ export async function replaceTokenFamily(ctx: StoreContext, connectionId: string
     await tx.delete(refreshAttempts).where(eq(refreshAttempts.connectionId, connectionId));
     await replaceSites(tx, connectionId, family.sites);
     await recordEvent(tx, connectionId, { type: 'reconnected', tokenGeneration: generation }, at);
-    await enqueueConnectionWebhook(tx, 'connection.reconnected', connectionId, ctx.appUrl, at);
+    await recordTransition(tx, 'connection.reconnected', connectionId, ctx.appUrl, at);
     return generation!;
   });
 }

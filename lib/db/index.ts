@@ -73,6 +73,11 @@ export async function ping(handle: Executor = getDb()): Promise<void> {
   await handle.execute(sql`select 1`);
 }
 
+/** Closes a handle made by createDb (its pool). */
+export async function endDb(handle: Db): Promise<void> {
+  await handle.$client.end({ timeout: 5 });
+}
+
 export async function closeDb(): Promise<void> {
   const handles = [db, markerDb];
   db = undefined;

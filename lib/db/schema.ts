@@ -3,6 +3,7 @@ import {
   type AnyPgColumn,
   bigserial,
   date,
+  boolean,
   index,
   integer,
   jsonb,
@@ -295,8 +296,65 @@ export const rateLimits = pgTable('rate_limits', {
   hits: integer('hits').notNull(),
 });
 
+export const NOTIFICATION_KINDS = ['needs_reauth', 'degraded', 'digest'] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+export const NOTIFICATION_STATUSES = ['pending', 'sent', 'failed', 'suppressed', 'cancelled'] as const;
+
+// The mail outbox: a row is written in the transaction of the state change that causes it and sent by
+// the worker (claimed like webhook deliveries: SKIP LOCKED, then a lease). Its id is the mail's Message-ID.
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    kind: text('kind', { enum: NOTIFICATION_KINDS }).notNull(),
+    // The connection it is about (none for a digest) and the recipient.
+    connectionId: uuid('connection_id').references(() => connections.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    // One digest per admin per day: 'digest:<user>:<day>'; null for transitions (one row per transition).
+    dedupeKey: text('dedupe_key').unique(),
+    payload: jsonb('payload').$type<Record<string, unknown>>(),
+    status: text('status', { enum: NOTIFICATION_STATUSES }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+    leaseToken: uuid('lease_token'),
+    lastError: text('last_error'),
+    lastResponseCode: integer('last_response_code'),
+    // SHA-256 of the one-click unsubscribe token of this mail (the token itself is only in the mail).
+    unsubscribeTokenHash: text('unsubscribe_token_hash').unique(),
+    sentAt: ts('sent_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('notifications_due_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`status = 'pending'`),
+    index('notifications_connection_idx').on(t.connectionId, t.createdAt),
+    index('notifications_status_idx').on(t.status, t.updatedAt),
+  ],
+);
+
+// Sandbox only: what the local mail catcher received, shown in the Inbox on /sandbox.
+export const sandboxMail = pgTable(
+  'sandbox_mail',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    messageId: text('message_id'),
+    from: text('from_address').notNull(),
+    to: text('to_address').notNull(),
+    subject: text('subject').notNull(),
+    text: text('text_body'),
+    html: text('html_body'),
+    headers: jsonb('headers').$type<Record<string, string>>().notNull(),
+    receivedAt: ts('received_at').notNull().defaultNow(),
+  },
+  (t) => [index('sandbox_mail_received_idx').on(t.receivedAt)],
+);
+
 // Maintained summaries for the admin dashboard, so that it reads a few rows instead of counting the big tables.
-// Kept by triggers (migration 0004), in the same transaction as every write to the counted table, whichever
+// Kept by triggers (migration 0005), in the same transaction as every write to the counted table, whichever
 // code path writes (the app, the seed, a cascade, an operator's SQL). '' stands for a null reason / code.
 
 /** Connections per (status, reason). */

@@ -16,7 +16,22 @@ export function startAppWorker(log: (m: string) => void = (m) => console.log(`[w
     allowPrivate: config.webhookAllowPrivate,
     onAttempt: (outcome) => metrics().deliveries.inc({ outcome }),
   });
-  return startWorker([refreshTask(getTokenEngine()), delivery, cleanupTask(db)], log);
+  const tasks = [refreshTask(getTokenEngine()), delivery, cleanupTask(db)];
+  // No SMTP_URL (live mode): notifications are off; the admin page says so. Sandbox: npm start's mail catcher.
+  if (config.smtpUrl) {
+    tasks.push(
+      notificationTask({
+        db,
+        send: smtpSender(smtpTransport(config.smtpUrl)),
+        from: config.emailFrom,
+        appUrl: config.appUrl,
+        secret: config.authSecret,
+        degradedAfterHours: config.notifyDegradedAfterHours,
+        onOutcome: (outcome) => metrics().notifications.inc({ outcome }),
+      }),
+    );
+  }
+  return startWorker(tasks, log);
 }
 
 /**

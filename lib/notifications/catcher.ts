@@ -1,7 +1,6 @@
 // Sandbox mode with no SMTP_URL: a local mail catcher beside the simulator. What it receives is kept in
 // the database (sandbox_mail) and shown in the Inbox on /sandbox, so the whole loop works with no mail account.
-import { drizzle } from 'drizzle-orm/postgres-js';
-import postgres from 'postgres';
+import { createDb, endDb } from '../db';
 import * as schema from '../db/schema';
 import { startSmtpReceiver, type SmtpReceiver } from './smtp-receiver';
 
@@ -17,8 +16,7 @@ export async function startMailCatcher(
   log: (m: string) => void,
 ): Promise<(() => Promise<void>) | undefined> {
   if (config.mode !== 'sandbox' || config.smtpUrl) return undefined;
-  const client = postgres(env.DATABASE_URL!, { max: 2, onnotice: () => {} });
-  const db = drizzle(client, { schema });
+  const db = createDb(env.DATABASE_URL!, { max: 2 });
   const store = async (mail: Parameters<Parameters<typeof startSmtpReceiver>[0]>[0]) => {
     await db.insert(schema.sandboxMail).values({
       messageId: mail.messageId,
@@ -40,6 +38,6 @@ export async function startMailCatcher(
   log(`sandbox mode: mail catcher at ${receiver.url} (its mail is in the Inbox on /sandbox)`);
   return async () => {
     await receiver.stop();
-    await client.end({ timeout: 5 });
+    await endDb(db);
   };
 }

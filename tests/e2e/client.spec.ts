@@ -17,6 +17,7 @@ import {
 import { InvalidWebhookError, verifyWebhook, type WebhookEvent } from '../../client/src/webhooks';
 import { listenOnLoopback } from '../helpers/webhooks';
 import { e2eSql, expireAccessTokens, retireConnectionsOf, sim, userWithConnection, waitForWorkerRefresh } from './helpers';
+import { dbFor } from '../../lib/db';
 
 const BOB = 'bob@example.com';
 let apiKey: string;
@@ -25,7 +26,7 @@ let baseURL: string;
 test.beforeAll(async () => {
   baseURL = test.info().project.use.baseURL!;
   const sql = e2eSql();
-  apiKey = (await createApiKey(sql, 'client spec')).key;
+  apiKey = (await createApiKey(dbFor(sql), 'client spec')).key;
   await sql.end();
 });
 

@@ -7,6 +7,7 @@ import { expect, test } from '@playwright/test';
 import { createApiKey } from '../../lib/api-keys';
 import { Reconnect } from '../../client/src/index';
 import { e2eSql, retireConnectionsOf, sim, userWithConnection, waitForWorkerRefresh } from './helpers';
+import { dbFor } from '../../lib/db';
 
 const ALICE = 'alice@example.com';
 
@@ -41,7 +42,7 @@ test('the sync worker survives a rotation and a revoke-and-reconnect cycle', asy
   const baseUrl = test.info().project.use.baseURL!;
   const sql = e2eSql();
   await retireConnectionsOf(sql, ALICE);
-  const apiKey = (await createApiKey(sql, 'sync worker')).key;
+  const apiKey = (await createApiKey(dbFor(sql), 'sync worker')).key;
   const { id, page } = await userWithConnection(browser, 'Alice Jones', 'Jira');
   await waitForWorkerRefresh(sql, [id]);
 

@@ -68,8 +68,12 @@ export async function connectViaSimulator(
 
 /** Reconnect: a new consent at the simulator replaces the connection's token family (same id). */
 export async function reconnectViaSimulator(sql: Sql, simUrl: string, connectionId: string, email: string, product: Product = 'jira') {
-  const family = await grantViaSimulator(simUrl, email, product);
-  return replaceTokenFamily({ sql, keys: TEST_KEYS, appUrl: APP_URL }, connectionId, family);
+  const code = await consentAndGetCode(simUrl, { email, scopes: scopesForConnect(product), redirectUri: REDIRECT });
+  const tokens = await exchangeCode(oauthConfig(simUrl), code, REDIRECT);
+  const api = { apiUrl: simUrl };
+  const profile = await fetchProfile(api, tokens.accessToken);
+  const sites = (await fetchAccessibleResources(api, tokens.accessToken)).filter((s) => siteHasProduct(s.scopes, product));
+  return replaceTokenFamily({ db: dbFor(sql), keys: TEST_KEYS, appUrl: APP_URL }, connectionId, { product, tokens, profile, sites });
 }
 
 export function engineFor(sql: Sql, markerSql: Sql, simUrl: string, extra: Partial<TokenEngineOptions> = {}) {

@@ -15,6 +15,7 @@ import { ConnectionUnavailableError } from '../../lib/tokens/errors';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { APP_URL, connectViaSimulator, engineFor, expireAccessTokens, reconnectViaSimulator } from '../helpers/connections';
 import { linkIn, startTestMailServer, type TestMailServer } from '../helpers/mail';
+import { dbFor } from '../../lib/db';
 
 const SECRET = 'notifications-test-secret-0123456789';
 let db: TestDatabase;
@@ -257,8 +258,8 @@ describe('admin digest', () => {
   it('daily, only for admins who opted in, only when something is broken, operator errors first', async () => {
     const { upsertUser } = await import('../../lib/users');
     const { enqueueDueDigests } = await import('../../lib/notifications/digest');
-    const admin = await upsertUser(sql, 'admin@example.com', 'Ada Admin', ['admin@example.com']);
-    await upsertUser(sql, 'other-admin@example.com', 'Not opted in', ['other-admin@example.com']);
+    const admin = await upsertUser(dbFor(sql), 'admin@example.com', 'Ada Admin', ['admin@example.com']);
+    await upsertUser(dbFor(sql), 'other-admin@example.com', 'Not opted in', ['other-admin@example.com']);
     const dead = await connectViaSimulator(sql, sim.url, 'alice@example.com');
     const misconfigured = await connectViaSimulator(sql, sim.url, 'bob@example.com');
     expect(await enqueueDueDigests(getDb(), new Date())).toBe(0); // nobody opted in

@@ -12,7 +12,11 @@ import { ADMIN_PAGE_SIZE } from '@/lib/admin/connections';
 import { loadAdminDashboard } from '@/lib/admin/dashboard';
 import { adminHref, MIN_SEARCH, parseAdminQuery, searchTooShort, type SearchParams } from '@/lib/admin/params';
 import { requireAdmin } from '@/lib/auth/session';
+import { getConfig } from '@/lib/config';
 import { getDb } from '@/lib/db';
+import { mailSetup, notificationOverview } from '@/lib/notifications/admin';
+import { userNotificationSettings } from '@/lib/notifications/preferences';
+import { NotificationsPanel } from '@/components/admin/notifications-panel';
 
 export const dynamic = 'force-dynamic';
 

@@ -6,6 +6,7 @@ import { requireUser } from '@/lib/auth/session';
 import { getConfig } from '@/lib/config';
 import { getConnectionView, listEvents } from '@/lib/connections/queries';
 import { getDb } from '@/lib/db';
+import { connectionNotificationSwitches } from '@/lib/notifications/preferences';
 import { renderTime } from '@/components/time';
 import { queryId } from '@/lib/input';
 import { isUuid } from '@/lib/ids';

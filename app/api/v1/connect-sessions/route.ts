@@ -1,6 +1,7 @@
 import { apiError, apiJson, parseJsonBody, withApiKey } from '@/lib/api/http';
 import { getConfig } from '@/lib/config';
-import { ConnectionNotFoundError, connectSessionInput, createConnectSession } from '@/lib/connect-sessions';
+import { connectSessionRequest, type ConnectSessionJson } from '@/lib/api/schemas';
+import { ConnectionNotFoundError, createConnectSession } from '@/lib/connect-sessions';
 import { getDb } from '@/lib/db';
 
 export const dynamic = 'force-dynamic';
@@ -13,7 +14,7 @@ export const POST = withApiKey(async (request) => {
     return apiError(400, 'product_not_configured', `${body.product} is not configured on this server (its OAuth app has no credentials).`, { field: 'product' });
   }
   try {
-    return apiJson(await createConnectSession(getDb(), getConfig().appUrl, body), 201);
+    return apiJson((await createConnectSession(getDb(), getConfig().appUrl, body)) satisfies ConnectSessionJson, 201);
   } catch (err) {
     if (err instanceof ConnectionNotFoundError) {
       return apiError(404, 'not_found', `No connection ${err.connectionId}, or it is disconnected.`, { field: 'connection_id' });

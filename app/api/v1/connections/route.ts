@@ -1,5 +1,6 @@
 import { listConnectionsPage } from '@/lib/api/connections';
 import { apiError, apiJson, withApiKey } from '@/lib/api/http';
+import { listConnectionsQuery } from '@/lib/api/schemas';
 import { getDb } from '@/lib/db';
 
 export const dynamic = 'force-dynamic';

@@ -1,7 +1,8 @@
 import { apiError, apiJson, parseJsonBody, withApiKey } from '@/lib/api/http';
 import { getConfig } from '@/lib/config';
 import { getDb } from '@/lib/db';
-import { createEndpoint, createEndpointInput, listEndpoints, WebhookEndpointInputError } from '@/lib/webhooks/endpoints';
+import { createWebhookEndpointRequest } from '@/lib/api/schemas';
+import { createEndpoint, listEndpoints, WebhookEndpointInputError } from '@/lib/webhooks/endpoints';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,7 +1,8 @@
 import { apiError, apiJson, parseJsonBody, withApiKey } from '@/lib/api/http';
 import { getConfig } from '@/lib/config';
 import { getDb } from '@/lib/db';
-import { deleteEndpoint, getEndpoint, updateEndpoint, updateEndpointInput, WebhookEndpointInputError } from '@/lib/webhooks/endpoints';
+import { updateWebhookEndpointRequest } from '@/lib/api/schemas';
+import { deleteEndpoint, getEndpoint, updateEndpoint, WebhookEndpointInputError } from '@/lib/webhooks/endpoints';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import { loadAccessTokenCall } from '@/lib/api/access-token';
 import { connectionErrorResponse, notFound } from '@/lib/api/errors';
 import { apiJson, parseJsonBody, withApiKeyLoading } from '@/lib/api/http';
+import { accessTokenRequest, type AccessTokenJson } from '@/lib/api/schemas';
 import { getConfig } from '@/lib/config';
 import { getDb } from '@/lib/db';
 import { getTokenEngine } from '@/lib/tokens';
@@ -38,7 +38,7 @@ export const POST = withApiKeyLoading(
         expires_at: token.expiresAt.toISOString(),
         token_type: 'Bearer',
         sites: connection.sites.map((s) => ({ ...s, api_base_url: `${api}/ex/${product}/${s.cloud_id}` })),
-      });
+      } satisfies AccessTokenJson);
     } catch (err) {
       return connectionErrorResponse(err, id);
     }

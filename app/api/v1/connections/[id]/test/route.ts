@@ -12,5 +12,5 @@ export const POST = withApiKey(async (_request: Request, { params }: { params: P
   const { id } = await params;
   if (!(await getConnection(getDb(), id))) return notFound(id);
   const result = await testConnection(getDb(), appProductApi(), id);
-  return apiJson({ ok: result.ok, message: result.message });
+  return apiJson({ ok: result.ok, message: result.message } satisfies ConnectionTestJson);
 });
