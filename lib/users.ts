@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Executor } from './db';
 import { users } from './db/schema';
 
@@ -10,7 +10,7 @@ export const roleFor = (email: string, adminEmails: string[]): UserRow['role'] =
 /** Finds or creates the user by email; the role follows ADMIN_EMAILS at every sign-in. */
 export async function upsertUser(db: Executor, email: string, name: string | null, adminEmails: string[]): Promise<UserRow> {
   const normalized = email.trim().toLowerCase();
-  const role = adminEmails.includes(normalized) ? 'admin' : 'user';
+  const role = roleFor(normalized, adminEmails);
   const [user] = await db
     .insert(users)
     .values({ email: normalized, name, role })
@@ -26,7 +26,7 @@ export async function upsertUser(db: Executor, email: string, name: string | nul
  * The user behind a session, with the role ADMIN_EMAILS gives them on this request (not the one they signed in
  * with): removing an admin takes effect at once. The stored role is brought up to date when it differs.
  */
-export async function sessionUser(db: Db, userId: string, adminEmails: string[]): Promise<UserRow | null> {
+export async function sessionUser(db: Executor, userId: string, adminEmails: string[]): Promise<UserRow | null> {
   const [row] = await db.select({ id: users.id, email: users.email, name: users.name, role: users.role }).from(users).where(eq(users.id, userId));
   if (!row) return null;
   const role = roleFor(row.email, adminEmails);

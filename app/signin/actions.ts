@@ -2,6 +2,7 @@
 
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
+import { browserFlowNonce } from '@/lib/auth/flow-nonce';
 import { getDb } from '@/lib/db';
 import { appFlowContext } from '@/lib/flows/app-context';
 import { safeRedirect } from '@/lib/flows/redirect';
@@ -15,6 +16,7 @@ const signInStarts = new RateLimiter('signin_starts', 30, 60);
 export async function startSignIn(formData: FormData) {
   const client = clientAddress(await headers());
   if (signInStarts.knownWait(client) > 0 || (await signInStarts.hit(getDb(), client)).refused) redirect('/signin?error=rate_limited');
-  const next = safeRedirect(String(formData.get('next') ?? '/'));
-  redirect(await startFlow(appFlowContext(), { purpose: 'signin', redirectTo: next }));
+  const ctx = appFlowContext();
+  const next = safeRedirect(formData.get('next'), ctx.appUrl);
+  redirect(await startFlow(ctx, { purpose: 'signin', redirectTo: next }, await browserFlowNonce()));
 }

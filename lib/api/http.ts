@@ -85,7 +85,7 @@ export function withApiKeyLoading<C, T>(
       }
       return await handler(request, context, found.apiKey, found.loaded);
     } catch (err) {
-      console.error('[api] unexpected error:', errorMessage(err));
+      createLogger('api').error(`unexpected error: ${errorMessage(err)}`);
       return apiError(500, 'internal_error', 'The request failed unexpectedly. Nothing is known to have changed; try again.');
     }
   };

@@ -1,26 +1,34 @@
 import NextAuth from 'next-auth';
 import { getConfig } from '../config';
 import { getDb } from '../db';
-import { redeemSigninTicket } from '../flows/callback';
+import { safeRedirect } from '../flows/redirect';
+import { cookieOptions, sessionCookieName } from './cookies';
+import { SESSION_MAX_AGE_SECONDS, sessionAdapter } from './sessions';
 
-// Atlassian sign-in runs through our own 3LO callback (one callback URL, Atlassian's JSON token
-// request); it ends by redeeming a single-use ticket here, which next-auth turns into a session.
-export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
-  secret: getConfig().authSecret,
-  trustHost: true,
-  // Secure, __Secure-/__Host- prefixed cookies whenever the public URL is https, even behind a proxy
-  // that forwards plain http and no X-Forwarded-Proto.
-  useSecureCookies: getConfig().appUrl.startsWith('https://'),
-  session: { strategy: 'jwt', maxAge: 8 * 60 * 60 },
-  pages: { signIn: '/signin', error: '/signin' },
-  providers: [
-    Credentials({
-      id: 'atlassian-ticket',
-      credentials: { ticket: {} },
-      async authorize(credentials) {
-        const ticket = typeof credentials?.ticket === 'string' ? credentials.ticket : '';
-        const user = ticket ? await redeemSigninTicket({ db: getDb() }, ticket) : undefined;
-        return user ? { id: user.id, email: user.email, name: user.name } : null;
+// Sessions live in Postgres (Auth.js database strategy, Drizzle adapter): auth() reads the row on every request and
+// signOut() deletes it, so a copied cookie dies with sign-out. Atlassian sign-in runs through our own 3LO callback
+// (one callback URL, Atlassian's JSON token request), which creates the session row through the same adapter.
+// Configured per call, so cookie names and flags follow APP_URL at run time.
+export const { handlers, auth, signOut } = NextAuth(() => {
+  const appUrl = getConfig().appUrl;
+  return {
+    secret: getConfig().authSecret,
+    trustHost: true,
+    // Secure, __Secure-/__Host- prefixed cookies whenever the public URL is https, even behind a proxy
+    // that forwards plain http and no X-Forwarded-Proto.
+    useSecureCookies: appUrl.startsWith('https://'),
+    adapter: sessionAdapter(getDb()),
+    // updateAge = maxAge: a session is never extended; it ends 8 hours after sign-in.
+    session: { strategy: 'database', maxAge: SESSION_MAX_AGE_SECONDS, updateAge: SESSION_MAX_AGE_SECONDS },
+    cookies: { sessionToken: { name: sessionCookieName(appUrl), options: cookieOptions(appUrl) } },
+    pages: { signIn: '/signin', error: '/signin' },
+    providers: [],
+    callbacks: {
+      // Auth.js's own callbackUrl (e.g. /api/auth/signout?callbackUrl=…) goes through the one redirect check.
+      redirect: ({ url }) => safeRedirect(url, appUrl),
+      session({ session, user }) {
+        session.user.id = user.id;
+        return session;
       },
     },
   };

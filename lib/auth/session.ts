@@ -1,11 +1,17 @@
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
-import { eq } from 'drizzle-orm';
+import { getConfig } from '../config';
 import { getDb } from '../db';
-import { users } from '../db/schema';
+import { safeRedirectPath } from '../flows/redirect';
+import { sessionUser } from '../users';
 import { auth } from './next-auth';
 
-export type SessionUser = Pick<typeof users.$inferSelect, 'id' | 'email' | 'name' | 'role'>;
+export interface SessionUser {
+  id: string;
+  email: string;
+  name: string | null;
+  role: 'user' | 'admin';
+}
 
 /**
  * The signed-in user, once per request: the session row (auth(), database strategy), then the user with the role
@@ -15,11 +21,7 @@ export const currentUser = cache(async (): Promise<SessionUser | null> => {
   const session = await auth();
   const id = session?.user?.id;
   if (!id) return null;
-  const [user] = await getDb()
-    .select({ id: users.id, email: users.email, name: users.name, role: users.role })
-    .from(users)
-    .where(eq(users.id, id));
-  return user ?? null;
+  return sessionUser(getDb(), id, getConfig().adminEmails);
 });
 
 export async function requireUser(next = '/'): Promise<SessionUser> {

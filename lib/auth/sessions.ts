@@ -4,23 +4,19 @@
 import { DrizzleAdapter } from '@auth/drizzle-adapter';
 import type { Adapter } from '@auth/core/adapters';
 import { and, asc, eq, gt, lt } from 'drizzle-orm';
-import type { Sql } from 'postgres';
-import { drizzleOver, type Db } from '../db';
+import type { Db, Executor } from '../db';
 import * as schema from '../db/schema';
 import { hashSecret, newSecret } from '../secrets';
 
 /** A session lasts 8 hours from sign-in, then the user signs in again (not extended by use). */
 export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
 
-/** The Drizzle handle over a postgres-js client (the flows and tests pass their own). */
-export const drizzleFor = (sql: Sql): Db => drizzleOver(sql);
-
 /** The Drizzle adapter, with every session token replaced by its hash before it reaches the database. */
-export function sessionAdapter(db: Db): Adapter {
+export function sessionAdapter(db: Executor): Adapter {
   // Only the session methods are ever called (no OAuth accounts or email tokens go through Auth.js): the adapter
   // fills in its own definitions for the account and verification tables, which therefore need not exist.
   const tables = { usersTable: schema.users, sessionsTable: schema.sessions } as unknown as NonNullable<Parameters<typeof DrizzleAdapter<Db>>[1]>;
-  const inner = DrizzleAdapter(db, tables);
+  const inner = DrizzleAdapter(db as Db, tables);
   return {
     ...inner,
     createSession: async (s) => ({ ...(await inner.createSession!({ ...s, sessionToken: hashSecret(s.sessionToken) })), sessionToken: s.sessionToken }),
@@ -31,16 +27,16 @@ export function sessionAdapter(db: Db): Adapter {
 }
 
 /** Signs a user in: a new session row; the caller puts `token` in the session cookie. */
-export async function createSession(sql: Sql, userId: string, now = new Date()): Promise<{ token: string; expires: Date }> {
+export async function createSession(db: Executor, userId: string, now = new Date()): Promise<{ token: string; expires: Date }> {
   const token = newSecret();
   const expires = new Date(now.getTime() + SESSION_MAX_AGE_SECONDS * 1000);
-  await sessionAdapter(drizzleFor(sql)).createSession!({ sessionToken: token, userId, expires });
+  await sessionAdapter(db).createSession!({ sessionToken: token, userId, expires });
   return { token, expires };
 }
 
 /** The live session of this cookie value, with its user id (what auth() reads), or null. */
-export async function readSession(sql: Sql, token: string, now = new Date()): Promise<{ userId: string; expires: Date } | null> {
-  const found = await sessionAdapter(drizzleFor(sql)).getSessionAndUser!(token);
+export async function readSession(db: Executor, token: string, now = new Date()): Promise<{ userId: string; expires: Date } | null> {
+  const found = await sessionAdapter(db).getSessionAndUser!(token);
   return found && found.session.expires > now ? { userId: found.user.id, expires: found.session.expires } : null;
 }
 
@@ -51,7 +47,7 @@ export interface SessionView {
 }
 
 /** A user's live sessions, oldest first (for the admin page). */
-export function listSessions(db: Db, userId: string, now = new Date()): Promise<SessionView[]> {
+export function listSessions(db: Executor, userId: string, now = new Date()): Promise<SessionView[]> {
   const s = schema.sessions;
   return db
     .select({ id: s.id, createdAt: s.createdAt, expires: s.expires })
@@ -67,7 +63,7 @@ export interface LiveSession extends SessionView {
 }
 
 /** Every live session with its user, by user email then age (the admin's Sessions page). */
-export function listLiveSessions(db: Db, now = new Date()): Promise<LiveSession[]> {
+export function listLiveSessions(db: Executor, now = new Date()): Promise<LiveSession[]> {
   const s = schema.sessions;
   const u = schema.users;
   return db
@@ -80,7 +76,7 @@ export function listLiveSessions(db: Db, now = new Date()): Promise<LiveSession[
 }
 
 /** Ends one session of a user (by its public id); returns how many ended (0 or 1). */
-export async function endSession(db: Db, userId: string, sessionId: string): Promise<number> {
+export async function endSession(db: Executor, userId: string, sessionId: string): Promise<number> {
   const rows = await db
     .delete(schema.sessions)
     .where(and(eq(schema.sessions.userId, userId), eq(schema.sessions.id, sessionId)))
@@ -89,13 +85,13 @@ export async function endSession(db: Db, userId: string, sessionId: string): Pro
 }
 
 /** Ends every session of a user; returns how many ended. */
-export async function endAllSessions(db: Db, userId: string): Promise<number> {
+export async function endAllSessions(db: Executor, userId: string): Promise<number> {
   const rows = await db.delete(schema.sessions).where(eq(schema.sessions.userId, userId)).returning({ id: schema.sessions.id });
   return rows.length;
 }
 
 /** Cleanup: sessions past their end. */
-export async function deleteExpiredSessions(db: Db, now = new Date()): Promise<number> {
+export async function deleteExpiredSessions(db: Executor, now = new Date()): Promise<number> {
   const rows = await db.delete(schema.sessions).where(lt(schema.sessions.expires, now)).returning({ id: schema.sessions.id });
   return rows.length;
 }

@@ -354,7 +354,7 @@ export const sandboxMail = pgTable(
 );
 
 // Maintained summaries for the admin dashboard, so that it reads a few rows instead of counting the big tables.
-// Kept by triggers (migration 0005), in the same transaction as every write to the counted table, whichever
+// Kept by triggers (migration 0006), in the same transaction as every write to the counted table, whichever
 // code path writes (the app, the seed, a cascade, an operator's SQL). '' stands for a null reason / code.
 
 /** Connections per (status, reason). */

@@ -3,9 +3,9 @@ import type { AccessibleResource, Profile, TokenSet } from '../atlassian/oauth';
 import { productLabel, type Product } from '../atlassian/products';
 import { findLiveConnection } from '../connections/lookup';
 import { createConnection, replaceTokenFamily } from '../connections/store';
-import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
-import { connections, oauthStates, signinTickets, users } from '../db/schema';
-import { hashSecret, newSecret } from '../secrets';
+import { and, eq, isNull, ne, sql } from 'drizzle-orm';
+import { connections, oauthStates, users } from '../db/schema';
+import { hashSecret } from '../secrets';
 import { upsertUser } from '../users';
 import { callbackUrl, type FlowContext } from './context';
 import { safeRedirect } from './redirect';
@@ -35,9 +35,13 @@ async function readState(ctx: FlowContext, state: string | null, caller: Callbac
   if (!state) return fail(400, 'missing_state', `This link is incomplete: it carries no state. ${START_AGAIN}`);
   const [row] = await ctx.db.select().from(oauthStates).where(eq(oauthStates.stateHash, hashSecret(state)));
   if (!row) return fail(400, 'unknown_state', `This link is not valid. ${START_AGAIN}`);
+  // Checked first, and the state is left as it is: its real owner can still finish in their own browser.
+  if (!caller.browserNonce || !row.browserNonceHash || hashSecret(caller.browserNonce) !== row.browserNonceHash) {
+    return fail(403, 'other_browser', OTHER_BROWSER_MESSAGE);
+  }
   if (row.usedAt) return fail(400, 'state_used', `This link was already used. ${START_AGAIN}`);
   if (row.expiresAt <= (ctx.now?.() ?? new Date())) return fail(400, 'state_expired', `This link expired (it lasts 10 minutes). ${START_AGAIN}`);
-  if (row.purpose !== 'signin' && row.userId !== sessionUserId) {
+  if (row.purpose !== 'signin' && row.userId !== caller.sessionUserId) {
     return fail(403, 'state_mismatch', 'This authorization was started by another user. Sign in as that user, or start again.');
   }
   return row;
@@ -107,17 +111,18 @@ async function exchange(ctx: FlowContext, product: Product, app: ProviderApp, co
 }
 
 async function signIn(ctx: FlowContext, profile: Profile, redirectTo: string | null): Promise<CallbackResult> {
-  const user = await upsertUser(ctx.db, profile.email, profile.name, ctx.adminEmails);
-  await ctx.db.update(users).set({ atlassianAccountId: profile.accountId }).where(eq(users.id, user.id));
-  const ticket = newSecret();
-  const expires = new Date((ctx.now?.() ?? new Date()).getTime() + TICKET_TTL_MS);
-  await ctx.db.insert(signinTickets).values({ ticketHash: hashSecret(ticket), userId: user.id, expiresAt: expires });
-  return { ok: true, kind: 'signin', ticket, redirectTo: safeRedirect(redirectTo) };
-}
-
-/** Only same-site paths: an open redirect after sign-in would be a phishing aid. */
-export function safeRedirect(target: string | null | undefined): string {
-  return target && /^\/(?![/\\])/.test(target) ? target : '/';
+  // Matching users by email is only sound when Atlassian vouches for the address.
+  if (profile.emailVerified === false) {
+    return fail(403, 'email_not_verified', `Atlassian has not verified the email address of this account. Verify it in your Atlassian account settings, then sign in again. Nothing changed.`);
+  }
+  const user = await upsertUser(ctx.db, profile.email, profile.name || null, ctx.adminEmails);
+  const verifiedAt = profile.emailVerified ? (ctx.now?.() ?? new Date()) : null;
+  await ctx.db
+    .update(users)
+    .set({ atlassianAccountId: profile.accountId, image: profile.picture ?? null, ...(verifiedAt ? { emailVerified: verifiedAt } : {}) })
+    .where(eq(users.id, user.id));
+  const session = await createSession(ctx.db, user.id, ctx.now?.() ?? new Date());
+  return { ok: true, kind: 'signin', sessionToken: session.token, expires: session.expires, redirectTo: safeRedirect(redirectTo, ctx.appUrl) };
 }
 
 async function storeGrant(ctx: FlowContext, row: StateRow, product: Product, grant: Grant): Promise<CallbackResult> {
@@ -145,19 +150,3 @@ async function storeGrant(ctx: FlowContext, row: StateRow, product: Product, gra
   return { ok: true, kind: 'reconnected', connectionId: row.connectionId!, product };
 }
 
-/** Next-auth's credentials step: a ticket is good once, for one minute. */
-export async function redeemSigninTicket(ctx: Pick<FlowContext, 'db'>, ticket: string) {
-  const redeemed = ctx.db.$with('redeemed').as(
-    ctx.db
-      .update(signinTickets)
-      .set({ usedAt: sql`now()` })
-      .where(and(eq(signinTickets.ticketHash, hashSecret(ticket)), isNull(signinTickets.usedAt), gt(signinTickets.expiresAt, sql`now()`)))
-      .returning({ userId: signinTickets.userId }),
-  );
-  const [user] = await ctx.db
-    .with(redeemed)
-    .select({ id: users.id, email: users.email, name: users.name, role: users.role })
-    .from(users)
-    .innerJoin(redeemed, eq(redeemed.userId, users.id));
-  return user;
-}

@@ -1,6 +1,6 @@
-import { oauthStates } from '../db/schema';
 import { scopesForConnect, type Product } from '../atlassian/products';
 import { authorizeUrl } from '../atlassian/urls';
+import { oauthStates } from '../db/schema';
 import { hashSecret, newSecret } from '../secrets';
 import { callbackUrl, type FlowContext } from './context';
 
@@ -40,6 +40,7 @@ export async function startFlow(ctx: FlowContext, flow: FlowStart, browserNonce:
     connectionId: flow.purpose === 'reconnect' ? flow.connectionId : null,
     connectSessionId: 'connectSessionId' in flow ? (flow.connectSessionId ?? null) : null,
     redirectTo: flow.purpose === 'signin' ? (flow.redirectTo ?? null) : null,
+    browserNonceHash: hashSecret(browserNonce),
     expiresAt: new Date(now.getTime() + STATE_TTL_MS),
   });
   const scopes = flow.purpose === 'signin' ? ['read:me'] : scopesForConnect(flow.product);

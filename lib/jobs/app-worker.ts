@@ -1,5 +1,6 @@
 import { getConfig } from '../config';
 import { getDb } from '../db';
+import { createLogger } from '../log';
 import { metrics } from '../metrics';
 import { getTokenEngine } from '../tokens';
 import { smtpSender, smtpTransport } from '../notifications/mailer';
@@ -8,7 +9,7 @@ import { registerAppStop } from './app-stop';
 import { startWorker, type RunningWorker, type WorkerLog } from './worker';
 
 /** The background worker on the app's own pools: inside `npm start` or alone as `npm run worker`. */
-export function startAppWorker(log: (m: string) => void = (m) => console.log(`[worker] ${m}`)): RunningWorker {
+export function startAppWorker(log: WorkerLog = createLogger('worker')): RunningWorker {
   const db = getDb();
   const config = getConfig();
   const delivery = deliveryTask(db, {

@@ -1,6 +1,7 @@
 import { lt, sql } from 'drizzle-orm';
 import type { Executor } from '../db';
-import { connectSessions, oauthStates, rateLimits, signinTickets } from '../db/schema';
+import { connectSessions, oauthStates, rateLimits } from '../db/schema';
+import { deleteExpiredSessions } from '../auth/sessions';
 import type { TokenEngine } from '../tokens/engine';
 import { enqueueDueDigests } from '../notifications/digest';
 import { sendDueNotifications, type NotifyOptions } from '../notifications/send';
@@ -25,10 +26,10 @@ export function cleanupTask(db: Executor): WorkerTask {
     everyMs: 10 * 60_000,
     async run() {
       const states = await db.delete(oauthStates).where(lt(oauthStates.expiresAt, dayAgo));
-      const tickets = await db.delete(signinTickets).where(lt(signinTickets.expiresAt, dayAgo));
+      const signins = await deleteExpiredSessions(db);
       const sessions = await db.delete(connectSessions).where(lt(connectSessions.expiresAt, dayAgo));
       const windows = await db.delete(rateLimits).where(lt(rateLimits.windowStart, dayAgo));
-      return states.count + tickets.count + sessions.count + windows.count;
+      return states.count + signins + sessions.count + windows.count;
     },
   };
 }

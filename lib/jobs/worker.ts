@@ -32,7 +32,7 @@ export function startWorker(tasks: WorkerTask[], log: WorkerLog = silent): Runni
         .then((n) => {
           if (n > 0) log.debug(`${task.name}: ${n}`);
         })
-        .catch((err: unknown) => log(`${task.name} failed: ${errorMessage(err)}`))
+        .catch((err: unknown) => log.warn(`${task.name} failed: ${errorMessage(err)}`))
         .finally(() => {
           busy = false;
           rounds.delete(round);

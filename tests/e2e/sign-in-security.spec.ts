@@ -2,6 +2,7 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { createConnectSession } from '../../lib/connect-sessions';
 import { e2eSql, retireConnectionsOf, sim, signInAs, SIMULATOR_URL, userWithConnection } from './helpers';
+import { dbFor } from '../../lib/db';
 
 const sessionsOf = async (email: string) => {
   const sql = e2eSql();
@@ -136,7 +137,7 @@ test('an Atlassian account with an unverified email cannot sign in', async ({ pa
 
 test('a connect link opened by the wrong user says it belongs to someone else, without naming them', async ({ browser }) => {
   const sql = e2eSql();
-  const link = await createConnectSession(sql, new URL(test.info().project.use.baseURL!).origin, { user_email: 'alice@example.com', product: 'jira' });
+  const link = await createConnectSession(dbFor(sql), new URL(test.info().project.use.baseURL!).origin, { user_email: 'alice@example.com', product: 'jira' });
   await sql.end();
   const bob = await newPage(browser);
   await signInAs(bob, 'Bob Smith');

@@ -252,7 +252,7 @@ describe('openConnectSession', () => {
     const single = testSql(1);
     try {
       const opened = await Promise.race([
-        openConnectSession({ ...ctx, db: dbFor(single) }, link.token, { id: alice.id, email: alice.email }),
+        openConnectSession({ ...ctx, db: dbFor(single) }, link.token, { id: alice.id, email: alice.email }, BROWSER),
         new Promise<never>((_, reject) => setTimeout(() => reject(new Error('openConnectSession needed a second connection')), 5_000)),
       ]);
       expect(opened.kind).toBe('redirect');
@@ -288,7 +288,7 @@ describe('openConnectSession', () => {
     const conn = await connectViaSimulator(sql, sim.url, 'alice@example.com');
     const link = await newLink({ connection_id: conn.id });
     await disconnectConnection(dbFor(sql), APP_URL, conn.id, 'test');
-    expect(await openConnectSession(ctx, link.token, { id: alice.id, email: alice.email })).toMatchObject({ kind: 'error', status: 404 });
+    expect(await openConnectSession(ctx, link.token, { id: alice.id, email: alice.email }, BROWSER)).toMatchObject({ kind: 'error', status: 404 });
     expect((await sessionRow(link.token)).used_at).toBeNull();
   });
 

@@ -14,7 +14,8 @@ import { freePort } from '@/lib/net';
 import { SimulatorControl } from '@/lib/sandbox/client';
 import { recordSecret } from '@/lib/sandbox/secret-sink';
 import { parseKey } from '@/lib/tokens/crypto';
-import { connectViaSimulator, engineFor, expireAccessTokens, simApps, storedTokens } from '../helpers/connections';
+import { connectViaSimulator, engineFor, expireAccessTokens, storedTokens } from '../helpers/connections';
+import { dbFor } from '../../lib/db';
 
 const dataDir = mkdtempSync(path.resolve('test-results/lifecycle-'));
 const started: ChildProcess[] = [];
@@ -166,15 +167,15 @@ describe('npm start, stopped by a signal to the npm process', () => {
     const app = appAccess(run.output());
     try {
       const tokens = engineFor(app.sql, app.marker, app.simUrl, { keys: app.keys });
-      expect(await testConnection(app.sql, { apps: simApps(app.simUrl), tokens }, connectionId)).toMatchObject({ ok: true });
+      expect(await testConnection(dbFor(app.sql), { apiUrl: app.simUrl, tokens }, connectionId)).toMatchObject({ ok: true });
       await expireAccessTokens(app.sql, [connectionId]);
-      expect(await testConnection(app.sql, { apps: simApps(app.simUrl), tokens }, connectionId)).toMatchObject({ ok: true });
+      expect(await testConnection(dbFor(app.sql), { apiUrl: app.simUrl, tokens }, connectionId)).toMatchObject({ ok: true });
       expect((await storedTokens(app.sql, connectionId, app.keys)).generation).toBeGreaterThan(generation);
       const [row] = await app.sql<{ status: string }[]>`select status from connections where id = ${connectionId}`;
       expect(row.status).toBe('active');
 
       // A token call under way when SIGTERM arrives: it completes and its rotated token is committed.
-      const { key } = await createApiKey(app.sql, 'lifecycle test');
+      const { key } = await createApiKey(dbFor(app.sql), 'lifecycle test');
       recordSecret(key);
       generation = (await storedTokens(app.sql, connectionId, app.keys)).generation;
       await expireAccessTokens(app.sql, [connectionId]);
@@ -214,7 +215,7 @@ describe('npm start, stopped by a signal to the npm process', () => {
     const app = appAccess(run.output());
     const procs = tree(run.npm.pid!);
     try {
-      const { key } = await createApiKey(app.sql, 'lifecycle force');
+      const { key } = await createApiKey(dbFor(app.sql), 'lifecycle force');
       recordSecret(key);
       await expireAccessTokens(app.sql, [connectionId]);
       await new SimulatorControl(app.simUrl).addFault({ kind: 'latency', ms: 60_000, target: 'token', count: 1 });

@@ -185,7 +185,7 @@ describe('sign-in through the callback', () => {
     const result = await callback({ state, code: await code('admin@example.com', ['read:me']) }, null);
     expect(result).toMatchObject({ ok: true, kind: 'signin', redirectTo: `${APP_URL}/connections/x` });
     const { sessionToken } = result as { sessionToken: string };
-    const session = await readSession(sql, sessionToken);
+    const session = await readSession(dbFor(sql), sessionToken);
     const [user] = await sql`select id, role from users where email = 'admin@example.com'`;
     expect(session?.userId).toBe(user.id);
     expect(user.role).toBe('admin');

@@ -19,7 +19,7 @@ export async function GET(_request: NextRequest, { params }: { params: Promise<{
   const { id } = await params;
   const ctx = appFlowContext();
   const user = await currentUser();
-  if (!user) return Response.redirect(new URL(`/signin?next=${encodeURIComponent(path)}`, appFlowContext().appUrl), 303);
+  if (!user) return redirectTo(safeRedirect(`/signin?next=${encodeURIComponent(`/connections/${encodeURIComponent(id)}/reconnect`)}`, ctx.appUrl));
   const conn = await findActionableConnection(getDb(), user, id);
   if (!conn || conn.user_id !== user.id) {
     return messagePage('Connection not found', 'This reconnect link is for a connection you do not own, or it no longer exists.', 404);

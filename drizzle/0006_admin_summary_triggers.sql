@@ -1,4 +1,4 @@
--- Keeps connection_status_counts and connection_event_counts (migration 0004) equal to counting the tables:
+-- Keeps connection_status_counts and connection_event_counts (migration 0005) equal to counting the tables:
 -- statement-level triggers add each statement's net change per key, in the statement's own transaction.
 -- Only keys whose count changes are written (a refresh that leaves a connection active writes nothing here),
 -- in key order, so that concurrent transactions lock the counter rows in the same order.
