@@ -3,7 +3,9 @@ import { createLogger } from '../log';
 import type { z } from 'zod';
 import { verifyApiKey, type ApiKeyIdentity } from '../api-keys';
 import { errorMessage, getDb } from '../db';
-import { clientAddress, RateLimiter } from '../rate-limit';
+import { clientAddress } from '../client-address';
+import { CONTROL_CHARS_MESSAGE, controlCharPath } from '../input';
+import { RateLimiter } from '../rate-limit';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -71,19 +73,13 @@ export function withApiKeyLoading<C, T>(
       if (!key) return unauthorized('Missing API key: send it as "Authorization: Bearer <key>".');
       // The key is checked first: wrong keys sent in someone else's name must never lock out a right one,
       // and a right key costs no rate-limit read or write.
-      const apiKey = await verifyApiKey(getSql(), key);
-      if (apiKey) return await handler(request, context, apiKey);
+      const found = await authenticate(key, context);
+      if (found) return await handler(request, context, found.apiKey, found.loaded);
       const client = clientAddress(request.headers);
       const known = keyFailures.knownWait(client);
       if (known > 0) return rateLimited(known);
-      const key = bearer(request);
-      if (!key) return unauthorized('Missing API key: send it as "Authorization: Bearer <key>".');
-      const found = await authenticate(key, context);
-      if (!found) {
-        const wait = await countKeyFailure(client);
-        return wait > 0 ? rateLimited(wait) : unauthorized('Invalid or revoked API key.');
-      }
-      return await handler(request, context, found.apiKey, found.loaded);
+      const wait = await countKeyFailure(client);
+      return wait > 0 ? rateLimited(wait) : unauthorized('Invalid or revoked API key.');
     } catch (err) {
       createLogger('api').error(`unexpected error: ${errorMessage(err)}`);
       return apiError(500, 'internal_error', 'The request failed unexpectedly. Nothing is known to have changed; try again.');

@@ -4,13 +4,14 @@
 import { expect, test } from '@playwright/test';
 import { createApiKey } from '../../lib/api-keys';
 import { e2eSql } from './helpers';
+import { dbFor } from '../../lib/db';
 
 const LOOPBACK = ['127.0.0.1', '::1'];
 
 test('a forged X-Forwarded-For neither dodges the wrong-key limit nor aims it at another address; a valid key is served', async ({ request }) => {
   const sql = e2eSql();
   try {
-    const { key } = await createApiKey(sql, 'rate limit e2e');
+    const { key } = await createApiKey(dbFor(sql), 'rate limit e2e');
     const list = (bearer: string, headers: Record<string, string>) =>
       request.get('/api/v1/connections', { headers: { authorization: `Bearer ${bearer}`, ...headers } });
     const statuses: number[] = [];

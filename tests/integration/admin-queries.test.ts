@@ -187,9 +187,9 @@ describe('keyset pagination', () => {
   });
 
   it('answers NUL and control characters in the search, owner and site filters (dropped), and treats an impossible time as no cursor', async () => {
-    const first = await listAdminConnections(sql, query(), PAGE);
-    const nul = await loadAdminDashboard(sql, query({ q: 'ali\u0000ce', owner: 'alice@\u0000example', site: 'Ac\u0000me\u001b' }));
-    const clean = await loadAdminDashboard(sql, query({ q: 'alice', owner: 'alice@example', site: 'Acme' }));
+    const first = await listAdminConnections(dbFor(sql), query(), PAGE);
+    const nul = await loadAdminDashboard(dbFor(sql), query({ q: 'ali\u0000ce', owner: 'alice@\u0000example', site: 'Ac\u0000me\u001b' }));
+    const clean = await loadAdminDashboard(dbFor(sql), query({ q: 'alice', owner: 'alice@example', site: 'Acme' }));
     expect(nul.page.rows.map((r) => r.id)).toEqual(clean.page.rows.map((r) => r.id));
     expect(clean.page.rows.length).toBeGreaterThan(0);
     for (const values of [
@@ -202,7 +202,7 @@ describe('keyset pagination', () => {
       const impossible = encodeCursor({ sort: 'updated', dir: 'desc', values });
       expect(decodeCursor(impossible, 'updated', 'desc'), values[0]).toBeUndefined();
       for (const position of [{ after: impossible }, { before: impossible }]) {
-        const page = await listAdminConnections(sql, query(position), PAGE);
+        const page = await listAdminConnections(dbFor(sql), query(position), PAGE);
         expect(page.rows.map((r) => r.id)).toEqual(first.rows.map((r) => r.id));
       }
     }

@@ -44,9 +44,9 @@ describe('API keys', () => {
   });
 
   it('refuses a name with NUL or another control character, and writes nothing', async () => {
-    const before = (await listApiKeys(sql)).length;
-    for (const name of ['ci\u0000key', 'ci\u001bkey']) await expect(createApiKey(sql, name)).rejects.toThrow(/control characters/);
-    expect((await listApiKeys(sql)).length).toBe(before);
+    const before = (await listApiKeys(dbFor(sql))).length;
+    for (const name of ['ci\u0000key', 'ci\u001bkey']) await expect(createApiKey(dbFor(sql), name)).rejects.toThrow(/control characters/);
+    expect((await listApiKeys(dbFor(sql))).length).toBe(before);
   });
 
   it('verifies the key and nothing else', async () => {

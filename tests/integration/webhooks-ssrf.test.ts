@@ -228,11 +228,11 @@ describe('at delivery time', () => {
   ])('refuses to connect when the host resolves to %s (%s), whatever was checked when it was saved', async (address, words) => {
     const receiver = await startReceiver();
     const endpoint = await createEndpoint(
-      { sql, keys: TEST_KEYS, allowPrivate: false, lookup: resolvesTo('93.184.215.14') },
+      { db: dbFor(sql), keys: TEST_KEYS, allowPrivate: false, lookup: resolvesTo('93.184.215.14') },
       { url: `http://hooks.translated.test:${receiver.port}/hooks`, events: ['webhook.test'] },
     );
-    await sendTestWebhook(sql, endpoint.id);
-    const result = await deliverDueWebhooks(sql, { keys: TEST_KEYS, allowPrivate: false, lookup: resolvesTo(address) });
+    await sendTestWebhook(dbFor(sql), endpoint.id);
+    const result = await deliverDueWebhooks(dbFor(sql), { keys: TEST_KEYS, allowPrivate: false, lookup: resolvesTo(address) });
     expect(result).toEqual({ attempted: 1, succeeded: 0, failed: 1 });
     expect((await deliveryRow()).last_error).toContain(words);
     expect(receiver.requests).toHaveLength(0);

@@ -38,7 +38,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
   const db = getDb();
   const conn = isUuid(id) ? await getConnectionView(db, id) : undefined;
   if (!conn || (conn.user_id !== user.id && user.role !== 'admin')) notFound();
-  const before = Number((await searchParams).before) || undefined;
+  const before = Number(queryId((await searchParams).before)) || undefined;
   const events = await listEvents(db, id, before, PAGE);
   const now = renderTime();
   const emails = conn.user_id === user.id ? (await connectionNotificationSwitches(getDb(), [id])).get(id) : undefined;
