@@ -161,6 +161,9 @@ export async function openConnectSession(
       return error(403, 'not_owner', 'The connection this link would reconnect belongs to another user: only its owner can reconnect it.');
     }
   }
+  if (!ctx.apps(row.product)) {
+    return error(400, 'product_not_configured', `${row.product} is not configured on this server any more. Ask an admin.`);
+  }
   return ctx.db.transaction(async (tx) => {
     // The OAuth state is written in the transaction that consumes the link: if that fails, the link stays unused.
     const flowCtx: FlowContext = { ...ctx, db: tx };

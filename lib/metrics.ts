@@ -52,10 +52,14 @@ export function recordRefresh(outcome: string, seconds: number, product: string)
 export async function renderMetrics(db: Executor): Promise<{ body: string; contentType: string }> {
   const m = metrics();
   const gauges = new Registry();
-  const byStatus = new Gauge({ name: 'reconnect_connections', help: 'Connections by status', labelNames: ['status'], registers: [gauges] });
+  const byStatus = new Gauge({ name: 'reconnect_connections', help: 'Connections by status and product', labelNames: ['status', 'product'], registers: [gauges] });
   const pending = new Gauge({ name: 'reconnect_webhook_deliveries', help: 'Webhook deliveries by status', labelNames: ['status'], registers: [gauges] });
-  for (const r of await db.select({ status: connections.status, n: count() }).from(connections).groupBy(connections.status)) {
-    byStatus.set({ status: r.status }, r.n);
+  const rows = await db
+    .select({ status: connections.status, product: connections.product, n: count() })
+    .from(connections)
+    .groupBy(connections.status, connections.product);
+  for (const r of rows) {
+    byStatus.set({ status: r.status, product: r.product }, r.n);
   }
   for (const r of await db.select({ status: webhookDeliveries.status, n: count() }).from(webhookDeliveries).groupBy(webhookDeliveries.status)) {
     pending.set({ status: r.status }, r.n);

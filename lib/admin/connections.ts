@@ -1,4 +1,3 @@
-import type { Product } from '../atlassian/products';
 // One page of the admin list: one query, keyset-paginated, with each row's sites aggregated for the
 // page's rows only. Token columns are never selected.
 import { eq, sql, type SQL } from 'drizzle-orm';

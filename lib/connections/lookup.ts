@@ -1,11 +1,15 @@
-import type { Sql } from 'postgres';
+import { and, asc, eq, ne } from 'drizzle-orm';
 import type { Product } from '../atlassian/products';
+import type { Executor } from '../db';
+import { connections } from '../db/schema';
 
 /** The user's live connection of `product` for one provider account, if any (SPEC 2: at most one). */
-export async function findLiveConnection(sql: Sql, userId: string, product: Product, accountId: string): Promise<string | undefined> {
-  const [row] = await sql<{ id: string }[]>`
-    select id from connections
-    where user_id = ${userId} and product = ${product} and account_id = ${accountId} and status <> 'disconnected'
-    order by created_at limit 1`;
+export async function findLiveConnection(db: Executor, userId: string, product: Product, accountId: string): Promise<string | undefined> {
+  const [row] = await db
+    .select({ id: connections.id })
+    .from(connections)
+    .where(and(eq(connections.userId, userId), eq(connections.product, product), eq(connections.accountId, accountId), ne(connections.status, 'disconnected')))
+    .orderBy(asc(connections.createdAt))
+    .limit(1);
   return row?.id;
 }

@@ -1,8 +1,10 @@
 import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import { callProductApi, type TokenSource } from '../atlassian/client';
-import { IDENTITY_PATH, productLabel } from '../atlassian/products';
+import { productLabel } from '../atlassian/products';
 import type { Executor } from '../db';
 import { connections, connectionSites } from '../db/schema';
+import { providerFor } from '../providers';
+import type { ProductApps } from '../providers/apps';
 import { ConnectionUnavailableError } from '../tokens/errors';
 import { recordTransition } from './transitions';
 import { recordEvent } from './events';
@@ -20,10 +22,10 @@ const UNAVAILABLE_MESSAGE: Record<string, (issuer: string) => string> = {
   not_found: () => 'no longer exists',
 };
 
-/** Calls the product's identity endpoint on the connection's first site and records the outcome. */
-export async function testConnection(db: Executor, api: { apiUrl: string; tokens: TokenSource }, id: string): Promise<TestResult> {
-  const [conn] = await db.select({ product: connections.product }).from(connections).where(eq(connections.id, id));
-  const [site] = conn
+/** Calls the product's identity endpoint (on the connection's first site) and records the outcome. */
+export async function testConnection(db: Executor, api: { apps: ProductApps; tokens: TokenSource }, id: string): Promise<TestResult> {
+  const [found] = await db.select({ product: connections.product }).from(connections).where(eq(connections.id, id));
+  const [site] = found
     ? await db
         .select({ cloudId: connectionSites.cloudId, name: connectionSites.name })
         .from(connectionSites)
@@ -31,13 +33,15 @@ export async function testConnection(db: Executor, api: { apiUrl: string; tokens
         .orderBy(asc(connectionSites.name))
         .limit(1)
     : [];
-  if (!conn || !site) return { ok: false, message: 'This connection has no site to test.' };
+  if (!found || !site) return { ok: false, message: 'This connection has no site to test.' };
+  const conn = { product: found.product, cloud_id: site.cloudId, name: site.name };
   const label = productLabel(conn.product);
   let result: TestResult & { status?: number; code?: string };
   try {
-    const res = await callProductApi(api, { connectionId: id, product: conn.product, cloudId: site.cloudId, path: IDENTITY_PATH[conn.product] });
+    const identity = providerFor(conn.product).identityPath(conn.cloud_id);
+    const res = await callProductApi(api, { connectionId: id, product: conn.product, cloudId: identity.site, path: identity.path });
     const ok = res.ok;
-    result = { ok, status: res.status, message: ok ? `${label} answered on ${site.name}: the connection works.` : `${label} answered ${res.status} on ${site.name}.` };
+    result = { ok, status: res.status, message: ok ? `${label} answered on ${conn.name}: the connection works.` : `${label} answered ${res.status} on ${conn.name}.` };
   } catch (err) {
     if (!(err instanceof ConnectionUnavailableError)) throw err;
     const why = UNAVAILABLE_MESSAGE[err.code]?.(providerFor(conn.product).issuerName) ?? err.code;

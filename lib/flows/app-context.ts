@@ -1,5 +1,6 @@
 import { getConfig } from '../config';
 import { getDb } from '../db';
+import { productApps } from '../providers/apps';
 import type { FlowContext } from './context';
 
 export function appFlowContext(): FlowContext {

@@ -3,6 +3,7 @@ import type { AccessibleResource, Profile, TokenSet } from '../atlassian/oauth';
 import { productLabel, type Product } from '../atlassian/products';
 import { findLiveConnection } from '../connections/lookup';
 import { createConnection, replaceTokenFamily } from '../connections/store';
+import { providerFor, siteNoun, type ProviderApp } from '../providers';
 import { and, eq, isNull, ne, sql } from 'drizzle-orm';
 import { connections, oauthStates, users } from '../db/schema';
 import { hashSecret } from '../secrets';
@@ -83,8 +84,8 @@ export async function handleOAuthCallback(ctx: FlowContext, query: URLSearchPara
   if (!code) return fail(400, 'missing_code', `${provider.issuerName} sent no authorization code. ${START_AGAIN}`);
   const grant = await exchange(ctx, product, app, code);
   if ('ok' in grant) return grant;
-  if (row.purpose === 'signin') return signIn(ctx, grant.profile, row.redirectTo);
-  return storeGrant(ctx, row, grant.tokens, grant.profile);
+  if (row.purpose === 'signin') return signIn(ctx, product, grant.profile, row.redirectTo);
+  return storeGrant(ctx, row, product, grant);
 }
 
 interface Grant {
@@ -110,16 +111,19 @@ async function exchange(ctx: FlowContext, product: Product, app: ProviderApp, co
   }
 }
 
-async function signIn(ctx: FlowContext, profile: Profile, redirectTo: string | null): Promise<CallbackResult> {
-  // Matching users by email is only sound when Atlassian vouches for the address.
-  if (profile.emailVerified === false) {
-    return fail(403, 'email_not_verified', `Atlassian has not verified the email address of this account. Verify it in your Atlassian account settings, then sign in again. Nothing changed.`);
+async function signIn(ctx: FlowContext, product: Product, profile: Profile, redirectTo: string | null): Promise<CallbackResult> {
+  const issuer = providerFor(product).issuerName;
+  // Matching users by email is only sound when the provider vouches for the address.
+  if (profile.emailVerified === false || !profile.email) {
+    return fail(403, 'email_not_verified', `${issuer} has not verified the email address of this account. Verify it in your ${issuer} account settings, then sign in again. Nothing changed.`);
   }
   const user = await upsertUser(ctx.db, profile.email, profile.name || null, ctx.adminEmails);
   const verifiedAt = profile.emailVerified ? (ctx.now?.() ?? new Date()) : null;
+  // A Bitbucket sign-in names the user by their Bitbucket uuid, not an Atlassian account id.
+  const accountId = providerFor(product).id === 'atlassian' ? profile.accountId : null;
   await ctx.db
     .update(users)
-    .set({ atlassianAccountId: profile.accountId, image: profile.picture ?? null, ...(verifiedAt ? { emailVerified: verifiedAt } : {}) })
+    .set({ image: profile.picture ?? null, ...(accountId ? { atlassianAccountId: accountId } : {}), ...(verifiedAt ? { emailVerified: verifiedAt } : {}) })
     .where(eq(users.id, user.id));
   const session = await createSession(ctx.db, user.id, ctx.now?.() ?? new Date());
   return { ok: true, kind: 'signin', sessionToken: session.token, expires: session.expires, redirectTo: safeRedirect(redirectTo, ctx.appUrl) };
@@ -136,6 +140,12 @@ async function storeGrant(ctx: FlowContext, row: StateRow, product: Product, gra
   const store = { db: ctx.db, keys: ctx.keys, appUrl: ctx.appUrl, refreshMarginSeconds: ctx.refreshMarginSeconds };
   const family = { product, tokens, profile, sites };
   if (row.purpose === 'connect') {
+    // The same account connected again: its live connection gets the new family (SPEC 2), never a twin.
+    const existing = await findLiveConnection(ctx.db, row.userId!, product, profile.accountId);
+    if (existing) {
+      await replaceTokenFamily(store, existing, family);
+      return { ok: true, kind: 'reconnected', connectionId: existing, product };
+    }
     return { ok: true, kind: 'connected', connectionId: await createConnection(store, row.userId!, family), product };
   }
   const [existing] = await ctx.db
@@ -144,7 +154,7 @@ async function storeGrant(ctx: FlowContext, row: StateRow, product: Product, gra
     .where(and(eq(connections.id, row.connectionId!), eq(connections.userId, row.userId!), ne(connections.status, 'disconnected')));
   if (!existing) return fail(404, 'connection_not_found', 'That connection no longer exists. Nothing changed.');
   if (existing.accountId && existing.accountId !== profile.accountId) {
-    return fail(409, 'account_mismatch', `You authorized as ${profile.email}, but this connection belongs to ${existing.accountEmail ?? 'another Atlassian account'}. Reconnect with that account — nothing changed.`);
+    return fail(409, 'account_mismatch', `You authorized as ${profile.email || profile.name}, but this connection belongs to ${existing.accountEmail ?? `another ${issuer} account`}. Reconnect with that account — nothing changed.`);
   }
   await replaceTokenFamily(store, row.connectionId!, family);
   return { ok: true, kind: 'reconnected', connectionId: row.connectionId!, product };

@@ -1,4 +1,6 @@
 import type { Executor } from '../db';
+import type { Product } from '../atlassian/products';
+import type { ProductApps } from '../providers/apps';
 import type { KeyRing } from '../tokens/crypto';
 
 /** What the OAuth flows need: passed in, so that tests and the app share one code path. */

@@ -1,8 +1,8 @@
-import { scopesForConnect, type Product } from '../atlassian/products';
-import { authorizeUrl } from '../atlassian/urls';
-import { oauthStates } from '../db/schema';
+import type { Product } from '../atlassian/products';
+import { providerFor } from '../providers';
 import { hashSecret, newSecret } from '../secrets';
 import { callbackUrl, type FlowContext } from './context';
+import { oauthStates } from '../db/schema';
 
 const STATE_TTL_MS = 10 * 60 * 1000;
 
@@ -36,18 +36,13 @@ export async function startFlow(ctx: FlowContext, flow: FlowStart, browserNonce:
     stateHash: hashSecret(state),
     purpose: flow.purpose,
     userId: 'userId' in flow ? flow.userId : null,
-    product: 'product' in flow ? flow.product : null,
+    product,
     connectionId: flow.purpose === 'reconnect' ? flow.connectionId : null,
     connectSessionId: 'connectSessionId' in flow ? (flow.connectSessionId ?? null) : null,
     redirectTo: flow.purpose === 'signin' ? (flow.redirectTo ?? null) : null,
     browserNonceHash: hashSecret(browserNonce),
     expiresAt: new Date(now.getTime() + STATE_TTL_MS),
   });
-  const scopes = flow.purpose === 'signin' ? ['read:me'] : scopesForConnect(flow.product);
-  return authorizeUrl(ctx.atlassian.authUrl, {
-    clientId: ctx.atlassian.clientId,
-    redirectUri: callbackUrl(ctx),
-    scopes,
-    state,
-  });
+  const purpose = flow.purpose === 'signin' ? 'signin' : 'connect';
+  return providerFor(product).authorizeUrl(app, { state, redirectUri: callbackUrl(ctx), purpose });
 }

@@ -1,6 +1,9 @@
 import { and, asc, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm';
-import type { TokenEndpointError } from '../atlassian/errors';
-import { refreshTokens, type OAuthClientConfig, type TokenSet } from '../atlassian/oauth';
+import { TokenEndpointError } from '../atlassian/errors';
+import type { TokenSet } from '../atlassian/oauth';
+import type { Product } from '../atlassian/products';
+import { providerFor } from '../providers';
+import type { ProductApps } from '../providers/apps';
 import { recordEvent } from '../connections/events';
 import { recordTransition } from '../connections/transitions';
 import { backoffSeconds, keepWithinReuseLeeway } from './backoff';
@@ -21,7 +24,8 @@ export interface TokenEngineOptions {
   db: Executor;
   /** A small separate pool for refresh-attempt markers, so they never wait behind the main pool. */
   markerDb: Executor;
-  oauth: OAuthClientConfig;
+  /** Each product's OAuth app; the product's provider speaks to it. */
+  apps: ProductApps;
   keys: KeyRing;
   appUrl: string;
   refreshMarginSeconds: number;
@@ -247,7 +251,8 @@ export function createTokenEngine(opts: TokenEngineOptions) {
     const app = opts.apps(row.product);
     let tokens: TokenSet;
     try {
-      tokens = await refreshTokens(opts.oauth, decryptSecret(row.refreshTokenEnc, keys));
+      if (!app) throw new TokenEndpointError('invalid_client', { description: `no ${provider.issuerName} app is configured` });
+      tokens = await provider.refreshTokens(app, decryptSecret(row.refreshTokenEnc, keys));
     } catch (err) {
       const e = err as TokenEndpointError;
       if (!e.errorClass) throw err;
@@ -333,6 +338,7 @@ export function createTokenEngine(opts: TokenEngineOptions) {
   function terminalReason(row: TokenRow, outcomeWasUnknown: boolean, at: Date): string {
     if (outcomeWasUnknown) return 'token_lost';
     const issued = row.refreshTokenIssuedAt;
+    const inactivitySeconds = opts.inactivitySeconds ?? providerFor(row.product).inactivitySeconds;
     if (issued && at.getTime() - issued.getTime() > inactivitySeconds * 1000) return 'inactivity_expired';
     return 'revoked';
   }
@@ -340,11 +346,13 @@ export function createTokenEngine(opts: TokenEngineOptions) {
   async function recordOperator(tx: Tx, row: TokenRow, e: TokenEndpointError): Promise<LockedOutcome> {
     const at = now();
     const retry = new Date(at.getTime() + backoffSeconds(row.consecutiveFailures + 1) * 1000);
+    // A malformed request (Bitbucket's other invalid_request) is ours to fix too, but not a credentials problem.
+    const reason = e.code === 'invalid_request' ? 'invalid_request' : 'invalid_client';
     await tx
       .update(connections)
       .set({
         status: 'error',
-        reason: 'invalid_client',
+        reason,
         nextRefreshAt: retry,
         consecutiveFailures: sql`${connections.consecutiveFailures} + 1`,
         lastErrorCode: e.code,
@@ -370,7 +378,8 @@ export function createTokenEngine(opts: TokenEngineOptions) {
     const at = now();
     const failures = row.consecutiveFailures + 1;
     const unknownSince = e.outcomeUnknown ? (row.refreshOutcomeUnknownAt ?? at) : row.refreshOutcomeUnknownAt;
-    const delay = keepWithinReuseLeeway(backoffSeconds(failures, e.retryAfterSeconds), unknownSince, at);
+    const leeway = providerFor(row.product).reuseLeewaySeconds;
+    const delay = keepWithinReuseLeeway(backoffSeconds(failures, e.retryAfterSeconds), unknownSince, at, leeway);
     const status = row.status === 'error' ? 'error' : 'degraded';
     await tx
       .update(connections)

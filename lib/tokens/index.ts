@@ -17,7 +17,7 @@ export function getTokenEngine(): TokenEngine {
   const engine = createTokenEngine({
     db: getDb(),
     markerDb: getMarkerDb(),
-    oauth: { authUrl: config.atlassian.authUrl, clientId: config.atlassian.clientId, clientSecret: config.atlassian.clientSecret },
+    apps: productApps(config),
     keys: config.encryptionKeys,
     appUrl: config.appUrl,
     refreshMarginSeconds: config.refreshMarginSeconds,

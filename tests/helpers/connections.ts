@@ -56,31 +56,23 @@ export async function connectViaSimulator(
   keys = TEST_KEYS,
   scopes?: string[],
 ) {
-  const code = await consentAndGetCode(simUrl, { email, scopes, redirectUri: REDIRECT });
-  const tokens = await exchangeCode(oauthConfig(simUrl), code, REDIRECT);
-  const api = { apiUrl: simUrl };
-  const profile = await fetchProfile(api, tokens.accessToken);
-  const sites = (await fetchAccessibleResources(api, tokens.accessToken)).filter((s) => siteHasProduct(s.scopes, product));
-  const user = await upsertUser(dbFor(sql), email, profile.name, []);
-  const id = await createConnection({ db: dbFor(sql), keys, appUrl: APP_URL }, user.id, { product, tokens, profile, sites });
-  return { id, userId: user.id, tokens };
+  const family = await grantViaSimulator(simUrl, email, product, scopes);
+  const user = await upsertUser(dbFor(sql), email, family.profile.name, []);
+  const id = await createConnection({ db: dbFor(sql), keys, appUrl: APP_URL }, user.id, family);
+  return { id, userId: user.id, tokens: family.tokens };
 }
 
 /** Reconnect: a new consent at the simulator replaces the connection's token family (same id). */
 export async function reconnectViaSimulator(sql: Sql, simUrl: string, connectionId: string, email: string, product: Product = 'jira') {
-  const code = await consentAndGetCode(simUrl, { email, scopes: scopesForConnect(product), redirectUri: REDIRECT });
-  const tokens = await exchangeCode(oauthConfig(simUrl), code, REDIRECT);
-  const api = { apiUrl: simUrl };
-  const profile = await fetchProfile(api, tokens.accessToken);
-  const sites = (await fetchAccessibleResources(api, tokens.accessToken)).filter((s) => siteHasProduct(s.scopes, product));
-  return replaceTokenFamily({ db: dbFor(sql), keys: TEST_KEYS, appUrl: APP_URL }, connectionId, { product, tokens, profile, sites });
+  const family = await grantViaSimulator(simUrl, email, product);
+  return replaceTokenFamily({ db: dbFor(sql), keys: TEST_KEYS, appUrl: APP_URL }, connectionId, family);
 }
 
 export function engineFor(sql: Sql, markerSql: Sql, simUrl: string, extra: Partial<TokenEngineOptions> = {}) {
   return createTokenEngine({
     db: dbFor(sql),
     markerDb: dbFor(markerSql),
-    oauth: oauthConfig(simUrl),
+    apps: simApps(simUrl),
     keys: TEST_KEYS,
     appUrl: APP_URL,
     refreshMarginSeconds: 300,

@@ -12,7 +12,7 @@ import { consentAndGetCode } from '../../lib/sandbox/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { hashSecret } from '../../lib/secrets';
 import { upsertUser, type UserRow } from '../../lib/users';
-import { APP_URL, connectViaSimulator, TEST_KEYS, testSql } from '../helpers/connections';
+import { APP_URL, connectViaSimulator, simApps, TEST_KEYS, testSql } from '../helpers/connections';
 import { dbFor } from '../../lib/db';
 
 const ROUTE_APP_URL = 'http://reconnect.test';
@@ -184,7 +184,7 @@ describe('openConnectSession', () => {
 
   it('ends, through consent and the callback, in a new connection of the link user', async () => {
     // A link user of this test alone: one who already had alice's Confluence connected would get it reconnected (SPEC 2).
-    const owner = await upsertUser(sql, `link-${Date.now()}@example.com`, 'Link', []);
+    const owner = await upsertUser(dbFor(sql), `link-${Date.now()}@example.com`, 'Link', []);
     const link = await newLink({ user_email: owner.email, product: 'confluence' });
     const opened = await openConnectSession(ctx, link.token, { id: owner.id, email: owner.email }, BROWSER);
     const query = await consentAt(opened.kind === 'redirect' ? opened.url : '', 'alice@example.com');

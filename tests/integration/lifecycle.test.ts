@@ -14,7 +14,7 @@ import { freePort } from '@/lib/net';
 import { SimulatorControl } from '@/lib/sandbox/client';
 import { recordSecret } from '@/lib/sandbox/secret-sink';
 import { parseKey } from '@/lib/tokens/crypto';
-import { connectViaSimulator, engineFor, expireAccessTokens, storedTokens } from '../helpers/connections';
+import { connectViaSimulator, engineFor, expireAccessTokens, simApps, storedTokens } from '../helpers/connections';
 import { dbFor } from '../../lib/db';
 
 const dataDir = mkdtempSync(path.resolve('test-results/lifecycle-'));
@@ -167,9 +167,9 @@ describe('npm start, stopped by a signal to the npm process', () => {
     const app = appAccess(run.output());
     try {
       const tokens = engineFor(app.sql, app.marker, app.simUrl, { keys: app.keys });
-      expect(await testConnection(dbFor(app.sql), { apiUrl: app.simUrl, tokens }, connectionId)).toMatchObject({ ok: true });
+      expect(await testConnection(dbFor(app.sql), { apps: simApps(app.simUrl), tokens }, connectionId)).toMatchObject({ ok: true });
       await expireAccessTokens(app.sql, [connectionId]);
-      expect(await testConnection(dbFor(app.sql), { apiUrl: app.simUrl, tokens }, connectionId)).toMatchObject({ ok: true });
+      expect(await testConnection(dbFor(app.sql), { apps: simApps(app.simUrl), tokens }, connectionId)).toMatchObject({ ok: true });
       expect((await storedTokens(app.sql, connectionId, app.keys)).generation).toBeGreaterThan(generation);
       const [row] = await app.sql<{ status: string }[]>`select status from connections where id = ${connectionId}`;
       expect(row.status).toBe('active');

@@ -12,7 +12,7 @@ import { BitbucketControl, bitbucketConsentAndGetCode } from '../../lib/sandbox/
 import { consentAndGetCode, SimulatorControl } from '../../lib/sandbox/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { upsertUser } from '../../lib/users';
-import { APP_URL, TEST_KEYS, storedTokens, testSql } from '../helpers/connections';
+import { APP_URL, engineFor, TEST_KEYS, simApps, storedTokens, testSql } from '../helpers/connections';
 import { dbFor } from '../../lib/db';
 
 let sim: Simulator;
@@ -203,7 +203,7 @@ describe('sign-in through the callback', () => {
       browserNonce: BROWSER,
     });
     expect(result).toMatchObject({ ok: true, kind: 'signin' });
-    const session = await readSession(sql, (result as { sessionToken: string }).sessionToken);
+    const session = await readSession(dbFor(sql), (result as { sessionToken: string }).sessionToken);
     expect(session?.userId).toBe(bob.id);
   });
 
@@ -306,7 +306,7 @@ describe.each(['jira', 'bitbucket'] as const)('connect and reconnect through the
 
   it('connecting the same account again reconnects the existing connection with the new family; the old token is never used', async () => {
     // A user of this test alone (other files write connections to the same database at the same time), consenting as bob.
-    const owner = await upsertUser(sql, `twice-${product}-${Date.now()}@example.com`, 'Twice', []);
+    const owner = await upsertUser(dbFor(sql), `twice-${product}-${Date.now()}@example.com`, 'Twice', []);
     const first = await connect(owner.id, 'bob@example.com');
     const id = (first as { connectionId: string }).connectionId;
     const before = await storedTokens(sql, id);

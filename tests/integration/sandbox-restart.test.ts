@@ -6,7 +6,7 @@ import { BitbucketControl } from '@/lib/sandbox/bitbucket/client';
 import { SimulatorControl } from '@/lib/sandbox/client';
 import { savedPort } from '@/lib/sandbox/persist';
 import { startSimulator, type Simulator } from '@/lib/sandbox/simulator';
-import { connectViaSimulator, engineFor, expireAccessTokens, storedTokens, testSql } from '../helpers/connections';
+import { connectViaSimulator, engineFor, expireAccessTokens, simApps, storedTokens, testSql } from '../helpers/connections';
 import { dbFor } from '../../lib/db';
 
 // Sandbox mode across a restart of `npm start`: the simulator keeps its state in a file, so connections made
@@ -30,7 +30,7 @@ const idleSocketsClosed = () => new Promise((resolve) => setTimeout(resolve, 100
 
 async function check(sim: Simulator, id: string) {
   const engine = engineFor(sql, marker, sim.url);
-  return testConnection(dbFor(sql), { apiUrl: sim.url, tokens: engine }, id);
+  return testConnection(dbFor(sql), { apps: simApps(sim.url), tokens: engine }, id);
 }
 
 describe('simulator state file', () => {

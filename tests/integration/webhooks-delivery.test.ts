@@ -16,6 +16,7 @@ import { newWebhookSecret } from '../../lib/webhooks/sign';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { APP_URL, connectViaSimulator, TEST_KEYS } from '../helpers/connections';
 import { listenOnLoopback, verifies } from '../helpers/webhooks';
+import { SIM_PRODUCTS } from '../helpers/sim-products';
 import { eq, sql as drizzleSql } from 'drizzle-orm';
 import { dbFor, type Tx } from '../../lib/db';
 import { connections } from '../../lib/db/schema';

@@ -3,6 +3,8 @@ import { connectionErrorResponse, notFound } from '@/lib/api/errors';
 import { apiJson, parseJsonBody, withApiKeyLoading } from '@/lib/api/http';
 import { accessTokenRequest, type AccessTokenJson } from '@/lib/api/schemas';
 import { getConfig } from '@/lib/config';
+import { providerFor } from '@/lib/providers';
+import { productApps } from '@/lib/providers/apps';
 import { getDb } from '@/lib/db';
 import { getTokenEngine } from '@/lib/tokens';
 
@@ -31,13 +33,15 @@ export const POST = withApiKeyLoading(
     try {
       const o = { minValiditySeconds: options.min_validity_seconds, rejectedToken: options.rejected_token };
       const token = await getTokenEngine().getAccessToken(id, o, connection.row);
-      const api = getConfig().atlassian.apiUrl;
       const product = connection.row.product;
+      const provider = providerFor(product);
+      const app = productApps(getConfig())(product);
       return apiJson({
         access_token: token.accessToken,
         expires_at: token.expiresAt.toISOString(),
         token_type: 'Bearer',
-        sites: connection.sites.map((s) => ({ ...s, api_base_url: `${api}/ex/${product}/${s.cloud_id}` })),
+        // Bitbucket: the workspaces, cloud_id being the workspace uuid.
+        sites: connection.sites.map((s) => ({ ...s, api_base_url: app ? provider.siteApiBaseUrl(app, s.cloud_id) : '' })),
       } satisfies AccessTokenJson);
     } catch (err) {
       return connectionErrorResponse(err, id);

@@ -3,9 +3,8 @@ import { getConnection } from '@/lib/api/connections';
 import { connectionErrorResponse, notFound } from '@/lib/api/errors';
 import { apiError, withApiKey } from '@/lib/api/http';
 import { downstreamResponseHeaders, MAX_PROXY_BODY_BYTES, upstreamRequestHeaders } from '@/lib/api/proxy';
-import { productApiUrl } from '@/lib/atlassian/urls';
-import { getConfig } from '@/lib/config';
 import { getDb } from '@/lib/db';
+import { providerFor } from '@/lib/providers';
 import { ConnectionUnavailableError } from '@/lib/tokens/errors';
 import { appProductApi } from '@/lib/tokens/app-api';
 
