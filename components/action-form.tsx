@@ -1,8 +1,10 @@
 'use client';
 
-import { useActionState } from 'react';
+import { useActionState, useEffect, useRef } from 'react';
 import type { ActionState } from '@/lib/actions/validated';
-import { DANGER, PRIMARY, SECONDARY } from './styles';
+import { Button, type ButtonVariant } from './ui/button';
+import { ConfirmButton } from './ui/confirm-dialog';
+import { useToast } from './ui/toast';
 
 type Action = (prev: ActionState, formData: FormData) => Promise<ActionState>;
 
@@ -11,37 +13,41 @@ interface Props {
   fields: Record<string, string>;
   label: string;
   pendingLabel: string;
-  variant?: 'primary' | 'secondary' | 'danger';
-  confirm?: string;
+  variant?: ButtonVariant;
+  /** Ask first, in a dialog: the question, and the label of the button that goes ahead. */
+  confirm?: { title: string; body?: string; confirmLabel: string };
 }
 
-const VARIANTS = { primary: PRIMARY, secondary: SECONDARY, danger: DANGER };
-
-/** One button posting to a server action, with its pending state and an aria-live result message. */
+/** One button posting to a server action, with its pending state; the result appears as a toast. */
 export function ActionForm({ action, fields, label, pendingLabel, variant = 'secondary', confirm }: Props) {
   const [state, formAction, pending] = useActionState(action, {});
+  const form = useRef<HTMLFormElement>(null);
+  const toast = useToast();
+  useEffect(() => {
+    if (state.error) toast('bad', state.error);
+    else if (state.message) toast('ok', state.message);
+  }, [state, toast]);
   return (
-    <form
-      action={formAction}
-      onSubmit={(e) => {
-        if (confirm && !window.confirm(confirm)) e.preventDefault();
-      }}
-      className="inline-flex max-w-xs flex-col items-start gap-1"
-    >
+    <form ref={form} action={formAction} className="inline-flex">
       {Object.entries(fields).map(([name, value]) => (
         <input key={name} type="hidden" name={name} value={value} />
       ))}
-      <button
-        type="submit"
-        disabled={pending}
-        aria-label={label}
-        className={VARIANTS[variant]}
-      >
-        {pending ? pendingLabel : label}
-      </button>
-      <p aria-live="polite" className={`text-sm empty:hidden ${state.error ? 'text-red-700 dark:text-red-300' : 'text-emerald-800 dark:text-emerald-300'}`}>
-        {state.error ?? state.message ?? ''}
-      </p>
+      {confirm ? (
+        <ConfirmButton
+          label={pending ? pendingLabel : label}
+          title={confirm.title}
+          confirmLabel={confirm.confirmLabel}
+          variant={variant}
+          disabled={pending}
+          onConfirm={() => form.current?.requestSubmit()}
+        >
+          {confirm.body}
+        </ConfirmButton>
+      ) : (
+        <Button type="submit" disabled={pending} aria-label={label} variant={variant}>
+          {pending ? pendingLabel : label}
+        </Button>
+      )}
     </form>
   );
 }

@@ -65,7 +65,7 @@ export function ConnectionCard({ c, now, keepaliveDays, emails }: { c: Connectio
           label="Disconnect"
           pendingLabel="Disconnecting…"
           variant="danger"
-          confirm={`Disconnect ${label}? Its tokens will be deleted.`}
+          confirm={{ title: `Disconnect ${label}?`, body: 'Its tokens will be deleted. Services using this connection stop working until it is connected again.', confirmLabel: 'Disconnect' }}
         />
         {emails !== undefined && (
           <ActionForm

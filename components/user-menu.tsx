@@ -1,35 +1,53 @@
-import Link from 'next/link';
+import { BookOpen, FlaskConical, LogOut, Plug, ShieldCheck } from 'lucide-react';
 import { signOutAction } from '@/app/(dashboard)/actions';
 import { currentUser } from '@/lib/auth/session';
 import { getConfig } from '@/lib/config';
+import { Button } from './ui/button';
+import { NavLink } from './ui/nav-link';
 
+const ICON = 'size-4 shrink-0';
+
+/** The header's navigation for a signed-in user (current page marked) and the sign-out button. */
 export async function UserMenu() {
   const user = await currentUser();
   if (!user) return null;
   const sandbox = getConfig().mode === 'sandbox';
   return (
-    <nav aria-label="Account" className="flex min-w-0 flex-wrap items-center justify-end gap-x-4 gap-y-1 text-sm">
-      {user.role === 'admin' && (
-        <Link href="/admin" className="hover:underline">
-          Admin
-        </Link>
-      )}
-      <Link href="/docs/api" className="hover:underline">
-        API
-      </Link>
-      {sandbox && (
-        <Link href="/sandbox" className="hover:underline">
-          Sandbox
-        </Link>
-      )}
-      <span className="max-w-[12rem] truncate text-slate-600 dark:text-slate-400" title={user.email}>
-        {user.email}
-      </span>
-      <form action={signOutAction}>
-        <button type="submit" className="rounded-md px-2 py-1 ring-1 ring-slate-300 hover:bg-slate-50 dark:ring-slate-600 dark:hover:bg-slate-800">
-          Sign out
-        </button>
-      </form>
-    </nav>
+    <div className="flex min-w-0 flex-wrap items-center justify-end gap-x-2 gap-y-1">
+      <nav aria-label="Main" className="flex flex-wrap items-center gap-1">
+        <NavLink href="/" exact>
+          <Plug aria-hidden="true" className={ICON} />
+          Connections
+        </NavLink>
+        {user.role === 'admin' && (
+          <NavLink href="/admin">
+            <ShieldCheck aria-hidden="true" className={ICON} />
+            Admin
+          </NavLink>
+        )}
+        <NavLink href="/docs/api">
+          <BookOpen aria-hidden="true" className={ICON} />
+          API
+        </NavLink>
+        {sandbox && (
+          <NavLink href="/sandbox">
+            <FlaskConical aria-hidden="true" className={ICON} />
+            Sandbox
+          </NavLink>
+        )}
+      </nav>
+      <div className="flex min-w-0 items-center gap-2">
+        <span className="max-w-[12rem] truncate text-sm text-slate-600 dark:text-slate-400" title={user.email}>
+          {user.email}
+        </span>
+        <form action={signOutAction}>
+          <Button type="submit" variant="ghost">
+            <LogOut aria-hidden="true" className={ICON} />
+            Sign out
+          </Button>
+        </form>
+      </div>
+    </div>
   );
 }
+

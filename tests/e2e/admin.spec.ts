@@ -23,7 +23,7 @@ test('an admin sees every connection with its health, filters it, and a plain us
 
   await page.setViewportSize(DESKTOP);
   await signInAs(page, 'Ada Admin');
-  await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Admin' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'All connections' })).toBeVisible();
   await expect(rowLink(page, alice.id)).toHaveAccessibleName('Jira connection of alice@example.com');
   await expect(rowLink(page, bob.id)).toHaveAccessibleName('Confluence connection of bob@example.com');
@@ -73,13 +73,13 @@ test('an admin sees every connection with its health, filters it, and a plain us
   await expect(alice.page.getByRole('heading', { name: 'My connections' })).toBeVisible();
   await expect(alice.page.getByRole('heading', { name: 'All connections' })).toHaveCount(0);
   await expect(alice.page.getByText('bob@example.com')).toHaveCount(0);
-  await expect(alice.page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Admin' })).toHaveCount(0);
+  await expect(alice.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' })).toHaveCount(0);
 });
 
 test('an admin creates an API key (shown once), it works, and revoking it stops it', async ({ page, request }) => {
   await signInAs(page, 'Ada Admin');
   await page.goto('/admin');
-  await page.getByRole('link', { name: 'API keys →' }).click();
+  await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'API keys' }).click();
   await page.getByLabel('Name').fill('e2e-service');
   await page.getByRole('button', { name: 'Create API key' }).click();
   const key = (await page.getByRole('status', { name: 'New API key' }).textContent())!.trim();
@@ -88,8 +88,8 @@ test('an admin creates an API key (shown once), it works, and revoking it stops 
   expect((await request.get('/api/v1/connections', { headers: { authorization: `Bearer ${key}` } })).status()).toBe(200);
   await page.reload();
   await expect(page.getByText(key)).toHaveCount(0); // shown once
-  page.on('dialog', (d) => d.accept());
   await page.getByRole('button', { name: 'Revoke e2e-service' }).click();
+  await page.getByRole('dialog', { name: 'Revoke "e2e-service"?' }).getByRole('button', { name: 'Revoke key' }).click();
   await expect(page.getByRole('row', { name: /e2e-service/ })).toContainText('Revoked');
   expect((await request.get('/api/v1/connections', { headers: { authorization: `Bearer ${key}` } })).status()).toBe(401);
 });

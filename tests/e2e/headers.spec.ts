@@ -102,7 +102,7 @@ test('pages hydrate under the strict CSP: a button handled by JavaScript works, 
     await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
     const card = page.getByRole('listitem', { name: 'Jira connection' });
     await card.getByRole('button', { name: 'Test connection' }).click();
-    await expect(card.getByText(/the connection works/)).toBeVisible();
+    await expect(page.getByTestId('toast').getByText(/the connection works/)).toBeVisible();
     expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
     for (const path of ['/', '/signin', '/sandbox']) await page.goto(path);
   } finally {

@@ -95,7 +95,7 @@ test('no access or refresh token reaches a page, an RSC payload, a JS bundle or 
   for (const product of ['Jira', 'Confluence']) {
     const card = page.getByRole('listitem', { name: `${product} connection` });
     await card.getByRole('button', { name: 'Test connection' }).click();
-    await expect(card.getByText('the connection works')).toBeVisible();
+    await expect(page.getByTestId('toast').filter({ hasText: `${product} answered on` }).filter({ hasText: 'the connection works' })).toBeVisible();
   }
   const after = await collect();
   for (const row of after) {

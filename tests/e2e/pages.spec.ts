@@ -58,7 +58,7 @@ test('a new user sees an empty state inviting to connect, and reaches consent fr
   await expect(page.getByRole('button', { name: 'Connect Jira', exact: true })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Connect Confluence' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Connect Bitbucket' })).toBeVisible(); // sandbox: all three, no configuration
-  await expect(page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Sandbox' })).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sandbox' })).toBeVisible();
   await shotEveryWay(page, 'page-home-empty');
 
   // Keyboard only: Tab from the top of the page to "Connect Jira", then Enter.
@@ -84,7 +84,7 @@ test('my connections: one Healthy and one Retrying, with the timeline of the fai
   await waitForWorkerRefresh(sql, [jira, confluence]);
 
   // Token endpoint 500s, injected from the sandbox panel.
-  await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Sandbox' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sandbox' }).click();
   await page.getByRole('button', { name: 'Inject 500 errors' }).click();
   await expect(page.getByText('The token endpoint answers 500 until you clear failures.')).toBeVisible();
   await expect(page.getByRole('list', { name: 'Active failures' })).toContainText('Token endpoint: answers 500');
@@ -97,7 +97,7 @@ test('my connections: one Healthy and one Retrying, with the timeline of the fai
   await retrying.getByRole('button', { name: 'Test connection' }).click();
   await expect(retrying.getByTestId('status-badge')).toHaveText('Retrying');
   await expect(retrying).toContainText('Last refresh failed: Atlassian answered with a server error.');
-  const result = retrying.getByText('Atlassian is temporarily unavailable');
+  const result = page.getByTestId('toast').getByText(/Atlassian is temporarily unavailable/);
   await expect(result).toBeVisible();
   await expect(healthy.getByTestId('status-badge')).toHaveText('Healthy');
 
@@ -140,7 +140,7 @@ test('sandbox panel: a revoke made there shows as Needs reconnect on / without r
   // Another tab: the sandbox panel.
   const panel = await context.newPage();
   await panel.goto('/');
-  await panel.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Sandbox' }).click();
+  await panel.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sandbox' }).click();
   await expect(panel.getByRole('heading', { name: 'Sandbox control panel' })).toBeVisible();
   await expect(panel.getByRole('heading', { name: 'See the whole lifecycle in two minutes' })).toBeVisible();
   await expect(panel.getByRole('combobox', { name: 'Simulator user' })).toHaveValue('alice@example.com');

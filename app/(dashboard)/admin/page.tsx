@@ -1,5 +1,4 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { ConfigErrorBanner } from '@/components/admin/config-error-banner';
 import { ConnectionsTable } from '@/components/admin/connections-table';
 import { FailureReasons } from '@/components/admin/failure-reasons';
@@ -34,17 +33,6 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
     <div className="space-y-8">
       <div className="flex flex-wrap items-baseline justify-between gap-2">
         <h1 className="text-2xl font-semibold">All connections</h1>
-        <nav aria-label="Admin" className="flex gap-4 text-sm">
-          <Link href="/admin/webhooks" className="text-blue-700 hover:underline dark:text-blue-300">
-            Webhooks →
-          </Link>
-          <Link href="/admin/api-keys" className="text-blue-700 hover:underline dark:text-blue-300">
-            API keys →
-          </Link>
-          <Link href="/admin/sessions" className="text-blue-700 hover:underline dark:text-blue-300">
-            Sessions →
-          </Link>
-        </nav>
       </div>
       <ConfigErrorBanner count={data.configurationErrors} href={adminHref(parseAdminQuery({}), { status: 'error' })} />
       <section aria-labelledby="overview-heading" className="space-y-3">

@@ -46,7 +46,7 @@ export default async function ApiKeysPage() {
                 <td className="py-2 pr-4">{k.revoked_at ? `Revoked ${day(k.revoked_at)}` : 'Active'}</td>
                 <td className="py-2">
                   {!k.revoked_at && (
-                    <ActionForm action={revokeApiKeyAction} fields={{ id: k.id }} label={`Revoke ${k.name}`} pendingLabel="Revoking…" variant="danger" confirm={`Revoke "${k.name}"? Services using it stop working.`} />
+                    <ActionForm action={revokeApiKeyAction} fields={{ id: k.id }} label={`Revoke ${k.name}`} pendingLabel="Revoking…" variant="danger" confirm={{ title: `Revoke "${k.name}"?`, body: 'Services using this key stop working at once.', confirmLabel: 'Revoke key' }} />
                   )}
                 </td>
               </tr>

@@ -1,0 +1,24 @@
+'use client';
+
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+import type { ReactNode } from 'react';
+
+/** A navigation link that knows it is the current page: aria-current and a visible underline. */
+export function NavLink({ href, children, exact = false }: { href: string; children: ReactNode; exact?: boolean }) {
+  const path = usePathname();
+  const current = exact ? path === href : path === href || path.startsWith(`${href}/`);
+  return (
+    <Link
+      href={href}
+      aria-current={current ? 'page' : undefined}
+      className={`inline-flex items-center gap-1.5 rounded-md px-2 py-1 text-sm font-medium focus-visible:outline-2 focus-visible:outline-blue-700 dark:focus-visible:outline-blue-400 ${
+        current
+          ? 'bg-blue-50 text-blue-800 underline decoration-2 underline-offset-4 dark:bg-blue-950 dark:text-blue-200'
+          : 'text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800'
+      }`}
+    >
+      {children}
+    </Link>
+  );
+}
