@@ -11,7 +11,7 @@ export default defineConfig({
   testDir: 'tests/e2e',
   testMatch: '*.spec.ts',
   outputDir: 'test-results/e2e',
-  timeout: 60_000,
+  timeout: 120_000,
   workers: 1,
   reporter: [['list']],
   use: {

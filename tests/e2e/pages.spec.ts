@@ -154,8 +154,7 @@ test('sandbox panel: a revoke made there shows as Needs reconnect on / without r
   // Atlassian tells nobody: the panel's tab tests the connection, and the first tab learns it by itself.
   await panel.goto(`/connections/${jira}`);
   await panel.getByRole('button', { name: 'Test connection' }).click();
-  const panelCard = panel.getByRole('listitem', { name: 'Jira connection' });
-  await expect(panelCard.getByText('The connection needs a reconnect before it can work again.')).toBeVisible();
+  await expect(panel.getByTestId('toast').getByText('The connection needs a reconnect before it can work again.')).toBeVisible();
 
   expect(await page.evaluate(() => document.visibilityState), 'the first tab polls while visible').toBe('visible');
   await expect(card.getByTestId('status-badge')).toHaveText('Needs reconnect', { timeout: 10_000 });
