@@ -16,6 +16,13 @@ export function stripControlChars(text: string): string {
   return text.replace(CONTROL_ALL, '');
 }
 
+const LINE_BREAKING = /[\t\n\r]/g;
+
+/** A one-line value from a provider (a name, a site, an email): control characters and line breaks dropped. */
+export function singleLine(text: string): string {
+  return stripControlChars(text).replace(LINE_BREAKING, '');
+}
+
 /** Where the first string holding a control character sits in a parsed JSON value ("url", "events.0", "" for the root); undefined when none does. */
 export function controlCharPath(value: unknown, path: string[] = []): string | undefined {
   if (typeof value === 'string') return hasControlChars(value) ? path.join('.') : undefined;

@@ -2,6 +2,7 @@
 // (and throws fetch's own errors), `process…` turns a Response into data or a coded error,
 // and the combined helpers map every failure to TokenEndpointError / AtlassianApiError.
 import { z } from 'zod';
+import { singleLine } from '../input';
 import {
   AtlassianApiError,
   TokenEndpointError,
@@ -65,9 +66,8 @@ const tokenResponseSchema = z.object({
   token_type: z.string().nullish(),
 });
 
-// Values from Atlassian end up in Postgres text (which refuses NUL) and on pages: control characters are dropped here.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/gu;
-const text = () => z.string().transform((v) => v.replace(CONTROL, ''));
+// Values from Atlassian end up in Postgres text (which refuses NUL) and on pages, each on one line.
+const text = () => z.string().transform(singleLine);
 
 const accessibleResourcesSchema = z.array(
   z.object({

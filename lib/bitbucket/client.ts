@@ -3,21 +3,25 @@
 import { z } from 'zod';
 import { AtlassianApiError, apiErrorFromThrown, parseRetryAfter } from '../atlassian/errors';
 import type { AccessibleResource, ApiClientConfig, Profile } from '../atlassian/oauth';
+import { singleLine } from '../input';
 import { bitbucketEmailsUrl, bitbucketUserUrl, bitbucketWorkspacesUrl } from './urls';
 
 const DEFAULT_TIMEOUT_MS = 15_000;
 /** Pages followed at most: 100 workspaces a page, so 2,000 workspaces. */
 const MAX_PAGES = 20;
 
+// Bitbucket's values end up in Postgres text (which refuses NUL) and on pages, each on one line.
+const text = () => z.string().transform(singleLine);
+
 const userSchema = z.object({
-  uuid: z.string().min(1),
-  account_id: z.string().min(1).nullish(),
-  display_name: z.string().nullish(),
-  nickname: z.string().nullish(),
+  uuid: text().pipe(z.string().min(1)),
+  account_id: text().pipe(z.string().min(1)).nullish(),
+  display_name: text().nullish(),
+  nickname: text().nullish(),
 });
 
 const emailsSchema = z.object({
-  values: z.array(z.object({ email: z.string(), is_primary: z.boolean().nullish(), is_confirmed: z.boolean().nullish() })),
+  values: z.array(z.object({ email: text(), is_primary: z.boolean().nullish(), is_confirmed: z.boolean().nullish() })),
   next: z.string().nullish(),
 });
 
@@ -26,9 +30,9 @@ const workspacesSchema = z.object({
     z.object({
       permission: z.string().nullish(),
       workspace: z.object({
-        uuid: z.string().min(1),
-        slug: z.string().min(1),
-        name: z.string(),
+        uuid: text().pipe(z.string().min(1)),
+        slug: text().pipe(z.string().min(1)),
+        name: text(),
         links: z.object({ html: z.object({ href: z.string() }).nullish() }).nullish(),
       }),
     }),
