@@ -2,7 +2,7 @@ import Link from 'next/link';
 import { disconnectAction, reconnectConnection, setConnectionEmailsAction, testConnectionAction } from '@/app/(dashboard)/actions';
 import { productLabel } from '@/lib/atlassian/products';
 import { providerFor, siteNoun } from '@/lib/providers';
-import { plainReason } from '@/lib/connections/health';
+import { nextRetryIn, plainReason, showsTokenExpiry } from '@/lib/connections/health';
 import type { ConnectionView } from '@/lib/connections/queries';
 import { ActionForm } from './action-form';
 import { StatusBadge } from './status-badge';
@@ -42,7 +42,8 @@ export function ConnectionCard({ c, now, keepaliveDays, emails }: { c: Connectio
       <dl className="mt-3 grid grid-cols-1 gap-x-6 gap-y-1 text-sm sm:grid-cols-2">
         <Detail term={`${issuer} account`} value={c.account_email || c.account_name || 'unknown'} />
         <Detail term="Last refreshed" value={ago(c.last_refreshed_at, now)} />
-        <Detail term="Access token expires in" value={expiresIn(c, now)} />
+        {showsTokenExpiry(c.status) && <Detail term="Access token expires in" value={expiresIn(c, now)} />}
+        {nextRetryIn(c.status, c.next_refresh_at, now) && <Detail term="Next retry" value={nextRetryIn(c.status, c.next_refresh_at, now)!} />}
         <Detail
           term="Idle for"
           value={idleDays === null ? 'never used' : `${idleDays} day${idleDays === 1 ? '' : 's'}${idleDays >= keepaliveDays ? ' — kept alive by Reconnect' : ''}`}

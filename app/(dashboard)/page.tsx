@@ -9,7 +9,7 @@ import { getDb } from '@/lib/db';
 import { mailSetup } from '@/lib/notifications/admin';
 import { connectionNotificationSwitches, userNotificationSettings } from '@/lib/notifications/preferences';
 import { NotificationSwitch } from '@/components/notification-switch';
-import { renderTime } from '@/components/time';
+import { now as healthNow } from '@/lib/clock'; // sandbox: the simulator's clock
 
 export const dynamic = 'force-dynamic';
 
@@ -29,7 +29,7 @@ export default async function HomePage({ searchParams }: { searchParams: Search 
   const success = successMessage(await searchParams);
   const settings = await userNotificationSettings(getDb(), user.id);
   const switches = await connectionNotificationSwitches(getDb(), connections.filter((c) => c.user_id === user.id).map((c) => c.id));
-  const now = renderTime();
+  const now = healthNow().getTime();
   const products = getConfig().products;
   return (
     <section aria-labelledby="connections-heading" className="space-y-6">

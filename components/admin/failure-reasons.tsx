@@ -41,9 +41,12 @@ export function FailureReasons({ codes, current }: { codes: ReasonCount[]; curre
   const now = current.map((r) => ({
     key: `${r.status}:${r.reason}`,
     text: (
-      <Link href={adminHref(base, { status: r.status })} className="hover:underline">
-        {currentReasonLabel(r.status, r.reason)}
-      </Link>
+      <>
+        <Link href={adminHref(base, { status: r.status })} className="hover:underline">
+          {currentReasonLabel(r.status, r.reason)}
+        </Link>{' '}
+        {r.reason && <code className="rounded bg-slate-100 px-1 text-xs dark:bg-slate-800">{r.reason}</code>}
+      </>
     ),
     count: r.count,
   }));
@@ -51,7 +54,7 @@ export function FailureReasons({ codes, current }: { codes: ReasonCount[]; curre
     <div className="space-y-5 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
       <h2 className="text-base font-semibold">Top failure reasons</h2>
       <CountList label="Failed refreshes, last 7 days" items={recent} empty="No failed refreshes in the last 7 days." />
-      <CountList label="Broken right now" items={now} empty="No connection needs reconnecting or is retrying." />
+      <CountList label="Broken right now" items={now} empty="No connection needs reconnecting, is retrying or waits for a configuration fix." />
     </div>
   );
 }

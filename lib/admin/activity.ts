@@ -7,7 +7,10 @@ import { connectionEventCounts as events, connectionStatusCounts as statuses } f
 
 export const ACTIVITY_DAYS = 7;
 export const SUCCESS_EVENTS: readonly string[] = ['refreshed'];
-export const FAILURE_EVENTS: readonly string[] = ['refresh_failed', 'needs_reauth'];
+// configuration_error: a refresh the provider refused for the app's credentials (invalid_client) is a failure too.
+export const FAILURE_EVENTS: readonly string[] = ['refresh_failed', 'needs_reauth', 'configuration_error'];
+/** The statuses of a broken connection: it needs a reconnect, is retrying, or waits for an admin's fix. */
+export const BROKEN_STATUSES = ['needs_reauth', 'degraded', 'error'] as const;
 
 export interface DayOutcomes {
   /** UTC day, YYYY-MM-DD. */
@@ -22,7 +25,7 @@ export interface ReasonCount {
 }
 
 export interface CurrentReasonCount {
-  status: 'needs_reauth' | 'degraded';
+  status: (typeof BROKEN_STATUSES)[number];
   reason: string | null;
   count: number;
 }
@@ -68,13 +71,13 @@ export async function topFailureCodes(db: Executor, now = new Date(), limit = 6)
     .limit(limit);
 }
 
-/** Why connections are broken right now: needs_reauth and degraded connections by reason. */
+/** Why connections are broken right now: needs_reauth, degraded and error connections by reason. */
 export async function currentFailureReasons(db: Executor): Promise<CurrentReasonCount[]> {
   const reason = sql<string | null>`nullif(${statuses.reason}, '')`;
   const rows = await db
     .select({ status: statuses.status, reason, count: statuses.count })
     .from(statuses)
-    .where(and(inArray(statuses.status, ['needs_reauth', 'degraded']), gt(statuses.count, 0)))
+    .where(and(inArray(statuses.status, [...BROKEN_STATUSES]), gt(statuses.count, 0)))
     .orderBy(desc(statuses.count), asc(statuses.status), sql`${reason} asc nulls last`);
   return rows as CurrentReasonCount[];
 }

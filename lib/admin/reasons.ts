@@ -28,8 +28,9 @@ export function failureCodeLabel(code: string | null): string {
   return CODE_LABEL[code] ?? code.replace(/_/g, ' ');
 }
 
-/** A current needs_reauth / degraded reason in words. */
+/** A current needs_reauth / degraded / error reason in words. */
 export function currentReasonLabel(status: string, reason: string | null): string {
   if (status === 'needs_reauth') return NEEDS_REAUTH_LABEL[reason ?? ''] ?? 'Needs a new consent';
+  if (status === 'error') return `Configuration error — ${failureCodeLabel(reason ?? 'invalid_client')}`;
   return `Retrying — ${failureCodeLabel(reason)}`;
 }

@@ -7,8 +7,9 @@ import type { ProductApps } from '../providers/apps';
 import type { Product } from './products';
 
 export interface TokenSource {
-  getAccessToken(connectionId: string, o?: { rejectedToken?: string }): Promise<{ accessToken: string }>;
-  recordApiUnauthorized(connectionId: string, code: 'unauthorized' | 'scope_mismatch', status: number): Promise<void>;
+  getAccessToken(connectionId: string, o?: { rejectedToken?: string }): Promise<{ accessToken: string; tokenGeneration?: number }>;
+  /** `tokenGeneration`: the generation of the token the API refused, so that a verdict stays with its grant. */
+  recordApiUnauthorized(connectionId: string, code: 'unauthorized' | 'scope_mismatch', status: number, tokenGeneration?: number): Promise<void>;
   markNeedsReauth(connectionId: string, reason: 'scope_mismatch', code: string): Promise<void>;
 }
 
@@ -69,12 +70,12 @@ export async function callProductApi(cfg: ProductApiConfig, req: ProductApiReque
   const res = await send(cfg, req, url, first.accessToken);
   const firstKind = await unauthorizedKind(res, req.product);
   if (!firstKind) return res;
-  await cfg.tokens.recordApiUnauthorized(req.connectionId, firstKind, 401);
+  await cfg.tokens.recordApiUnauthorized(req.connectionId, firstKind, 401, first.tokenGeneration);
   const fresh = await cfg.tokens.getAccessToken(req.connectionId, { rejectedToken: first.accessToken });
   const retry = await send(cfg, req, url, fresh.accessToken);
   const retryKind = await unauthorizedKind(retry, req.product);
   if (!retryKind) return retry;
-  await cfg.tokens.recordApiUnauthorized(req.connectionId, retryKind, 401);
+  await cfg.tokens.recordApiUnauthorized(req.connectionId, retryKind, 401, fresh.tokenGeneration);
   if (retryKind === 'scope_mismatch') await cfg.tokens.markNeedsReauth(req.connectionId, 'scope_mismatch', retryKind);
   return retry;
 }

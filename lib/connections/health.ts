@@ -52,3 +52,18 @@ export function plainReason(status: string, reason: string | null, tokenStillVal
   }
   return null;
 }
+
+/** The token's expiry is worth showing only while the connection refreshes by itself. */
+export function showsTokenExpiry(status: string): boolean {
+  return status === 'active' || status === 'degraded';
+}
+
+/** When a "Retrying" connection tries again: "in 10 s", "in 3 min", "now"; null when nothing is scheduled. */
+export function nextRetryIn(status: string, nextRefreshAt: Date | null, now: number): string | null {
+  if (status !== 'degraded' || !nextRefreshAt) return null;
+  const seconds = Math.ceil((nextRefreshAt.getTime() - now) / 1000);
+  if (seconds <= 0) return 'now';
+  if (seconds < 120) return `in ${seconds} s`;
+  if (seconds < 7200) return `in ${Math.round(seconds / 60)} min`;
+  return `in ${Math.round(seconds / 3600)} h`;
+}

@@ -28,6 +28,7 @@ export const VIEW_COLUMNS = {
   refresh_token_issued_at: connections.refreshTokenIssuedAt,
   consecutive_failures: connections.consecutiveFailures,
   last_error_code: connections.lastErrorCode,
+  next_refresh_at: connections.nextRefreshAt,
   token_generation: connections.tokenGeneration,
   created_at: connections.createdAt,
   updated_at: connections.updatedAt,

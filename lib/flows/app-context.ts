@@ -1,3 +1,4 @@
+import { now } from '../clock';
 import { getConfig } from '../config';
 import { getDb } from '../db';
 import { productApps } from '../providers/apps';
@@ -13,5 +14,6 @@ export function appFlowContext(): FlowContext {
     apps: productApps(config),
     signInProduct: config.products.includes('jira') ? 'jira' : 'bitbucket',
     refreshMarginSeconds: config.refreshMarginSeconds,
+    tokenNow: now,
   };
 }

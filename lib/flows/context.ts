@@ -14,6 +14,8 @@ export interface FlowContext {
   /** The product whose app signs people in: Atlassian's 3LO app when configured, else Bitbucket's consumer. */
   signInProduct: Product;
   now?: () => Date;
+  /** The clock new tokens' lifetimes are stored by: the token engine's (sandbox: the simulator's). */
+  tokenNow?: () => Date;
   refreshMarginSeconds?: number;
 }
 

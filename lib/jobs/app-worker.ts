@@ -1,3 +1,4 @@
+import { appClock } from '../clock';
 import { getConfig } from '../config';
 import { getDb } from '../db';
 import { createLogger } from '../log';
@@ -17,7 +18,7 @@ export function startAppWorker(log: WorkerLog = createLogger('worker')): Running
     allowPrivate: config.webhookAllowPrivate,
     onAttempt: (outcome) => metrics().deliveries.inc({ outcome }),
   });
-  const tasks = [refreshTask(getTokenEngine()), delivery, cleanupTask(db)];
+  const tasks = [refreshTask(getTokenEngine(), { beforeRound: () => appClock().sync() }), delivery, cleanupTask(db)];
   // No SMTP_URL (live mode): notifications are off; the admin page says so. Sandbox: npm start's mail catcher.
   if (config.smtpUrl) {
     tasks.push(

@@ -8,12 +8,24 @@ import { sendDueNotifications, type NotifyOptions } from '../notifications/send'
 import { deliverDueWebhooks, type DeliverOptions } from '../webhooks/deliver';
 import { drain, type WorkerTask } from './worker';
 
-/** Proactive refresh (tokens expiring within the margin), keep-alive of idle grants, and retries of degraded ones. */
-export function refreshTask(engine: TokenEngine, opts: { concurrency?: number; everyMs?: number } = {}): WorkerTask {
+/**
+ * Proactive refresh (tokens expiring within the margin), keep-alive of idle grants, and retries of degraded ones.
+ * Ticks every second so that a retry runs when it is due (a Retry-After of 10 s means 10 s, not the next slow
+ * tick); a tick with nothing due is one indexed query. `beforeRound` brings the engine's clock up to date (sandbox).
+ */
+export const REFRESH_TICK_MS = 1_000;
+
+export function refreshTask(
+  engine: TokenEngine,
+  opts: { concurrency?: number; everyMs?: number; beforeRound?: () => Promise<void> } = {},
+): WorkerTask {
   return {
     name: 'refresh',
-    everyMs: opts.everyMs ?? 5_000,
-    run: () => drain(() => engine.refreshNextDue(), opts.concurrency ?? 4, 1_000),
+    everyMs: opts.everyMs ?? REFRESH_TICK_MS,
+    async run() {
+      await opts.beforeRound?.();
+      return drain(() => engine.refreshNextDue(), opts.concurrency ?? 4, 1_000);
+    },
   };
 }
 

@@ -63,6 +63,7 @@ export class SimulatorControl {
   patchConfig = (patch: Partial<Omit<SimConfigView, 'client_id'>>) => this.call<SimConfigView>('PATCH', '/config', patch);
   clock = () => this.call<{ now: string; offset_seconds: number }>('GET', '/clock');
   advanceClock = (seconds: number) => this.call<{ now: string; offset_seconds: number }>('POST', '/clock', { advance_seconds: seconds });
+  resetClock = () => this.call<{ now: string; offset_seconds: number }>('DELETE', '/clock');
   addFault = (fault: FaultInput) => this.call<{ id: string }>('POST', '/faults', fault);
   faults = () => this.call<unknown[]>('GET', '/faults');
   clearFaults = () => this.call<{ cleared: number }>('DELETE', '/faults');

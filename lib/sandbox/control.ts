@@ -38,6 +38,7 @@ const ROUTES: Array<{ method: string; pattern: RegExp; route: Route }> = [
   { method: 'PATCH', pattern: /^\/_control\/config$/, route: patchConfig },
   { method: 'GET', pattern: /^\/_control\/clock$/, route: (ctx) => json(200, clockView(ctx.state)) },
   { method: 'POST', pattern: /^\/_control\/clock$/, route: advanceClock },
+  { method: 'DELETE', pattern: /^\/_control\/clock$/, route: resetClock },
   { method: 'GET', pattern: /^\/_control\/faults$/, route: (ctx) => json(200, ctx.state.faults) },
   { method: 'POST', pattern: /^\/_control\/faults$/, route: createFault },
   { method: 'DELETE', pattern: /^\/_control\/faults$/, route: clearFaults },
@@ -125,6 +126,12 @@ async function advanceClock(ctx: RequestContext): Promise<Reply> {
   const parsed = await parseBody(ctx, clockAdvanceSchema);
   if (!parsed.ok) return parsed.reply;
   ctx.state.clock.advance(parsed.value.advance_seconds);
+  return json(200, clockView(ctx.state));
+}
+
+// Back to real time (tests that moved the clock leave it as they found it); grants keep what happened to them.
+function resetClock(ctx: RequestContext): Reply {
+  ctx.state.clock.reset();
   return json(200, clockView(ctx.state));
 }
 

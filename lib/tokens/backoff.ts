@@ -2,13 +2,14 @@ const BASE_SECONDS = 30;
 const MAX_SECONDS = 3600;
 
 /**
- * Seconds until the next refresh attempt after `failures` consecutive transient failures:
- * exponential from 30 s to 1 h with up to 20 % jitter, never sooner than the provider's Retry-After.
+ * Seconds until the next refresh attempt after `failures` consecutive transient failures. The provider's
+ * Retry-After, when it sent one, is the answer (at least 1 s): it said when to come back, and waiting longer
+ * only keeps the connection degraded. Without it: exponential from 30 s to 1 h with up to 20 % jitter.
  */
 export function backoffSeconds(failures: number, retryAfterSeconds?: number, random = Math.random): number {
+  if (retryAfterSeconds !== undefined) return Math.max(1, Math.ceil(retryAfterSeconds));
   const exponential = Math.min(MAX_SECONDS, BASE_SECONDS * 2 ** Math.max(0, failures - 1));
-  const jittered = exponential * (1 + 0.2 * random());
-  return Math.ceil(Math.max(jittered, retryAfterSeconds ?? 0));
+  return Math.ceil(exponential * (1 + 0.2 * random()));
 }
 
 /** Atlassian accepts a rotated refresh token again for 10 minutes (its reuse leeway). */

@@ -18,7 +18,7 @@ import {
 import { SingleFlight } from './single-flight';
 import { isUuid } from '../ids';
 import { dbErrorCode, setLocal, type Executor, type Tx } from '../db';
-import { connections, refreshAttempts } from '../db/schema';
+import { connectionEvents, connections, refreshAttempts } from '../db/schema';
 
 export interface TokenEngineOptions {
   db: Executor;
@@ -317,7 +317,7 @@ export function createTokenEngine(opts: TokenEngineOptions) {
 
   async function recordTerminal(tx: Tx, row: TokenRow, e: TokenEndpointError, outcomeWasUnknown: boolean): Promise<LockedOutcome> {
     const at = now();
-    const reason = terminalReason(row, outcomeWasUnknown, at);
+    const reason = terminalReason(row, outcomeWasUnknown, at, await scopeRefused(tx, row));
     await tx
       .update(connections)
       .set({
@@ -335,12 +335,33 @@ export function createTokenEngine(opts: TokenEngineOptions) {
     return { error: needsReauth(reason) };
   }
 
-  function terminalReason(row: TokenRow, outcomeWasUnknown: boolean, at: Date): string {
+  // A dead refresh token always answers the same body (SPEC 1), whatever killed it. The cause is inferred from
+  // what the app saw: a lost outcome, the API's own "scope does not match" about this very token family
+  // generation, or the 90 days since the last rotation by the app's clock (sandbox: the simulator's).
+  function terminalReason(row: TokenRow, outcomeWasUnknown: boolean, at: Date, scopeMismatch: boolean): string {
     if (outcomeWasUnknown) return 'token_lost';
+    if (scopeMismatch) return 'scope_mismatch';
     const issued = row.refreshTokenIssuedAt;
     const inactivitySeconds = opts.inactivitySeconds ?? providerFor(row.product).inactivitySeconds;
     if (issued && at.getTime() - issued.getTime() > inactivitySeconds * 1000) return 'inactivity_expired';
     return 'revoked';
+  }
+
+  /** Did the API answer "scope does not match" to a token of the generation whose refresh just died? */
+  async function scopeRefused(tx: Tx, row: TokenRow): Promise<boolean> {
+    const rows = await tx
+      .select({ id: connectionEvents.id })
+      .from(connectionEvents)
+      .where(
+        and(
+          eq(connectionEvents.connectionId, row.id),
+          eq(connectionEvents.type, 'api_unauthorized'),
+          eq(connectionEvents.code, 'scope_mismatch'),
+          eq(connectionEvents.tokenGeneration, row.tokenGeneration),
+        ),
+      )
+      .limit(1);
+    return rows.length > 0;
   }
 
   async function recordOperator(tx: Tx, row: TokenRow, e: TokenEndpointError): Promise<LockedOutcome> {
@@ -437,9 +458,12 @@ export function createTokenEngine(opts: TokenEngineOptions) {
     await Promise.race([Promise.allSettled([...underWay]), timeout]);
   }
 
-  /** An API 401 seen by a caller: recorded on the timeline (never with the token). */
-  async function recordApiUnauthorized(connectionId: string, code: 'unauthorized' | 'scope_mismatch', status: number): Promise<void> {
-    await recordEvent(db, connectionId, { type: 'api_unauthorized', code, data: { status } }, now());
+  /**
+   * An API 401 seen by a caller: recorded on the timeline (never with the token), with the generation of the
+   * refused token. A "scope does not match" verdict is remembered that way: see terminalReason.
+   */
+  async function recordApiUnauthorized(connectionId: string, code: 'unauthorized' | 'scope_mismatch', status: number, tokenGeneration?: number): Promise<void> {
+    await recordEvent(db, connectionId, { type: 'api_unauthorized', code, tokenGeneration, data: { status } }, now());
   }
 
   /** Terminal answer from the API (scope mismatch after a fresh token): needs_reauth once per transition. */

@@ -383,7 +383,7 @@ describe('refresh activity', () => {
     const since = activitySince(new Date());
     const rows = await sql<{ day: string; s: number; f: number }[]>`
       select to_char((created_at at time zone 'UTC')::date, 'YYYY-MM-DD') as day,
-        count(*) filter (where type = 'refreshed')::int as s, count(*) filter (where type in ('refresh_failed', 'needs_reauth'))::int as f
+        count(*) filter (where type = 'refreshed')::int as s, count(*) filter (where type in ('refresh_failed', 'needs_reauth', 'configuration_error'))::int as f
       from connection_events where created_at >= ${since} and created_at <= now() group by 1`;
     const outcomes = await refreshOutcomesByDay(dbFor(sql));
     for (const r of rows) expect(outcomes.find((o) => o.day === r.day)).toEqual({ day: r.day, succeeded: r.s, failed: r.f });
@@ -392,7 +392,7 @@ describe('refresh activity', () => {
 
   it('groups the current needs_reauth and degraded connections by reason', async () => {
     const reasons = await currentFailureReasons(dbFor(sql));
-    const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from connections where status in ('needs_reauth', 'degraded')`;
+    const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from connections where status in ('needs_reauth', 'degraded', 'error')`;
     expect(reasons.reduce((sum, r) => sum + r.count, 0)).toBe(n);
     expect(reasons).toContainEqual(expect.objectContaining({ status: 'needs_reauth', reason: 'revoked' }));
   });

@@ -84,18 +84,18 @@ describe('maintained summaries', () => {
     for (const { status, count } of byStatus) expect(counts[status as keyof typeof counts]).toBe(count);
     expect(await countConfigurationErrors(db)).toBe(byStatus.find((r) => r.status === 'error')?.count ?? 0);
     const reasons = await sql`select status, reason, count(*)::int as count from connections
-      where status in ('needs_reauth', 'degraded') group by status, reason order by count desc, status, reason`;
+      where status in ('needs_reauth', 'degraded', 'error') group by status, reason order by count desc, status, reason`;
     expect(await currentFailureReasons(db)).toEqual([...reasons]);
     const now = new Date();
     const since = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - 6 * 86_400_000);
     const codes = await sql`select code, count(*)::int as count from connection_events
-      where type in ('refresh_failed', 'needs_reauth') and created_at >= ${since} group by code order by count desc, code limit 6`;
+      where type in ('refresh_failed', 'needs_reauth', 'configuration_error') and created_at >= ${since} group by code order by count desc, code limit 6`;
     expect(await topFailureCodes(db, now)).toEqual([...codes]);
     const days = await refreshOutcomesByDay(db, now);
     expect(days).toHaveLength(7);
     const [today] = await sql<{ succeeded: number; failed: number }[]>`select
       count(*) filter (where type = 'refreshed')::int as succeeded,
-      count(*) filter (where type in ('refresh_failed', 'needs_reauth'))::int as failed
+      count(*) filter (where type in ('refresh_failed', 'needs_reauth', 'configuration_error'))::int as failed
       from connection_events where created_at >= ${days.at(-1)!.day}::date`;
     expect(days.at(-1)).toMatchObject(today!);
   });

@@ -3,6 +3,7 @@
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { validatedActionWithUser, type ActionState } from '@/lib/actions/validated';
+import { appClock } from '@/lib/clock';
 import type { FaultInput } from '@/lib/sandbox/client';
 import { isSandbox, simulator, simulatorProblem } from './simulator';
 
@@ -68,6 +69,7 @@ export const advanceClockAction = sandboxOnly(
   validatedActionWithUser(z.object({ days }), async ({ days }) =>
     run(async () => {
       const clock = await simulator().advanceClock(days * 86_400);
+      await appClock().sync(); // the app's token clock follows the simulator's at once
       return `The simulator clock moved ${plural(days, 'day')} ahead; it now reads ${clock.now.slice(0, 10)}.`;
     }),
   ),

@@ -21,7 +21,8 @@ export default async function ApiKeysPage() {
         Backend services call the service API with <code>Authorization: Bearer &lt;key&gt;</code>. A key is shown once, when it is
         created; only its hash is stored.
       </p>
-      <ApiKeyCreateForm />
+      {/* Keyed by the revoked count: a revoke remounts the form, so a key shown once does not linger. */}
+      <ApiKeyCreateForm key={keys.filter((k) => k.revoked_at).length} />
       <div className="overflow-x-auto">
         <table className="w-full text-left text-sm">
           <thead>

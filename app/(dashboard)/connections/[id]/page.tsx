@@ -7,7 +7,7 @@ import { getConfig } from '@/lib/config';
 import { getConnectionView, listEvents } from '@/lib/connections/queries';
 import { getDb } from '@/lib/db';
 import { connectionNotificationSwitches } from '@/lib/notifications/preferences';
-import { renderTime } from '@/components/time';
+import { now as healthNow } from '@/lib/clock'; // sandbox: the simulator's clock
 import { queryId } from '@/lib/input';
 import { isUuid } from '@/lib/ids';
 
@@ -40,7 +40,7 @@ export default async function ConnectionPage({ params, searchParams }: { params:
   if (!conn || (conn.user_id !== user.id && user.role !== 'admin')) notFound();
   const before = Number(queryId((await searchParams).before)) || undefined;
   const events = await listEvents(db, id, before, PAGE);
-  const now = renderTime();
+  const now = healthNow().getTime();
   const emails = conn.user_id === user.id ? (await connectionNotificationSwitches(getDb(), [id])).get(id) : undefined;
   return (
     <div className="space-y-8">
