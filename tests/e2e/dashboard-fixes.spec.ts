@@ -132,8 +132,8 @@ test('revoking an API key removes the key that was shown once from the page', as
   const shown = page.getByRole('status', { name: 'New API key' });
   const key = (await shown.textContent())!.trim();
   expect(key).toMatch(/^rk_live_/);
-  page.on('dialog', (d) => d.accept());
   await page.getByRole('button', { name: 'Revoke e2e-fixes-key' }).click();
+  await page.getByRole('dialog', { name: 'Revoke "e2e-fixes-key"?' }).getByRole('button', { name: 'Revoke key' }).click();
   await expect(page.getByRole('row', { name: /e2e-fixes-key/ })).toContainText('Revoked');
   await expect(page.getByText(key)).toHaveCount(0);
   await expect(shown).toHaveCount(0);
