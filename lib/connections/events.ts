@@ -1,21 +1,25 @@
 import type { Executor } from '../db';
 import { connectionEvents } from '../db/schema';
 
-export type ConnectionEventType =
-  | 'connected'
-  | 'reconnected'
-  | 'refreshed'
-  | 'refresh_failed'
-  | 'degraded'
-  | 'recovered'
-  | 'needs_reauth'
-  | 'configuration_error'
-  | 'api_unauthorized'
-  | 'test'
-  | 'disconnected'
-  | 'notification_sent'
-  | 'notification_failed'
-  | 'notification_suppressed';
+/** Every type the timeline holds; the timeline (lib/connections/timeline.ts) words each one. */
+export const CONNECTION_EVENT_TYPES = [
+  'connected',
+  'reconnected',
+  'refreshed',
+  'refresh_failed',
+  'degraded',
+  'recovered',
+  'needs_reauth',
+  'configuration_error',
+  'api_unauthorized',
+  'test',
+  'disconnected',
+  'notification_sent',
+  'notification_failed',
+  'notification_suppressed',
+] as const;
+
+export type ConnectionEventType = (typeof CONNECTION_EVENT_TYPES)[number];
 
 export interface ConnectionEvent {
   type: ConnectionEventType;

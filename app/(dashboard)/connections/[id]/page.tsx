@@ -1,85 +1,107 @@
-import Link from 'next/link';
+import { ArrowLeft, History, Plug } from 'lucide-react';
 import { notFound } from 'next/navigation';
 import { AutoRefresh } from '@/components/auto-refresh';
 import { ConnectionCard } from '@/components/connection-card';
+import { TimelineFilters } from '@/components/timeline/timeline-filters';
+import { TimelineList } from '@/components/timeline/timeline-list';
+import { Card } from '@/components/ui/card';
+import { EmptyState } from '@/components/ui/empty-state';
+import { Notice } from '@/components/ui/notice';
+import { PageHeader } from '@/components/ui/page-header';
+import { LinkButton } from '@/components/ui/button';
+import { productLabel } from '@/lib/atlassian/products';
 import { requireUser } from '@/lib/auth/session';
-import { getConfig } from '@/lib/config';
-import { getConnectionView, listEvents } from '@/lib/connections/queries';
-import { getDb } from '@/lib/db';
-import { connectionNotificationSwitches } from '@/lib/notifications/preferences';
 import { now as healthNow } from '@/lib/clock'; // sandbox: the simulator's clock
-import { queryId } from '@/lib/input';
+import { getConfig } from '@/lib/config';
+import { getConnectionView } from '@/lib/connections/queries';
+import { filterTypes, foldEvents, parseTimelineFilter, TIMELINE_FILTERS } from '@/lib/connections/timeline';
+import { listTimelineEvents } from '@/lib/connections/timeline-events';
+import { getDb } from '@/lib/db';
 import { isUuid } from '@/lib/ids';
+import { queryId } from '@/lib/input';
+import { connectionNotificationSwitches } from '@/lib/notifications/preferences';
+import { providerFor } from '@/lib/providers';
 
 export const dynamic = 'force-dynamic';
 
 const PAGE = 50;
 
-const EVENT_LABEL: Record<string, string> = {
-  connected: 'Connected',
-  reconnected: 'Reconnected',
-  refreshed: 'Token refreshed',
-  refresh_failed: 'Refresh failed',
-  degraded: 'Retrying',
-  recovered: 'Recovered',
-  needs_reauth: 'Needs reconnect',
-  configuration_error: 'Configuration error',
-  api_unauthorized: 'API answered 401',
-  test: 'Connection test',
-  disconnected: 'Disconnected',
-  notification_sent: 'Email sent to the owner',
-  notification_failed: 'Email failed',
-  notification_suppressed: 'Email not sent (turned off)',
-};
+type Search = { before?: string; kind?: string };
 
-export default async function ConnectionPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ before?: string }> }) {
+export default async function ConnectionPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Search> }) {
   const { id } = await params;
   const user = await requireUser(`/connections/${id}`);
   const db = getDb();
   const conn = isUuid(id) ? await getConnectionView(db, id) : undefined;
   if (!conn || (conn.user_id !== user.id && user.role !== 'admin')) notFound();
-  const before = Number(queryId((await searchParams).before)) || undefined;
-  const events = await listEvents(db, id, before, PAGE);
+  const search = await searchParams;
+  const before = Number(queryId(search.before)) || undefined;
+  const requested = typeof search.kind === 'string' ? search.kind : undefined;
+  const filter = parseTimelineFilter(requested) ?? 'all';
+  const page = await listTimelineEvents(db, id, { before, types: filterTypes(filter), limit: PAGE });
+  const issuer = providerFor(conn.product).issuerName;
+  const rows = foldEvents(page.events, issuer);
   const now = healthNow().getTime();
-  const emails = conn.user_id === user.id ? (await connectionNotificationSwitches(getDb(), [id])).get(id) : undefined;
+  const emails = conn.user_id === user.id ? (await connectionNotificationSwitches(db, [id])).get(id) : undefined;
+  const label = productLabel(conn.product);
+  const basePath = `/connections/${id}`;
+  const kindQuery = filter === 'all' ? '' : `kind=${filter}&`;
+  const filterLabel = TIMELINE_FILTERS.find((f) => f.id === filter)!.label;
   return (
-    <div className="space-y-8">
-      <div className="flex flex-wrap items-center justify-between gap-x-4 gap-y-1">
-        <Link href="/" className="text-sm text-blue-700 hover:underline dark:text-blue-300">
-          ← My connections
-        </Link>
-        <AutoRefresh />
-      </div>
+    <div className="space-y-6">
+      <PageHeader
+        icon={Plug}
+        title={`${label} connection`}
+        description={`${conn.sites.map((s) => s.name).join(', ') || 'No sites'} — its health, and everything that happened to it.`}
+        actions={
+          <>
+            <AutoRefresh />
+            <LinkButton href="/" variant="ghost">
+              <ArrowLeft aria-hidden="true" className="size-4" /> My connections
+            </LinkButton>
+          </>
+        }
+      />
       {conn.status === 'disconnected' ? (
-        <p className="text-slate-600 dark:text-slate-400">This connection was disconnected. Its history is kept below.</p>
+        <Notice tone="info" title="This connection was disconnected.">
+          <p>Its tokens are deleted; its history is kept below.</p>
+        </Notice>
       ) : (
         <ul>
           <ConnectionCard c={conn} now={now} keepaliveDays={getConfig().keepaliveIdleDays} emails={emails} />
         </ul>
       )}
-      <section aria-labelledby="timeline-heading" className="space-y-3">
-        <h2 id="timeline-heading" className="text-xl font-semibold">
-          Timeline
-        </h2>
-        <ol className="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-900">
-          {events.map((e) => (
-            <li key={e.id} className="flex flex-wrap items-baseline gap-x-4 gap-y-1 px-4 py-2 text-sm">
-              <time dateTime={e.created_at.toISOString()} className="w-44 shrink-0 text-slate-500 tabular-nums">
-                {e.created_at.toISOString().replace('T', ' ').slice(0, 19)} UTC
-              </time>
-              <span className="font-medium">{EVENT_LABEL[e.type] ?? e.type}</span>
-              {e.code && <code className="rounded bg-slate-100 px-1.5 text-xs dark:bg-slate-800">{e.code}</code>}
-              {e.token_generation !== null && <span className="text-slate-500">generation {e.token_generation}</span>}
-              {e.message && <span className="basis-full text-slate-600 dark:text-slate-400">{e.message}</span>}
-            </li>
-          ))}
-        </ol>
-        {events.length === PAGE && (
-          <Link href={`/connections/${id}?before=${events[events.length - 1].id}`} className="text-sm text-blue-700 hover:underline dark:text-blue-300">
-            Older events →
-          </Link>
+      <Card title="Timeline" description="Newest first. Repeated events are folded into one row with a count. Times in UTC.">
+        <TimelineFilters basePath={basePath} current={filter} />
+        {requested !== undefined && parseTimelineFilter(requested) === undefined && (
+          <div className="mb-3">
+            <Notice tone="warn">
+              <p>There is no filter of that name; showing all events.</p>
+            </Notice>
+          </div>
         )}
-      </section>
+        {rows.length === 0 ? (
+          <EmptyState icon={History} title={before ? 'No older events.' : filter === 'all' ? 'No events yet.' : `No events of the kind “${filterLabel}”.`}>
+            {filter !== 'all' && <p>Choose “All” to see every event.</p>}
+          </EmptyState>
+        ) : (
+          <TimelineList rows={rows} />
+        )}
+        {(page.nextBefore || before) && (
+          <nav aria-label="Timeline pages" className="mt-3 flex flex-wrap gap-2">
+            {before && (
+              <LinkButton href={filter === 'all' ? basePath : `${basePath}?kind=${filter}`} variant="secondary">
+                Newest events
+              </LinkButton>
+            )}
+            {page.nextBefore && (
+              <LinkButton href={`${basePath}?${kindQuery}before=${page.nextBefore}`} variant="secondary">
+                Older events →
+              </LinkButton>
+            )}
+          </nav>
+        )}
+      </Card>
     </div>
   );
 }
