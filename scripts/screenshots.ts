@@ -99,6 +99,9 @@ async function tour(browser: Browser, baseURL: string, simulatorUrl: string, dat
     await capture(signedOut, 'sign-in');
     await signedOut.close();
 
+    // Both sign in before the token-endpoint fault below (sign-in uses that endpoint too).
+    const admin = await browser.newPage({ baseURL, viewport: DESKTOP });
+    await signIn(admin, 'Ada Admin');
     const page = await browser.newPage({ baseURL, viewport: DESKTOP });
     await signIn(page, 'Alice Jones');
     await connect(page, 'Jira');
@@ -127,11 +130,10 @@ async function tour(browser: Browser, baseURL: string, simulatorUrl: string, dat
     await page.goto('/connections/00000000-0000-4000-8000-000000000000');
     await capture(page, 'not-found');
 
-    const admin = await browser.newPage({ baseURL, viewport: DESKTOP });
-    await signIn(admin, 'Ada Admin');
     await admin.goto('/admin');
     await capture(admin, 'admin');
     await admin.emulateMedia({ colorScheme: 'dark' });
+    await admin.waitForTimeout(500); // let the colour transitions finish
     await capture(admin, 'admin-dark');
     await admin.emulateMedia({ colorScheme: 'light' });
     await admin.goto('/admin/webhooks');
