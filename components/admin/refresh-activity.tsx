@@ -43,7 +43,7 @@ export function RefreshActivity({ outcomes }: { outcomes: DayOutcomes[] }) {
             <TBody>
               {outcomes.map((d, i) => (
                 <Tr key={d.day} data-day={d.day}>
-                  <Th scope="row" className="block px-0 py-1 sm:table-cell sm:px-3 sm:py-2">
+                  <Th scope="row" className="block px-0! py-1! sm:table-cell sm:px-3! sm:py-2!">
                     <time dateTime={d.day}>{days[i]!.label}</time>
                   </Th>
                   <Td label="Succeeded" className="tabular-nums sm:text-right">
