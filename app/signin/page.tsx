@@ -1,42 +1,79 @@
+import type { Metadata } from 'next';
+import { LogIn } from 'lucide-react';
 import { redirect } from 'next/navigation';
+import { Button } from '@/components/ui/button';
+import { Card } from '@/components/ui/card';
+import { Notice } from '@/components/ui/notice';
+import { PageHeader } from '@/components/ui/page-header';
 import { currentUser } from '@/lib/auth/session';
-import { productLabel } from '@/lib/atlassian/products';
+import { productLabel, type Product } from '@/lib/atlassian/products';
 import { getConfig } from '@/lib/config';
+import { getDb } from '@/lib/db';
 import { safeRedirect, safeRedirectPath } from '@/lib/flows/redirect';
+import { connectLinkPurpose, type ConnectLinkPurpose } from '@/lib/pages/connect-link';
 import { startSignIn } from './actions';
 
 export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Sign in · Reconnect' };
+
+const ERRORS: Record<string, string> = {
+  rate_limited: 'Too many sign-in attempts from here. Wait a minute and try again.',
+};
+
+const issuerOf = (product: Product) => (product === 'bitbucket' ? 'Bitbucket' : 'Atlassian');
+
+/** What a connect link is for, and why two screens follow: one to sign in, one to allow the product. */
+function LinkPurpose({ link, signInIssuer }: { link: ConnectLinkPurpose; signInIssuer: string }) {
+  const product = productLabel(link.product);
+  return (
+    <Notice tone="info" title={`This link ${link.reconnect ? 'reconnects' : 'connects'} ${product} for ${link.maskedEmail}`}>
+      <p>Sign in as that person. Two screens follow, one after the other:</p>
+      <ol className="list-decimal space-y-0.5 pl-5">
+        <li>{signInIssuer} signs you in to Reconnect (it shares your name and email only);</li>
+        <li>{issuerOf(link.product)} asks you to allow Reconnect to use {product} for you.</li>
+      </ol>
+    </Notice>
+  );
+}
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ next?: string; error?: string }> }) {
   const { next, error } = await searchParams;
   const config = getConfig();
   if (await currentUser()) redirect(safeRedirect(next, config.appUrl));
-  const sandbox = config.mode === 'sandbox';
+  const safeNext = safeRedirectPath(next, config.appUrl);
+  const link = await connectLinkPurpose(getDb(), safeNext);
   // Atlassian's 3LO app signs people in; a server with only a Bitbucket consumer signs them in with Bitbucket.
   const issuer = config.products.includes('jira') ? 'Atlassian' : 'Bitbucket';
   const products = config.products.map(productLabel).join(', ').replace(/, ([^,]*)$/, ' and $1');
+  const title = link ? `Sign in to ${link.reconnect ? 'reconnect' : 'connect'} ${productLabel(link.product)}` : 'Sign in';
   return (
-    <section className="mx-auto max-w-md space-y-6 rounded-lg border border-slate-200 bg-white p-8 shadow-sm dark:border-slate-800 dark:bg-slate-900">
-      <h1 className="text-2xl font-semibold">Sign in</h1>
-      <p className="text-slate-700 dark:text-slate-300">
-        Reconnect keeps your {products} connections alive. Sign in with your {issuer} account to see them.
-      </p>
-      {error && (
-        <p role="alert" className="text-sm text-red-700 dark:text-red-300">
-          {error === 'rate_limited' ? 'Too many sign-in attempts from here. Wait a minute and try again.' : 'Sign-in did not complete. Please try again.'}
-        </p>
-      )}
-      <form action={startSignIn}>
-        <input type="hidden" name="next" value={safeRedirectPath(next, config.appUrl)} />
-        <button type="submit" className="w-full rounded-md bg-blue-700 px-4 py-2 font-semibold text-white hover:bg-blue-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700">
-          Sign in with {issuer}
-        </button>
-      </form>
-      {sandbox && (
-        <p className="text-sm text-slate-600 dark:text-slate-400">
-          Sandbox: the simulator lets you pick a seeded user — admin@example.com (admin), alice@example.com or bob@example.com; uma@example.com has an unverified email and is refused.
-        </p>
-      )}
-    </section>
+    <div className="mx-auto max-w-md">
+      <Card>
+        <PageHeader
+          icon={LogIn}
+          title={title}
+          description={`Reconnect keeps your ${products} connections alive. Sign in with your ${issuer} account to see them.`}
+        />
+        <div className="-mt-2 space-y-4">
+          {link && <LinkPurpose link={link} signInIssuer={issuer} />}
+          {error && (
+            <Notice tone="bad" role="alert">
+              <p>{ERRORS[error] ?? 'Sign-in did not complete. Please try again.'}</p>
+            </Notice>
+          )}
+          <form action={startSignIn}>
+            <input type="hidden" name="next" value={safeNext} />
+            <Button type="submit" variant="primary" className="w-full py-2">
+              Sign in with {issuer}
+            </Button>
+          </form>
+          {config.mode === 'sandbox' && (
+            <p className="text-sm text-slate-600 dark:text-slate-400">
+              Sandbox: the simulator lets you pick a seeded user — admin@example.com (admin), alice@example.com or bob@example.com; uma@example.com has an unverified email and is refused.
+            </p>
+          )}
+        </div>
+      </Card>
+    </div>
   );
 }

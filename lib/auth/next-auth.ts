@@ -21,7 +21,8 @@ export const { handlers, auth, signOut } = NextAuth(() => {
     // updateAge = maxAge: a session is never extended; it ends 8 hours after sign-in.
     session: { strategy: 'database', maxAge: SESSION_MAX_AGE_SECONDS, updateAge: SESSION_MAX_AGE_SECONDS },
     cookies: { sessionToken: { name: sessionCookieName(appUrl), options: cookieOptions(appUrl) } },
-    pages: { signIn: '/signin', error: '/signin' },
+    // next-auth's stock pages never show: its sign-in, sign-out and error pages are the app's own.
+    pages: { signIn: '/signin', signOut: '/signed-out', error: '/problem/signin-failed' },
     providers: [],
     callbacks: {
       // Auth.js's own callbackUrl (e.g. /api/auth/signout?callbackUrl=…) goes through the one redirect check.

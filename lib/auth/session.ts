@@ -1,4 +1,4 @@
-import { redirect } from 'next/navigation';
+import { forbidden, redirect } from 'next/navigation';
 import { cache } from 'react';
 import { getConfig } from '../config';
 import { getDb } from '../db';
@@ -30,8 +30,9 @@ export async function requireUser(next = '/'): Promise<SessionUser> {
   return user;
 }
 
+/** Signed out: to sign-in. Signed in but not an admin: 403, the "Admins only" page (app/forbidden.tsx). */
 export async function requireAdmin(): Promise<SessionUser> {
   const user = await requireUser('/admin');
-  if (user.role !== 'admin') redirect('/');
+  if (user.role !== 'admin') forbidden();
   return user;
 }

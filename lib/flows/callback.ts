@@ -14,7 +14,7 @@ import { safeRedirect } from './redirect';
 export type CallbackResult =
   | { ok: true; kind: 'signin'; sessionToken: string; expires: Date; redirectTo: string }
   | { ok: true; kind: 'connected' | 'reconnected'; connectionId: string; product: Product }
-  | { ok: false; status: number; code: string; message: string };
+  | { ok: false; status: number; code: string; message: string; product?: Product; connectionId?: string };
 
 type StateRow = typeof oauthStates.$inferSelect;
 
@@ -75,6 +75,12 @@ export async function handleOAuthCallback(ctx: FlowContext, query: URLSearchPara
   if ('ok' in row) return row;
   if (!(await consumeState(ctx, state!))) return fail(400, 'state_used', `This link was already used. ${START_AGAIN}`);
   const product = productOf(ctx, row);
+  const result = await finishFlow(ctx, row, product, query);
+  // A failure past the state names its product (and connection): the app's page for it says which (lib/pages/dead-ends.ts).
+  return result.ok ? result : { ...result, product, ...(row.connectionId ? { connectionId: row.connectionId } : {}) };
+}
+
+async function finishFlow(ctx: FlowContext, row: StateRow, product: Product, query: URLSearchParams): Promise<CallbackResult> {
   const provider = providerFor(product);
   const denied = providerError(query, provider.issuerName);
   if (denied) return denied;

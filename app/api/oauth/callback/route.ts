@@ -7,15 +7,9 @@ import { getDb } from '@/lib/db';
 import { appFlowContext } from '@/lib/flows/app-context';
 import { handleOAuthCallback } from '@/lib/flows/callback';
 import { safeRedirect } from '@/lib/flows/redirect';
-import { messagePage } from '@/lib/pages/message-page';
+import { callbackProblemPath } from '@/lib/pages/dead-ends';
 
 export const dynamic = 'force-dynamic';
-
-const TITLES: Record<string, string> = {
-  access_denied: 'Cancelled',
-  other_browser: 'Started in another browser',
-  email_not_verified: 'Email not verified',
-};
 
 function redirectTo(location: string, cookie?: string): Response {
   const headers = new Headers({ location, 'cache-control': 'no-store' });
@@ -28,11 +22,8 @@ export async function GET(request: NextRequest) {
   const ctx = appFlowContext();
   const caller = { sessionUserId: user?.id ?? null, browserNonce: await sentFlowNonce() };
   const result = await handleOAuthCallback(ctx, request.nextUrl.searchParams, caller);
-  if (!result.ok) {
-    const title = TITLES[result.code] ?? (user ? 'Connection not changed' : 'Sign-in not completed');
-    const link = user ? undefined : { href: '/signin', label: 'Sign in' };
-    return messagePage(title, result.message, result.status, link);
-  }
+  // A flow that stopped short: its page in the app (/problem/{code}), with no token or email in the URL.
+  if (!result.ok) return redirectTo(safeRedirect(callbackProblemPath(result), ctx.appUrl));
   if (result.kind === 'signin') {
     // A sign-in over an existing session replaces it: the old row goes, not just the cookie.
     const previous = request.cookies.get(sessionCookieName(ctx.appUrl))?.value;

@@ -6,7 +6,6 @@ import { getDb } from '@/lib/db';
 import { appFlowContext } from '@/lib/flows/app-context';
 import { safeRedirect } from '@/lib/flows/redirect';
 import { startFlow } from '@/lib/flows/start';
-import { messagePage } from '@/lib/pages/message-page';
 
 export const dynamic = 'force-dynamic';
 
@@ -22,7 +21,7 @@ export async function GET(_request: NextRequest, { params }: { params: Promise<{
   if (!user) return redirectTo(safeRedirect(`/signin?next=${encodeURIComponent(`/connections/${encodeURIComponent(id)}/reconnect`)}`, ctx.appUrl));
   const conn = await findActionableConnection(getDb(), user, id);
   if (!conn || conn.user_id !== user.id) {
-    return messagePage('Connection not found', 'This reconnect link is for a connection you do not own, or it no longer exists.', 404);
+    return redirectTo(safeRedirect('/problem/connection-not-found', ctx.appUrl));
   }
   const flow = { purpose: 'reconnect', userId: user.id, product: conn.product, connectionId: conn.id } as const;
   return redirectTo(await startFlow(ctx, flow, await browserFlowNonce()));
