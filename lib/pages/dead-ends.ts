@@ -30,6 +30,7 @@ export interface DeadEnd {
 }
 
 const issuerOf = (d: DeadEndDetails) => (d.product === 'bitbucket' ? 'Bitbucket' : 'Atlassian');
+const siteOf = (d: DeadEndDetails) => (d.product === 'bitbucket' ? 'workspace' : 'site');
 const productOf = (d: DeadEndDetails, fallback = 'the product') => (d.product ? productLabel(d.product) : fallback);
 
 const HOME: NextAction = { kind: 'link', label: 'Back to your connections', href: '/' };
@@ -124,9 +125,9 @@ const DEAD_ENDS: Record<string, DeadEnd> = {
   'no-sites': {
     status: 400,
     tone: 'warn',
-    title: (d) => `No ${productOf(d)} ${d.product === 'bitbucket' ? 'workspace' : 'site'} to connect`,
-    explanation: (d) => `Your ${issuerOf(d)} account has no ${productOf(d)} ${d.product === 'bitbucket' ? 'workspace' : 'site'} this app can access. Nothing changed.`,
-    nextStep: (d) => `Ask to be added to a ${productOf(d)} ${d.product === 'bitbucket' ? 'workspace' : 'site'}, or connect with another account.`,
+    title: (d) => (d.product ? `No ${productOf(d)} ${siteOf(d)} to connect` : 'Nothing to connect'),
+    explanation: (d) => `Your ${issuerOf(d)} account has no ${productOf(d)} ${siteOf(d)} this app can access. Nothing changed.`,
+    nextStep: (d) => `Ask to be added to a ${productOf(d)} ${siteOf(d)}, or connect with another account.`,
     action: () => HOME,
   },
   'product-not-configured': {

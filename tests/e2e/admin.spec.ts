@@ -68,9 +68,10 @@ test('an admin sees every connection with its health, filters it, and a plain us
   await expectNoHorizontalScroll(page);
   await shot(page, 'admin-phone');
 
-  await alice.page.goto('/admin');
-  expect(new URL(alice.page.url()).pathname).toBe('/');
-  await expect(alice.page.getByRole('heading', { name: 'My connections' })).toBeVisible();
+  const refused = await alice.page.goto('/admin');
+  expect(refused!.status()).toBe(403);
+  await expect(alice.page.getByRole('heading', { level: 1 })).toHaveText('Admins only');
+  await expect(alice.page.getByText('You are signed in as alice@example.com')).toBeVisible();
   await expect(alice.page.getByRole('heading', { name: 'All connections' })).toHaveCount(0);
   await expect(alice.page.getByText('bob@example.com')).toHaveCount(0);
   await expect(alice.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' })).toHaveCount(0);

@@ -45,10 +45,13 @@ test('login CSRF: a sign-in callback opened in another browser is refused, signs
   const url = await callbackUrlOfSignIn(attacker, 'Bob Smith');
   const bobSessions = await sessionsOf('bob@example.com');
 
+  const direct = await victim.request.get(url, { maxRedirects: 0 });
+  expect(direct.status()).toBe(303);
+  expect(direct.headers().location).toMatch(/\/problem\/other-browser(\?|$)/);
   const res = await victim.goto(url);
   expect(res!.status()).toBe(403);
   await expect(victim.getByRole('heading', { name: 'Started in another browser' })).toBeVisible();
-  await expect(victim.getByRole('alert')).toContainText('nothing changed');
+  await expect(victim.getByTestId('dead-end')).toContainText('nothing changed');
   expect(await sessionsOf('bob@example.com')).toBe(bobSessions);
   await victim.goto('/');
   await expect(victim).toHaveURL(/\/signin/);
@@ -70,7 +73,8 @@ test('sign-out ends the session on the server: a copied cookie stops working', a
   await expect(thief.getByRole('heading', { name: 'My connections' })).toBeVisible();
 
   await page.getByRole('button', { name: 'Sign out' }).click();
-  await expect(page).toHaveURL(/\/signin/);
+  await expect(page).toHaveURL(/\/signed-out$/);
+  await expect(page.getByRole('heading', { name: 'You are signed out' })).toBeVisible();
   const res = await thief.request.get('/', { maxRedirects: 0 });
   expect(res.status()).toBe(307);
   expect(res.headers().location).toContain('/signin');
@@ -95,12 +99,14 @@ test('an admin sees a user’s sessions and ends them; the user is signed out at
   await expect(alice).toHaveURL(/\/signin/);
 });
 
-test('a non-admin is kept out of the Sessions page', async ({ browser }) => {
+test('a non-admin is kept out of the Sessions page: 403, no session listed', async ({ browser }) => {
   const bob = await newPage(browser);
   await signInAs(bob, 'Bob Smith');
   const res = await bob.goto('/admin/sessions');
-  await expect(bob).not.toHaveURL(/\/admin\/sessions/);
-  expect(res!.status()).toBeLessThan(500);
+  expect(res!.status()).toBe(403);
+  await expect(bob.getByRole('heading', { level: 1 })).toHaveText('Admins only');
+  await expect(bob.getByRole('heading', { name: 'Sessions', exact: true })).toHaveCount(0);
+  await expect(bob.getByRole('listitem', { name: /^Sessions of / })).toHaveCount(0);
 });
 
 test('redirect targets: /signin?next=/%09/evil.example and friends stay on this site', async ({ page, baseURL }) => {
@@ -129,6 +135,7 @@ test('an Atlassian account with an unverified email cannot sign in', async ({ pa
   await page.getByRole('button', { name: 'Sign in with Atlassian' }).click();
   await page.getByRole('button', { name: 'Sign in as Uma Unverified' }).click();
   await page.getByRole('button', { name: 'Accept' }).click();
+  await expect(page).toHaveURL(/\/problem\/email-not-verified(\?|$)/);
   await expect(page.getByRole('heading', { name: 'Email not verified' })).toBeVisible();
   expect(await sessionsOf('uma@example.com')).toBe(0);
   await page.goto('/');
@@ -143,7 +150,8 @@ test('a connect link opened by the wrong user says it belongs to someone else, w
   await signInAs(bob, 'Bob Smith');
   const res = await bob.goto(link.url);
   expect(res!.status()).toBe(403);
-  await expect(bob.getByRole('alert')).toContainText('belongs to someone else');
+  await expect(bob.getByRole('heading', { level: 1 })).toHaveText('This link is for someone else');
+  await expect(bob.getByTestId('dead-end')).toContainText('made for another person');
   const html = await bob.content();
   expect(html).not.toContain('alice@example.com');
   expect(html).not.toContain('Alice');
