@@ -130,6 +130,15 @@ const DEAD_ENDS: Record<string, DeadEnd> = {
     nextStep: (d) => `Ask to be added to a ${productOf(d)} ${siteOf(d)}, or connect with another account.`,
     action: () => HOME,
   },
+  'no-refresh-token': {
+    status: 400,
+    tone: 'bad',
+    title: () => 'No lasting access granted',
+    explanation: (d) =>
+      `${issuerOf(d)} granted access without a refresh token (offline access), so Reconnect could not keep the connection alive. Nothing changed.`,
+    nextStep: () => 'Try again. If it keeps happening, ask an admin to check that the app asks for offline access.',
+    action: startAgain('Try again'),
+  },
   'product-not-configured': {
     status: 400,
     tone: 'warn',
@@ -220,7 +229,12 @@ export const DEAD_END_CODES = Object.keys(DEAD_ENDS);
 /** The HTTP status of /problem/{code} (set by proxy.ts: a page cannot choose its own status). */
 export function deadEndStatus(pathname: string): number | undefined {
   const match = /^\/problem\/([^/]+)\/?$/.exec(pathname);
-  return match ? deadEnd(decodeURIComponent(match[1]!)).status : undefined;
+  if (!match) return undefined;
+  try {
+    return deadEnd(decodeURIComponent(match[1]!)).status;
+  } catch {
+    return GENERIC_DEAD_END.status; // malformed %-escapes: the generic page, never a 500
+  }
 }
 
 // ---- From a flow's failure code to its page -------------------------------------------------------------------
@@ -242,7 +256,7 @@ const CALLBACK_CODES: Record<string, string> = {
   authorization_error: 'oauth-failed',
   code_exchange_failed: 'oauth-failed',
   sites_unavailable: 'oauth-failed',
-  no_refresh_token: 'oauth-failed',
+  no_refresh_token: 'no-refresh-token',
 };
 
 const LINK_CODES: Record<string, string> = {

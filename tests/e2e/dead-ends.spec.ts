@@ -7,6 +7,9 @@ import { createConnectSession } from '../../lib/connect-sessions';
 import { dbFor } from '../../lib/db';
 import { connectProduct, e2eSql, retireConnectionsOf, signInAs, SIMULATOR_URL } from './helpers';
 
+// Each test walks several pages and scans each with axe: more than the default budget on a busy machine.
+test.describe.configure({ timeout: 240_000 });
+
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 async function newPage(browser: Browser): Promise<Page> {

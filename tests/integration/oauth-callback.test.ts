@@ -4,7 +4,8 @@ import { scopesForConnect } from '../../lib/atlassian/products';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readSession } from '../../lib/auth/sessions';
-import { handleOAuthCallback } from '../../lib/flows/callback';
+import { handleOAuthCallback, type CallbackResult } from '../../lib/flows/callback';
+import { callbackProblemPath, deadEnd } from '../../lib/pages/dead-ends';
 import { hashSecret } from '../../lib/secrets';
 import type { FlowContext } from '../../lib/flows/context';
 import { startFlow, type FlowStart } from '../../lib/flows/start';
@@ -54,13 +55,39 @@ async function connectJira(userId: string, email: string): Promise<string> {
   return result.connectionId;
 }
 
-/** Runs `fn` and asserts it answered `status`/`code` and that no connection, site, event, webhook or user changed. */
+// The page the callback route answers 303 to, for each refusal: what the person sees (lib/pages/dead-ends.ts).
+const PAGE_OF: Record<string, string> = {
+  missing_state: 'oauth-invalid',
+  unknown_state: 'oauth-invalid',
+  state_expired: 'oauth-expired',
+  state_used: 'oauth-used',
+  state_mismatch: 'other-user',
+  other_browser: 'other-browser',
+  access_denied: 'cancelled',
+  code_exchange_failed: 'oauth-failed',
+  no_sites: 'no-sites',
+  no_refresh_token: 'no-refresh-token',
+  account_mismatch: 'account-mismatch',
+  email_not_verified: 'email-not-verified',
+  product_not_configured: 'product-not-configured',
+};
+
+/** Where the callback route sends this refusal (a same-site path, as the route redirects to it). */
+const problemTarget = (result: CallbackResult) => new URL(callbackProblemPath(result as Extract<CallbackResult, { ok: false }>), APP_URL);
+
+/**
+ * Runs `fn` and asserts it answered `status`/`code`, that no connection, site, event, webhook or user changed, and that
+ * the route's 303 leads to the page for that code, with the same status.
+ */
 async function expectRefusedWithoutWrites(fn: () => ReturnType<typeof callback>, status: number, errorCode: string) {
   const before = await snapshot();
   const result = await fn();
   expect(result).toMatchObject({ ok: false, status, code: errorCode });
   expect(await snapshot()).toEqual(before);
-  return result as { message: string };
+  const target = problemTarget(result);
+  expect(target.pathname, errorCode).toBe(`/problem/${PAGE_OF[errorCode]}`);
+  expect(deadEnd(PAGE_OF[errorCode]!).status, `${errorCode} page status`).toBe(status);
+  return { ...(result as { message: string }), target };
 }
 
 beforeAll(async () => {
@@ -132,6 +159,7 @@ describe('the 3LO callback', () => {
       'access_denied',
     );
     expect(result.message).toBe('You cancelled — nothing changed.');
+    expect(`${result.target.pathname}${result.target.search}`).toBe('/problem/cancelled?product=jira');
   });
 
   it('refuses a code Atlassian does not accept', async () => {
@@ -176,6 +204,8 @@ describe('the 3LO callback', () => {
     const result = await expectRefusedWithoutWrites(async () => callback({ state, code: await code('alice@example.com') }, bob.id), 409, 'account_mismatch');
     expect(result.message).toContain('alice@example.com');
     expect(result.message).toContain('bob@example.com');
+    // The page gets the connection id (it shows the account to the owner only), never an email or a token.
+    expect(`${result.target.pathname}${result.target.search}`).toBe(`/problem/account-mismatch?product=jira&connection=${id}`);
   });
 });
 
