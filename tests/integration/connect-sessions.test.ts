@@ -468,21 +468,16 @@ describe('GET /connect/{token}', () => {
     expect(res.headers.get('location')).toMatch(new RegExp(`^${sim.url}/authorize\\?.*state=`));
     expect(res.headers.get('cache-control')).toBe('no-store');
     const again = await open(link.token, alice);
-    expect(again.status).toBe(410);
-    expect(again.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(await again.text()).toContain('already used');
+    expect(again.status).toBe(303);
+    expect(again.headers.get('location')).toBe(`${ROUTE_APP_URL}/problem/link-used`);
   });
 
-  it('answers an HTML page with the status for another user (not naming whom the link is for) and for an unknown link', async () => {
+  it('sends another user to the wrong-user page (the URL names nobody) and an unknown link to its page', async () => {
     const link = await newLink();
     const wrong = await open(link.token, bob);
-    expect(wrong.status).toBe(403);
-    const page = await wrong.text();
-    expect(page).toContain('belongs to someone else');
-    expect(page).not.toContain('alice@example.com');
-    expect(page).not.toContain('Alice');
-    expect(page).toContain('Sign out');
+    expect(wrong.status).toBe(303);
+    expect(wrong.headers.get('location')).toBe(`${ROUTE_APP_URL}/problem/link-wrong-user`);
     expect((await sessionRow(link.token)).used_at).toBeNull();
-    expect((await open('unknown-token', alice)).status).toBe(404);
+    expect((await open('unknown-token', alice)).headers.get('location')).toBe(`${ROUTE_APP_URL}/problem/link-not-found`);
   });
 });
