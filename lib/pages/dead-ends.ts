@@ -112,7 +112,7 @@ const DEAD_ENDS: Record<string, DeadEnd> = {
     title: () => 'Started by another user',
     explanation: () => 'This connection was started by another Reconnect user, so it cannot finish under your account. Nothing changed.',
     nextStep: () => 'Sign in as the user who started it, or start again yourself.',
-    action: () => HOME,
+    action: homeOrSignIn,
   },
   'email-not-verified': {
     status: 403,
@@ -128,7 +128,7 @@ const DEAD_ENDS: Record<string, DeadEnd> = {
     title: (d) => (d.product ? `No ${productOf(d)} ${siteOf(d)} to connect` : 'Nothing to connect'),
     explanation: (d) => `Your ${issuerOf(d)} account has no ${productOf(d)} ${siteOf(d)} this app can access. Nothing changed.`,
     nextStep: (d) => `Ask to be added to a ${productOf(d)} ${siteOf(d)}, or connect with another account.`,
-    action: () => HOME,
+    action: homeOrSignIn,
   },
   'no-refresh-token': {
     status: 400,
@@ -145,7 +145,7 @@ const DEAD_ENDS: Record<string, DeadEnd> = {
     title: (d) => `${productOf(d, 'This product')} is not set up here`,
     explanation: (d) => `This server has no app configured for ${productOf(d, 'this product')}, so it cannot be connected. Nothing changed.`,
     nextStep: () => 'Ask an admin to configure it.',
-    action: () => HOME,
+    action: homeOrSignIn,
   },
   'connection-not-found': {
     status: 404,
@@ -153,7 +153,7 @@ const DEAD_ENDS: Record<string, DeadEnd> = {
     title: () => 'Connection not found',
     explanation: () => 'That connection no longer exists, or it is not yours. Nothing changed.',
     nextStep: () => 'Your connections show what you can reconnect.',
-    action: () => HOME,
+    action: homeOrSignIn,
   },
   'account-mismatch': {
     status: 409,
@@ -166,7 +166,7 @@ const DEAD_ENDS: Record<string, DeadEnd> = {
     action: (d) =>
       d.connectionId && d.product
         ? { kind: 'link', label: `Reconnect ${productLabel(d.product)}`, href: `/connections/${d.connectionId}/reconnect` }
-        : HOME,
+        : homeOrSignIn(d),
   },
   'link-not-found': {
     status: 404,
@@ -207,7 +207,7 @@ const DEAD_ENDS: Record<string, DeadEnd> = {
     title: () => 'Not your connection',
     explanation: () => 'The connection this link would reconnect belongs to another user: only its owner can reconnect it. Nothing changed.',
     nextStep: () => ASK_FOR_LINK,
-    action: () => HOME,
+    action: homeOrSignIn,
   },
   'signin-failed': {
     status: 400,
