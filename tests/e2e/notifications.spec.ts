@@ -61,7 +61,7 @@ test('a revoked grant mails its owner; the mail’s Reconnect button, opened sig
 
   // The link was single use; the timeline says the mail was sent.
   await reader.goto(href!);
-  await expect(reader.getByText('This link was already used.')).toBeVisible();
+  await expect(reader.getByRole('heading', { level: 1 })).toHaveText('This link was already used');
   await reader.goto(`/connections/${id}`);
   await expect(reader.getByText('Email sent to the owner')).toBeVisible();
 
