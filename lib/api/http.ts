@@ -10,14 +10,16 @@ import { RateLimiter } from '../rate-limit';
 export const MAX_BODY_BYTES = 64 * 1024;
 
 const NO_STORE = { 'cache-control': 'no-store' };
+const JSON_TYPE = { 'content-type': 'application/json' };
 
 /** A JSON answer that no cache keeps (API answers may carry tokens or secrets). */
-export function apiJson(body: unknown, status = 200, headers: HeadersInit = {}): Response {
-  return Response.json(body, { status, headers: { ...NO_STORE, ...Object.fromEntries(new Headers(headers)) } });
+export function apiJson(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  // JSON.stringify and plain header objects: Response.json and a Headers copy cost about twice as much per call.
+  return new Response(JSON.stringify(body), { status, headers: { ...JSON_TYPE, ...NO_STORE, ...headers } });
 }
 
 /** `{"error": {"code", "message", ...extra}}` with `status`. */
-export function apiError(status: number, code: string, message: string, extra: Record<string, unknown> = {}, headers: HeadersInit = {}): Response {
+export function apiError(status: number, code: string, message: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): Response {
   return apiJson({ error: { ...extra, code, message } }, status, headers);
 }
 
