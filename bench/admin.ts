@@ -8,7 +8,8 @@ import { countByStatus, countConfigurationErrors } from '../lib/admin/counts';
 import { loadAdminDashboard } from '../lib/admin/dashboard';
 import { resolveFilter } from '../lib/admin/filters';
 import { adminHref, MIN_SEARCH, parseAdminQuery, type AdminQuery, type SearchParams } from '../lib/admin/params';
-import { HUGE_LIMIT, NARROW_LIMIT } from '../lib/admin/search';
+import { COUNT_CAP } from '../lib/admin/counts';
+import { NARROW_LIMIT, PROBE_ROWS } from '../lib/admin/search';
 import { seedDemoData, type SeedResult } from '../lib/db/seed';
 import { TEST_KEYS } from '../tests/helpers/connections';
 import { createTestDatabase } from '../tests/helpers/database';
@@ -114,7 +115,7 @@ async function scenarios(sql: Sql): Promise<Scenario[]> {
     { name: 'First page, status + product filters', query: q({ status: 'needs_reauth', product: 'jira' }) },
     { name: 'Search for one person (narrow: ids first)', query: q({ q: await personSearch(sql) }) },
     { name: 'Search for a common surname (broad: row by row along the index)', query: q({ q: 'jones' }) },
-    { name: 'Search matching every connection (huge: counts in one pass)', query: q({ q: '.test' }) },
+    { name: 'Search matching every connection (broad: counts what the probe saw)', query: q({ q: '.test' }) },
     { name: 'Site filter by name', query: q({ site: 'Amber Labs' }) },
     { name: `Page ${DEEP_PAGE} via cursor`, query: q({ after: deep }) },
     { name: `Page ${DEEP_PAGE} via cursor, sorted by owner`, query: q({ sort: 'owner', after: deepByOwner }) },
@@ -181,10 +182,12 @@ The page's other queries, unfiltered:
 ${markdownTable(['query', 'p50 / p95 (ms)', 'plan (scans run)'], parts)}
 
 Keyset pagination: page ${DEEP_PAGE} costs what page 1 costs, since each page is one range scan from the
-cursor's (sort key, id). The search first probes how many connections match (lib/admin/search.ts): up to
-${NARROW_LIMIT.toLocaleString('en-US')}, their ids come from the trigram GIN indexes and the page and counts read only those rows; above
-that, the page tests rows along its sort index (matches are dense, a page fills quickly) and the counts
-join the id set, or, above ${HUGE_LIMIT.toLocaleString('en-US')} probe rows, test every row in one pass — the most expensive case here.
+cursor's (sort key, id). The search first probes the matches through the trigram GIN indexes, reading at most
+${PROBE_ROWS.toLocaleString('en-US')} rows (lib/admin/search.ts): when it saw them all and they are at most ${NARROW_LIMIT.toLocaleString('en-US')} connections, the page and
+exact counts read only those ids; otherwise the page tests rows along its sort index (matches are dense, a page
+fills quickly) and the counts are those of the connections the probe saw, shown as lower bounds ("N+"). Every
+other filtered view counts at most ${COUNT_CAP.toLocaleString('en-US')} + 1 matching rows (exact up to ${COUNT_CAP.toLocaleString('en-US')}, "1,000+" past it); the
+unfiltered counts come from the trigger-kept summary.
 A search needs at least ${MIN_SEARCH} characters (shorter ones cannot use the trigram indexes and are ignored).`;
 }
 

@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import { statusLabel } from '@/lib/connections/health';
-import { countShown, type StatusCounts } from '@/lib/admin/counts';
+import { areLowerBounds, countShown, type StatusCounts } from '@/lib/admin/counts';
 import { adminHref, type AdminQuery } from '@/lib/admin/params';
 import { CONNECTION_STATUSES, type ConnectionStatus } from '@/lib/db/schema';
 import { formatCount } from './format';
@@ -9,12 +9,12 @@ const CHIP = 'inline-flex items-center gap-2 rounded-full px-3 py-1.5 text-sm fo
 const IDLE = 'bg-white text-slate-800 ring-slate-300 hover:bg-slate-50 dark:bg-slate-900 dark:text-slate-200 dark:ring-slate-700 dark:hover:bg-slate-800';
 const ACTIVE = 'bg-blue-700 text-white ring-blue-700 dark:bg-blue-600 dark:ring-blue-600';
 
-function Chip({ label, count, href, current }: { label: string; count: number; href: string; current: boolean }) {
+function Chip({ label, count, atLeast, href, current }: { label: string; count: number; atLeast: boolean; href: string; current: boolean }) {
   return (
     <li>
       <Link href={href} aria-current={current ? 'page' : undefined} className={`${CHIP} ${current ? ACTIVE : IDLE}`}>
         {label}
-        <span className="tabular-nums opacity-80">{formatCount(count)}</span>
+        <span className="tabular-nums opacity-80">{`${formatCount(count)}${atLeast ? '+' : ''}`}</span>
       </Link>
     </li>
   );
@@ -22,13 +22,14 @@ function Chip({ label, count, href, current }: { label: string; count: number; h
 
 /** Counts per status under the other filters; each chip filters the list by its status. */
 export function StatusChips({ query, counts }: { query: AdminQuery; counts: StatusCounts }) {
+  const atLeast = areLowerBounds(counts); // a large filtered view: counted up to a cap, "1,000+"
   const chip = (status: ConnectionStatus) => (
-    <Chip key={status} label={statusLabel(status).label} count={counts[status]} href={adminHref(query, { status })} current={query.status === status} />
+    <Chip key={status} label={statusLabel(status).label} count={counts[status]} atLeast={atLeast} href={adminHref(query, { status })} current={query.status === status} />
   );
   return (
     <nav aria-label="Filter by status">
       <ul className="flex flex-wrap gap-2">
-        <Chip label="All" count={countShown(counts)} href={adminHref(query, { status: undefined })} current={!query.status} />
+        <Chip label="All" count={countShown(counts)} atLeast={atLeast} href={adminHref(query, { status: undefined })} current={!query.status} />
         {CONNECTION_STATUSES.map(chip)}
       </ul>
     </nav>

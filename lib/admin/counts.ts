@@ -7,15 +7,31 @@ import type { AdminQuery } from './params';
 
 export type StatusCounts = Record<ConnectionStatus, number>;
 
-/** Connections per status under the query's other filters (the status filter itself is ignored). */
-export async function countByStatus(db: Executor, queryOrFilter: AdminQuery | AdminFilter): Promise<StatusCounts> {
+// Counts whose numbers are lower bounds (a filtered view with more than the cap's matches): shown as "1,000+".
+const lowerBounds = new WeakSet<StatusCounts>();
+
+/** Whether `counts` are lower bounds rather than exact numbers. */
+export const areLowerBounds = (counts: StatusCounts): boolean => lowerBounds.has(counts);
+
+/** A filtered view counts at most this many matching connections: past it, the chips say "N+". */
+export const COUNT_CAP = 1_000;
+
+/**
+ * Connections per status under the query's other filters (the status filter itself is ignored). Unfiltered:
+ * the maintained summary, exact. Filtered: the first `cap` + 1 matching rows at most, so that a page load
+ * does not count a large table; exact up to `cap`, lower bounds past it (and for a broad search).
+ */
+export async function countByStatus(db: Executor, queryOrFilter: AdminQuery | AdminFilter, cap = COUNT_CAP): Promise<StatusCounts> {
   const filter = 'query' in queryOrFilter ? queryOrFilter : await resolveFilter(db, queryOrFilter);
-  if (filterConditions(db, filter, 'counts').length === 0) return summedCounts(db);
-  const base = db.select({ status: connections.status, count: count() }).from(connections).$dynamic();
+  const conditions = filterConditions(db, filter, 'counts');
+  if (conditions.length === 0) return summedCounts(db);
+  const base = db.select({ status: connections.status }).from(connections).$dynamic();
   const joined = readsUsers(filter) ? base.innerJoin(users, eq(users.id, connections.userId)) : base;
-  const rows = await joined.where(and(filterConditions(db, filter, 'counts'))).groupBy(connections.status);
+  const matching = joined.where(and(conditions)).limit(cap + 1).as('matching');
+  const rows = await db.select({ status: matching.status, count: count() }).from(matching).groupBy(matching.status);
   const counts = Object.fromEntries(CONNECTION_STATUSES.map((s) => [s, 0])) as StatusCounts;
   for (const row of rows) counts[row.status] = row.count;
+  if (countShown(counts) + counts.disconnected > cap || filter.search?.kind === 'broad') lowerBounds.add(counts);
   return counts;
 }
 

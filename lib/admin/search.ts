@@ -1,22 +1,21 @@
 // The free-text search: user email, Atlassian account email or name, site name (ILIKE '%text%').
 //
-// No single plan is fast for both a rare and a common term, so a probe first counts the matching rows
-// of the trigram index scans (stopping at a cap), and each query then takes the fitting form:
-// - narrow (≤ NARROW_LIMIT matches): the matching ids, read once from the trigram GIN indexes, are
-//   passed as a list; the page and the counts read just those rows;
-// - broad: the page tests each row along its sort index (matches are dense, so a page fills after a
-//   short walk); the counts join the id set from the trigram indexes (cost grows with the matches);
-// - huge (> HUGE_LIMIT probe rows): the counts too test every row, a single pass over the table
-//   being cheaper than building an id set of most of it.
+// No single plan is fast for both a rare and a common term, so a probe first reads the matching rows of
+// the trigram index scans, at most PROBE_ROWS of them (bounded work whatever the table's size):
+// - narrow (the probe saw every match, ≤ NARROW_LIMIT connections): the matching ids are passed as a
+//   list; the page and the exact counts read just those rows;
+// - broad (more): the page tests each row along its sort index (matches are dense, so a page fills
+//   after a short walk); the counts are a lower bound, over the connections the probe saw ("1,000+").
 import { ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db';
 import { connections, connectionSites, users } from '../db/schema';
 
 export const NARROW_LIMIT = 1_000;
-/** In probe rows: a connection usually counts twice (its account email is its user's email). */
-export const HUGE_LIMIT = 40_000;
+/** Rows the probe reads at most: a connection usually counts twice (its account email is its user's email). */
+export const PROBE_ROWS = 3_000;
 
-export type SearchScope = { kind: 'ids'; ids: string[] } | { kind: 'broad' | 'huge'; text: string };
+/** `seen`: the distinct connections among the probe's rows (a broad search's counts read only these). */
+export type SearchScope = { kind: 'ids'; ids: string[] } | { kind: 'broad'; text: string; seen: string[] };
 
 /** `%text%` for ILIKE, with the user's own % and _ taken literally. */
 export function containsPattern(text: string): string {
@@ -41,14 +40,14 @@ function matchingIds(db: Executor, p: string) {
     .unionAll(db.select({ id: connectionSites.connectionId }).from(connectionSites).where(ilike(connectionSites.name, p)));
 }
 
-/** Probes how many connections match (counting at most `huge` + 1 rows, in one query) and picks the plan. */
-export async function resolveSearch(db: Executor, text: string, limits = { narrow: NARROW_LIMIT, huge: HUGE_LIMIT }): Promise<SearchScope> {
-  const m = matchingIds(db, containsPattern(text)).limit(limits.huge + 1).as('m');
-  const [probe] = await db
-    .select({ n: sql<number>`count(*)::int`, ids: sql<string[] | null>`(array_agg(${m.id}))[1:${sql.raw(String(limits.narrow + 1))}]` })
-    .from(m);
-  if (probe!.n <= limits.narrow) return { kind: 'ids', ids: [...new Set(probe!.ids ?? [])] };
-  return { kind: probe!.n > limits.huge ? 'huge' : 'broad', text };
+/** Probes the matches (at most `limits.probe` rows, in one query) and picks the plan. */
+export async function resolveSearch(db: Executor, text: string, limits = { narrow: NARROW_LIMIT, probe: PROBE_ROWS }): Promise<SearchScope> {
+  const m = matchingIds(db, containsPattern(text)).limit(limits.probe).as('m');
+  const [probe] = await db.select({ n: sql<number>`count(*)::int`, ids: sql<string[] | null>`array_agg(distinct ${m.id})` }).from(m);
+  const ids = probe!.ids ?? [];
+  // A probe cut at its limit may have missed matches: only a complete one can be the exact list.
+  if (probe!.n < limits.probe && ids.length <= limits.narrow) return { kind: 'ids', ids };
+  return { kind: 'broad', text, seen: ids };
 }
 
 /**
@@ -66,11 +65,11 @@ function rowMatches(db: Executor, p: string): SQL {
   )!;
 }
 
+const idIn = (ids: string[]) => sql`${connections.id} = any(${sql.param(ids)}::uuid[])`;
+
 /** The search as a condition over `connections`, for the page or for the counts. */
 export function searchCondition(db: Executor, scope: SearchScope, use: 'page' | 'counts'): SQL {
-  if (scope.kind === 'ids') return sql`${connections.id} = any(${sql.param(scope.ids)}::uuid[])`;
-  const p = containsPattern(scope.text);
-  if (use === 'counts' && scope.kind === 'broad') return inArray(connections.id, matchingIds(db, p));
-  return rowMatches(db, p);
+  if (scope.kind === 'ids') return idIn(scope.ids);
+  return use === 'counts' ? idIn(scope.seen) : rowMatches(db, containsPattern(scope.text));
 }
 

@@ -5,12 +5,12 @@ import postgres, { type Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refreshOutcomesByDay, topFailureCodes, currentFailureReasons, activitySince } from '../../lib/admin/activity';
 import { listAdminConnections, type AdminConnectionPage } from '../../lib/admin/connections';
-import { countByStatus, countConfigurationErrors, countShown } from '../../lib/admin/counts';
+import { areLowerBounds, countByStatus, countConfigurationErrors, countShown } from '../../lib/admin/counts';
 import { decodeCursor, encodeCursor } from '../../lib/admin/cursor';
 import { loadAdminDashboard } from '../../lib/admin/dashboard';
 import { resolveFilter } from '../../lib/admin/filters';
 import { adminHref, parseAdminQuery, searchTooShort, SORT_NAMES, type AdminQuery, type SearchParams, type SortName } from '../../lib/admin/params';
-import { resolveSearch, type SearchScope } from '../../lib/admin/search';
+import { PROBE_ROWS, resolveSearch, type SearchScope } from '../../lib/admin/search';
 import { seedDemoData } from '../../lib/db/seed';
 import { decryptSecret } from '../../lib/tokens/crypto';
 import { TEST_KEYS } from '../helpers/connections';
@@ -262,15 +262,14 @@ describe('filters and search', () => {
     expect(await allIds(query({ site: 'o_b' }))).toEqual([ids.alice]);
   });
 
-  it('gives the same rows and counts whatever plan the search takes (id list, row by row, full pass)', async () => {
+  it('gives the same rows whatever plan the search takes (id list, row by row), and exact counts only from a full list', async () => {
     const where = `(u.email ilike $1 or c.account_email ilike $1 or c.account_name ilike $1
       or c.id in (select connection_id from connection_sites where name ilike $1))`;
     const expected = await expectedIds(`c.status <> 'disconnected' and ${where}`, 'owner', 'asc', ['%.test%']);
     expect(expected.length).toBeGreaterThan(1000);
     const scopes = {
-      ids: await resolveSearch(dbFor(sql), '.test', { narrow: 5_000, huge: 10_000 }),
+      ids: await resolveSearch(dbFor(sql), '.test', { narrow: 5_000, probe: 10_000 }),
       broad: await resolveSearch(dbFor(sql), '.test'),
-      huge: await resolveSearch(dbFor(sql), '.test', { narrow: 10, huge: 100 }),
     };
     for (const [kind, search] of Object.entries(scopes)) {
       expect(search.kind).toBe(kind);
@@ -278,12 +277,18 @@ describe('filters and search', () => {
       const { pages, last } = await walkForward(filter.query, 200, search);
       expect(pages.flat()).toEqual(expected);
       expect(await walkBackward(filter.query, last, 200, search)).toEqual(pages);
-      const counts = await countByStatus(dbFor(sql), filter);
-      expect(countShown(counts)).toBe(expected.length);
-      expect(counts.disconnected).toBe(0); // bob's disconnected row does not match
     }
+    const exact = await countByStatus(dbFor(sql), { query: query({ q: '.test' }), search: scopes.ids }, 5_000);
+    expect(areLowerBounds(exact)).toBe(false);
+    expect(countShown(exact)).toBe(expected.length);
+    expect(exact.disconnected).toBe(0); // bob's disconnected row does not match
+    // Broad: the probe stopped early, so the counts are what it saw, at most the truth, and say so.
+    const seen = await countByStatus(dbFor(sql), { query: query({ q: '.test' }), search: scopes.broad });
+    expect(areLowerBounds(seen)).toBe(true);
+    for (const status of Object.keys(exact) as (keyof typeof exact)[]) expect(seen[status]).toBeLessThanOrEqual(exact[status]);
+    expect(countShown(seen)).toBeGreaterThanOrEqual(PROBE_ROWS / 5); // a connection is at most 5 probe rows (3 sites)
     expect((await resolveSearch(dbFor(sql), 'zenith')).kind).toBe('ids');
-    expect((await resolveSearch(dbFor(sql), '.test')).kind).toBe('broad'); // 1,500 matches: over NARROW_LIMIT, under HUGE_LIMIT
+    expect((await resolveSearch(dbFor(sql), '.test')).kind).toBe('broad'); // 1,500 matches: over NARROW_LIMIT
     const narrow = await expectedIds(`c.status <> 'disconnected' and ${where}`, 'updated', 'desc', ['%Ana.%']);
     expect((await resolveSearch(dbFor(sql), 'Ana.')).kind).toBe('ids');
     expect(await allIds(query({ q: 'Ana.' }))).toEqual(narrow);
@@ -324,7 +329,18 @@ describe('counts', () => {
     expect(nonZero(jira)).toEqual(await expectedCounts("c.product = 'jira'"));
     expect(nonZero(await countByStatus(dbFor(sql), query({ owner: 'bob@' })))).toEqual({ needs_reauth: 1, disconnected: 1 });
     expect(nonZero(await countByStatus(dbFor(sql), query({ q: 'zenith' })))).toEqual({ needs_reauth: 1, disconnected: 1 });
-    expect(nonZero(await countByStatus(dbFor(sql), query({ q: '.test' })))).toEqual(await expectedCounts("u.email ilike '%.test%'"));
+    expect(nonZero(await countByStatus(dbFor(sql), query({ q: '.test' }), 5_000))).toEqual(await expectedCounts("u.email ilike '%.test%'"));
+  });
+
+  it('counts a filtered view up to the cap, then marks the numbers as lower bounds', async () => {
+    const exact = await countByStatus(dbFor(sql), query({ product: 'confluence' }), 5_000);
+    expect(areLowerBounds(exact)).toBe(false);
+    expect(nonZero(exact)).toEqual(await expectedCounts("c.product = 'confluence'"));
+    const capped = await countByStatus(dbFor(sql), query({ product: 'confluence' }), 10);
+    expect(areLowerBounds(capped)).toBe(true);
+    expect(countShown(capped) + capped.disconnected).toBe(11);
+    for (const [status, n] of Object.entries(capped)) expect(n).toBeLessThanOrEqual(exact[status as keyof typeof exact]);
+    expect(areLowerBounds(await countByStatus(dbFor(sql), query()))).toBe(false); // the summary: exact
   });
 
   it('counts operator errors over all users for the banner', async () => {
