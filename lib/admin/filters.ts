@@ -20,8 +20,10 @@ export function and(conditions: SQL[]): SQL {
   return conditions.length ? both(...conditions)! : sql`true`;
 }
 
-function siteCondition(db: Executor, site: string): SQL {
+function siteCondition(db: Executor, site: string, use: 'page' | 'counts'): SQL {
   const matches = or(eq(connectionSites.cloudId, site), ilike(connectionSites.name, containsPattern(site)));
+  // The counts start from the matching sites (read once, by index), not from a walk over every connection.
+  if (use === 'counts') return sql`${connections.id} = any(array(${db.select({ id: connectionSites.connectionId }).from(connectionSites).where(matches)}))`;
   return exists(db.select({ one: sql`1` }).from(connectionSites).where(both(eq(connectionSites.connectionId, connections.id), matches)));
 }
 
@@ -40,7 +42,7 @@ export function filterConditions(db: Executor, { query, search }: AdminFilter, u
   if (use === 'page') conditions.push(query.status ? eq(connections.status, query.status) : ne(connections.status, 'disconnected'));
   if (query.product) conditions.push(eq(connections.product, query.product));
   if (query.owner) conditions.push(ilike(users.email, containsPattern(query.owner)));
-  if (query.site) conditions.push(siteCondition(db, query.site));
+  if (query.site) conditions.push(siteCondition(db, query.site, use));
   if (search) conditions.push(searchCondition(db, search, use));
   return conditions;
 }

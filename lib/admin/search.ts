@@ -65,7 +65,9 @@ function rowMatches(db: Executor, p: string): SQL {
   )!;
 }
 
-const idIn = (ids: string[]) => sql`${connections.id} = any(${sql.param(ids)}::uuid[])`;
+// Through array(select unnest(…)): the planner then reads the ids by primary key instead of weighing a
+// walk over a whole index against a list of thousands.
+const idIn = (ids: string[]) => sql`${connections.id} = any(array(select unnest(${sql.param(ids)}::uuid[])))`;
 
 /** The search as a condition over `connections`, for the page or for the counts. */
 export function searchCondition(db: Executor, scope: SearchScope, use: 'page' | 'counts'): SQL {

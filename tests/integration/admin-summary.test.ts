@@ -4,7 +4,7 @@ import postgres, { type Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentFailureReasons, refreshOutcomesByDay, topFailureCodes } from '../../lib/admin/activity';
 import { pageQuery } from '../../lib/admin/connections';
-import { countByStatus, countConfigurationErrors } from '../../lib/admin/counts';
+import { countByStatus, countConfigurationErrors, filteredCountsQuery } from '../../lib/admin/counts';
 import { resolveFilter } from '../../lib/admin/filters';
 import { parseAdminQuery, SORT_NAMES, type SearchParams } from '../../lib/admin/params';
 import { dbFor, type Db } from '../../lib/db';
@@ -101,18 +101,25 @@ describe('maintained summaries', () => {
   });
 });
 
-/** The index names the plan of `params`' first admin page reads. */
-async function indexesUsed(params: SearchParams): Promise<string[]> {
+/** The index names the plan of `params`' first admin page reads (or of its filtered counts). */
+async function indexesUsed(params: SearchParams, read: 'page' | 'counts' = 'page'): Promise<string[]> {
+  return (await planOf(params, read)).indexes;
+}
+
+/** The plan's index names and node types. */
+async function planOf(params: SearchParams, read: 'page' | 'counts'): Promise<{ indexes: string[]; nodes: string[] }> {
   const filter = await resolveFilter(db, parseAdminQuery(params));
-  const query = pageQuery(db, filter, undefined, filter.query.dir, 51).toSQL();
+  const query = (read === 'page' ? pageQuery(db, filter, undefined, filter.query.dir, 51) : filteredCountsQuery(db, filter)!).toSQL();
   const [row] = await sql.unsafe(`explain (format json) ${query.sql}`, query.params as never[]);
-  const names: string[] = [];
+  const indexes: string[] = [];
+  const nodes: string[] = [];
   const walk = (node: Record<string, unknown>) => {
-    if (typeof node['Index Name'] === 'string') names.push(node['Index Name']);
+    nodes.push(`${node['Node Type']} ${node['Relation Name'] ?? ''}`.trim());
+    if (typeof node['Index Name'] === 'string') indexes.push(node['Index Name']);
     for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
   };
   walk((row!['QUERY PLAN'] as { Plan: Record<string, unknown> }[])[0]!.Plan);
-  return names;
+  return { indexes, nodes };
 }
 
 describe('EXPLAIN: each sort and the status filter read an index', () => {
@@ -135,5 +142,27 @@ describe('EXPLAIN: each sort and the status filter read an index', () => {
 
   it('a search matching every row walks the sort index', async () => {
     expect(await indexesUsed({ q: '.test' })).toContain('connections_updated_idx');
+  });
+});
+
+describe('EXPLAIN: the filtered counts read a bounded part of the table', () => {
+  it('product: one capped index range per status, no scan of the table', async () => {
+    const plan = await planOf({ product: 'jira' }, 'counts');
+    expect(plan.indexes).toContain('connections_product_status_idx');
+    expect(plan.nodes.filter((n) => n === 'Limit')).toHaveLength(5);
+    expect(plan.nodes).not.toContain('Seq Scan connections');
+  });
+
+  it('site: from the matching sites to the connections by primary key', async () => {
+    const plan = await planOf({ site: 'Amber' }, 'counts');
+    expect(plan.indexes).toContain('connection_sites_name_trgm_idx');
+    expect(plan.nodes).not.toContain('Seq Scan connections');
+  });
+
+  it('a broad search: only the connections the probe saw, by primary key', async () => {
+    const filter = await resolveFilter(db, parseAdminQuery({ q: '.test' }));
+    expect(filter.search?.kind).toBe('broad');
+    const plan = await planOf({ q: '.test' }, 'counts');
+    expect(plan.indexes).toEqual(['connections_pkey']);
   });
 });
