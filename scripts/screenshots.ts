@@ -3,7 +3,7 @@
 // simulator, `node --import tsx cli/start.ts` on a free port. Not part of the tests.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../lib/net';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import postgres from 'postgres';
 import { SimulatorControl } from '../lib/sandbox/client';
@@ -15,17 +15,6 @@ const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const APP_LOG = 'test-results/screenshots-app.log';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForHealth(url: string, app: ChildProcess): Promise<void> {
   const deadline = Date.now() + 15 * 60_000; // the first start builds the app
