@@ -11,7 +11,10 @@ type Action = (prev: ActionState, formData: FormData) => Promise<ActionState>;
 interface Props {
   action: Action;
   fields: Record<string, string>;
+  /** The button's accessible name (and its text, unless `shortLabel` is given). */
   label: string;
+  /** Shorter visible text where `label` is long because it names its row (e.g. "Replay" for "Replay delivery 42"). */
+  shortLabel?: string;
   pendingLabel: string;
   variant?: ButtonVariant;
   /** Ask first, in a dialog: the question, and the label of the button that goes ahead. */
@@ -19,7 +22,7 @@ interface Props {
 }
 
 /** One button posting to a server action, with its pending state; the result appears as a toast. */
-export function ActionForm({ action, fields, label, pendingLabel, variant = 'secondary', confirm }: Props) {
+export function ActionForm({ action, fields, label, shortLabel, pendingLabel, variant = 'secondary', confirm }: Props) {
   const [state, formAction, pending] = useActionState(action, {});
   const form = useRef<HTMLFormElement>(null);
   const toast = useToast();
@@ -45,7 +48,7 @@ export function ActionForm({ action, fields, label, pendingLabel, variant = 'sec
         </ConfirmButton>
       ) : (
         <Button type="submit" disabled={pending} aria-label={label} variant={variant}>
-          {pending ? pendingLabel : label}
+          {pending ? pendingLabel : (shortLabel ?? label)}
         </Button>
       )}
     </form>

@@ -1,28 +1,36 @@
 'use client';
 
-import { useActionState } from 'react';
+import { useActionState, useEffect } from 'react';
 import { createApiKeyAction, type ApiKeyActionState } from '@/app/(dashboard)/admin/api-keys/actions';
+import { Button } from './ui/button';
+import { SecretValue } from './ui/copy-button';
+import { Field, INPUT_CLASS } from './ui/field';
+import { ErrorState, Notice } from './ui/notice';
+import { useToast } from './ui/toast';
 
 export function ApiKeyCreateForm() {
   const [state, action, pending] = useActionState<ApiKeyActionState, FormData>(createApiKeyAction, {});
+  const toast = useToast();
+  useEffect(() => {
+    if (state.message && !state.key) toast('ok', state.message);
+  }, [state, toast]);
   return (
-    <form action={action} className="space-y-3 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+    <form action={action} className="space-y-3">
       <div className="flex flex-wrap items-end gap-2">
-        <label className="flex flex-col text-sm">
-          Name
-          <input name="name" required maxLength={100} placeholder="e.g. sync-service" className="mt-1 rounded-md border border-slate-300 px-2 py-1.5 dark:border-slate-600 dark:bg-slate-800" />
-        </label>
-        <button type="submit" disabled={pending} className="rounded-md bg-blue-700 px-3 py-1.5 text-sm font-semibold text-white hover:bg-blue-800 disabled:opacity-60">
+        <div className="min-w-0 flex-1 sm:max-w-xs">
+          <Field label="Name">
+            <input name="name" required maxLength={100} placeholder="e.g. sync-service" className={INPUT_CLASS} />
+          </Field>
+        </div>
+        <Button type="submit" variant="primary" disabled={pending}>
           {pending ? 'Creating…' : 'Create API key'}
-        </button>
+        </Button>
       </div>
-      <p aria-live="polite" className={`text-sm empty:hidden ${state.error ? 'text-red-700 dark:text-red-300' : 'text-emerald-800 dark:text-emerald-300'}`}>
-        {state.error ?? state.message ?? ''}
-      </p>
+      {state.error && <ErrorState title={state.error} />}
       {state.key && (
-        <output aria-label="New API key" className="block break-all rounded bg-slate-100 p-2 font-mono text-sm dark:bg-slate-800">
-          {state.key}
-        </output>
+        <Notice tone="warn" title={state.message}>
+          <SecretValue value={state.key} label="Copy API key" name="New API key" />
+        </Notice>
       )}
     </form>
   );

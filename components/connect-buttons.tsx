@@ -6,7 +6,7 @@ import { ActionForm } from './action-form';
 /** One "Connect …" button per product whose app is configured (sandbox: all three). */
 export function ConnectButtons({ products }: { products: readonly Product[] }) {
   return (
-    <div className="flex flex-wrap gap-2">
+    <div className="flex flex-wrap justify-center gap-2">
       {products.map((product) => (
         <ActionForm
           key={product}

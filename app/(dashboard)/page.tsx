@@ -1,15 +1,19 @@
+import { Plug } from 'lucide-react';
 import { AutoRefresh } from '@/components/auto-refresh';
 import { ConnectButtons } from '@/components/connect-buttons';
 import { ConnectionCard } from '@/components/connection-card';
+import { NotificationSwitch } from '@/components/notification-switch';
+import { EmptyState } from '@/components/ui/empty-state';
+import { Notice } from '@/components/ui/notice';
+import { PageHeader } from '@/components/ui/page-header';
 import { productLabel, isProduct } from '@/lib/atlassian/products';
 import { requireUser } from '@/lib/auth/session';
 import { getConfig } from '@/lib/config';
 import { listUserConnections } from '@/lib/connections/queries';
 import { getDb } from '@/lib/db';
+import { now as healthNow } from '@/lib/clock'; // sandbox: the simulator's clock
 import { mailSetup } from '@/lib/notifications/admin';
 import { connectionNotificationSwitches, userNotificationSettings } from '@/lib/notifications/preferences';
-import { NotificationSwitch } from '@/components/notification-switch';
-import { now as healthNow } from '@/lib/clock'; // sandbox: the simulator's clock
 
 export const dynamic = 'force-dynamic';
 
@@ -31,27 +35,31 @@ export default async function HomePage({ searchParams }: { searchParams: Search 
   const switches = await connectionNotificationSwitches(getDb(), connections.filter((c) => c.user_id === user.id).map((c) => c.id));
   const now = healthNow().getTime();
   const products = getConfig().products;
+  const empty = connections.length === 0;
   return (
-    <section aria-labelledby="connections-heading" className="space-y-6">
-      <div className="flex flex-wrap items-center justify-between gap-4">
-        <div className="flex flex-wrap items-baseline gap-x-3 gap-y-1">
-          <h1 id="connections-heading" className="text-2xl font-semibold">
-            My connections
-          </h1>
-          <AutoRefresh />
-        </div>
-        <ConnectButtons products={products} />
-      </div>
+    <div className="space-y-6">
+      <PageHeader
+        title="My connections"
+        icon={Plug}
+        description="Reconnect keeps these connections' access alive and tells you when one needs you."
+        actions={
+          <>
+            <AutoRefresh />
+            {/* With no connection yet, the Connect buttons live in the empty state instead. */}
+            {!empty && <ConnectButtons products={products} />}
+          </>
+        }
+      />
       {success && (
-        <p role="status" className="rounded-md bg-emerald-50 px-4 py-3 text-sm font-medium text-emerald-900 ring-1 ring-emerald-600/20 dark:bg-emerald-950 dark:text-emerald-200">
+        <Notice tone="ok" role="status">
           {success}
-        </p>
+        </Notice>
       )}
       <NotificationSwitch on={settings.notificationsEnabled} mailOn={mailSetup(getConfig()).on} />
-      {connections.length === 0 ? (
-        <p className="rounded-lg border border-dashed border-slate-300 p-8 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400">
+      {empty ? (
+        <EmptyState icon={Plug} title="Connect your first app" action={<ConnectButtons products={products} />}>
           No connections yet. Connect {products.map(productLabel).join(', ').replace(/, ([^,]*)$/, ' or $1')} to keep their access alive here.
-        </p>
+        </EmptyState>
       ) : (
         <ul className="space-y-4">
           {connections.map((c) => (
@@ -59,6 +67,6 @@ export default async function HomePage({ searchParams }: { searchParams: Search 
           ))}
         </ul>
       )}
-    </section>
+    </div>
   );
 }

@@ -1,8 +1,9 @@
-import Link from 'next/link';
+import { ChevronLeft, ChevronRight, ChevronsLeft } from 'lucide-react';
 import type { AdminConnectionPage } from '@/lib/admin/connections';
 import { adminHref, type AdminQuery } from '@/lib/admin/params';
+import { LinkButton } from '../ui/button';
 
-const LINK = 'rounded-md px-3 py-1.5 text-sm font-medium ring-1 ring-inset ring-slate-300 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700 dark:ring-slate-700 dark:hover:bg-slate-800';
+const ICON = 'size-4';
 
 /** Keyset pagination: links carry the cursor of the first/last row shown, never a page number. */
 export function Pagination({ query, page }: { query: AdminQuery; page: AdminConnectionPage }) {
@@ -10,22 +11,25 @@ export function Pagination({ query, page }: { query: AdminQuery; page: AdminConn
   if (onFirstPage && !page.next) return null;
   return (
     <nav aria-label="Pagination" className="flex flex-wrap items-center justify-between gap-2">
-      <div className="flex gap-2">
+      <div className="flex flex-wrap gap-2">
         {!onFirstPage && (
-          <Link href={adminHref(query)} className={LINK}>
+          <LinkButton href={adminHref(query)}>
+            <ChevronsLeft aria-hidden="true" className={ICON} />
             First page
-          </Link>
+          </LinkButton>
         )}
         {page.previous && (
-          <Link href={adminHref(query, { before: page.previous, after: undefined })} rel="prev" className={LINK}>
-            ← Previous page
-          </Link>
+          <LinkButton href={adminHref(query, { before: page.previous, after: undefined })} rel="prev">
+            <ChevronLeft aria-hidden="true" className={ICON} />
+            Previous page
+          </LinkButton>
         )}
       </div>
       {page.next && (
-        <Link href={adminHref(query, { after: page.next, before: undefined })} rel="next" className={LINK}>
-          Next page →
-        </Link>
+        <LinkButton href={adminHref(query, { after: page.next, before: undefined })} rel="next">
+          Next page
+          <ChevronRight aria-hidden="true" className={ICON} />
+        </LinkButton>
       )}
     </nav>
   );

@@ -24,11 +24,21 @@ export function CopyButton({ value, label = 'Copy' }: { value: string; label?: s
   );
 }
 
-/** A secret shown once: monospace, wrapping, with its Copy button beside it. */
-export function SecretValue({ value, label }: { value: string; label: string }) {
+/**
+ * A secret shown once: monospace, wrapping, with its Copy button beside it. `label` names the Copy button;
+ * `name`, if given, makes the value an <output> (a status region) with that accessible name.
+ */
+export function SecretValue({ value, label, name }: { value: string; label: string; name?: string }) {
+  const code = <code className="block min-w-0 break-all rounded bg-slate-100 px-2 py-1 font-mono text-sm text-slate-900 dark:bg-slate-800 dark:text-slate-100">{value}</code>;
   return (
     <div className="flex min-w-0 flex-wrap items-center gap-2">
-      <code className="min-w-0 flex-1 break-all rounded bg-slate-100 px-2 py-1 font-mono text-sm dark:bg-slate-800">{value}</code>
+      {name ? (
+        <output aria-label={name} className="block min-w-0 flex-1">
+          {code}
+        </output>
+      ) : (
+        <div className="min-w-0 flex-1">{code}</div>
+      )}
       <CopyButton value={value} label={label} />
     </div>
   );

@@ -6,7 +6,7 @@ import type { ComponentProps, ReactNode } from 'react';
  */
 export function Table({ caption, children, captionHidden = true }: { caption: string; children: ReactNode; captionHidden?: boolean }) {
   return (
-    <div className="min-w-0 overflow-hidden rounded-lg ring-1 ring-slate-200 dark:ring-slate-800">
+    <div className="min-w-0 overflow-x-auto rounded-lg ring-1 ring-slate-200 dark:ring-slate-800">
       <table className="block w-full text-left text-sm sm:table sm:table-auto">
         <caption className={captionHidden ? 'sr-only' : 'p-3 text-left font-semibold'}>{caption}</caption>
         {children}

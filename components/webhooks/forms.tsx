@@ -1,6 +1,6 @@
 'use client';
 
-import { useActionState, useState, type ReactNode } from 'react';
+import { useActionState, useEffect, useRef, type ReactNode } from 'react';
 import {
   createEndpointAction,
   deleteEndpointAction,
@@ -12,73 +12,47 @@ import {
   updateUrlAction,
   type WebhookActionState,
 } from '@/app/(dashboard)/admin/webhooks/actions';
-import type { ActionState } from '@/lib/actions/validated';
-import { DANGER, INPUT, LABEL, PRIMARY, SECONDARY } from '../styles';
+import { ActionForm } from '../action-form';
+import { Button } from '../ui/button';
+import { ConfirmButton } from '../ui/confirm-dialog';
+import { SecretValue } from '../ui/copy-button';
+import { Field, INPUT_CLASS, LABEL_CLASS } from '../ui/field';
+import { ErrorState, Notice } from '../ui/notice';
+import { useToast } from '../ui/toast';
 
-type Action = (prev: ActionState, formData: FormData) => Promise<ActionState>;
-
+type Action = (prev: WebhookActionState, formData: FormData) => Promise<WebhookActionState>;
 
 export interface EventOption {
   type: string;
   description: string;
 }
 
-function Result({ state, pending }: { state: WebhookActionState; pending: boolean }) {
-  const text = pending ? 'Working…' : (state.error ?? state.message ?? '');
-  return (
-    <p aria-live="polite" className={`text-sm empty:hidden ${state.error && !pending ? 'text-red-700 dark:text-red-300' : 'text-emerald-800 dark:text-emerald-300'}`}>
-      {text}
-    </p>
-  );
-}
-
-/** A secret shown once, with a copy button. */
-function SecretOnce({ secret }: { secret: string }) {
-  const [copied, setCopied] = useState(false);
-  return (
-    <div className="space-y-1 rounded-md bg-amber-50 p-3 ring-1 ring-amber-600/30 dark:bg-amber-950 dark:ring-amber-700">
-      <p className="text-sm font-medium text-amber-900 dark:text-amber-200">Signing secret (shown once)</p>
-      <div className="flex flex-wrap items-center gap-2">
-        <code data-testid="webhook-secret" className="break-all rounded bg-white px-2 py-1 text-xs text-slate-900 dark:bg-slate-900 dark:text-slate-100">
-          {secret}
-        </code>
-        <button
-          type="button"
-          className={SECONDARY}
-          onClick={() => {
-            void navigator.clipboard?.writeText(secret).then(() => setCopied(true));
-          }}
-        >
-          {copied ? 'Copied' : 'Copy secret'}
-        </button>
-      </div>
-    </div>
-  );
-}
-
-function Form({
-  action,
-  children,
-  confirm,
-  className = '',
-}: {
-  action: Action;
-  children: (pending: boolean) => ReactNode;
-  confirm?: string;
-  className?: string;
-}) {
+/** An action's state, with its result sent to a toast; errors also stay inline next to the fields they concern. */
+function useWebhookAction(action: Action) {
   const [state, formAction, pending] = useActionState<WebhookActionState, FormData>(action, {});
+  const toast = useToast();
+  useEffect(() => {
+    if (state.error) toast('bad', state.error);
+    else if (state.message) toast('ok', state.message);
+  }, [state, toast]);
+  return { state, formAction, pending };
+}
+
+/** A secret shown once, with its Copy button. */
+function SecretOnce({ secret }: { secret: string }) {
   return (
-    <form
-      action={formAction}
-      aria-busy={pending}
-      onSubmit={(e) => {
-        if (confirm && !window.confirm(confirm)) e.preventDefault();
-      }}
-      className={`space-y-2 ${className}`}
-    >
+    <Notice tone="warn" title="Signing secret (shown once)">
+      <SecretValue value={secret} label="Copy signing secret" />
+    </Notice>
+  );
+}
+
+function Form({ action, children }: { action: Action; children: (pending: boolean) => ReactNode }) {
+  const { state, formAction, pending } = useWebhookAction(action);
+  return (
+    <form action={formAction} aria-busy={pending} className="space-y-3">
       {children(pending)}
-      <Result state={state} pending={pending} />
+      {state.error && !pending && <ErrorState title={state.error} />}
       {state.secret && !pending && <SecretOnce secret={state.secret} />}
     </form>
   );
@@ -86,12 +60,12 @@ function Form({
 
 function EventCheckboxes({ options, selected }: { options: EventOption[]; selected: string[] }) {
   return (
-    <fieldset className="space-y-1">
-      <legend className={LABEL}>Events</legend>
+    <fieldset className="space-y-1.5">
+      <legend className={LABEL_CLASS}>Events</legend>
       {options.map((o) => (
         <label key={o.type} className="flex items-start gap-2 text-sm">
-          <input type="checkbox" name={`event:${o.type}`} defaultChecked={selected.includes(o.type)} className="mt-0.5" />
-          <span>
+          <input type="checkbox" name={`event:${o.type}`} defaultChecked={selected.includes(o.type)} className="mt-0.5 size-4 shrink-0 accent-blue-700" />
+          <span className="min-w-0 break-words">
             <code className="text-xs">{o.type}</code> <span className="text-slate-600 dark:text-slate-400">— {o.description}</span>
           </span>
         </label>
@@ -105,14 +79,13 @@ export function CreateEndpointForm({ options }: { options: EventOption[] }) {
     <Form action={createEndpointAction}>
       {(pending) => (
         <>
-          <label className={LABEL}>
-            URL
-            <input name="url" type="url" required placeholder="https://example.com/webhooks/reconnect" className={INPUT} />
-          </label>
+          <Field label="URL">
+            <input name="url" type="url" required placeholder="https://example.com/webhooks/reconnect" className={INPUT_CLASS} />
+          </Field>
           <EventCheckboxes options={options} selected={options.map((o) => o.type).filter((t) => t !== 'webhook.test')} />
-          <button type="submit" disabled={pending} className={PRIMARY}>
-            Create endpoint
-          </button>
+          <Button type="submit" variant="primary" disabled={pending}>
+            {pending ? 'Creating…' : 'Create endpoint'}
+          </Button>
         </>
       )}
     </Form>
@@ -121,15 +94,15 @@ export function CreateEndpointForm({ options }: { options: EventOption[] }) {
 
 export function EditEndpointForms({ endpointId, url, events, options }: { endpointId: string; url: string; events: string[]; options: EventOption[] }) {
   return (
-    <div className="grid gap-4 md:grid-cols-2">
+    <div className="grid gap-6 md:grid-cols-2">
       <Form action={updateEventsAction}>
         {(pending) => (
           <>
             <input type="hidden" name="endpointId" value={endpointId} />
             <EventCheckboxes options={options} selected={events} />
-            <button type="submit" disabled={pending} className={SECONDARY}>
+            <Button type="submit" disabled={pending}>
               Save events
-            </button>
+            </Button>
           </>
         )}
       </Form>
@@ -137,13 +110,12 @@ export function EditEndpointForms({ endpointId, url, events, options }: { endpoi
         {(pending) => (
           <>
             <input type="hidden" name="endpointId" value={endpointId} />
-            <label className={LABEL}>
-              URL
-              <input name="url" type="url" required defaultValue={url} className={INPUT} />
-            </label>
-            <button type="submit" disabled={pending} className={SECONDARY}>
+            <Field label="URL">
+              <input name="url" type="url" required defaultValue={url} className={INPUT_CLASS} />
+            </Field>
+            <Button type="submit" disabled={pending}>
               Save URL
-            </button>
+            </Button>
           </>
         )}
       </Form>
@@ -151,65 +123,62 @@ export function EditEndpointForms({ endpointId, url, events, options }: { endpoi
   );
 }
 
-function OneButton({
-  action,
-  fields,
-  label,
-  variant = 'secondary',
-  confirm,
-  ariaLabel,
-}: {
-  action: Action;
-  fields: Record<string, string>;
-  label: string;
-  variant?: 'primary' | 'secondary' | 'danger';
-  confirm?: string;
-  ariaLabel?: string;
-}) {
-  const style = variant === 'primary' ? PRIMARY : variant === 'danger' ? DANGER : SECONDARY;
+/** Rotating asks first, then shows the new secret once, under the buttons. */
+function RotateSecretButton({ endpointId }: { endpointId: string }) {
+  const { state, formAction, pending } = useWebhookAction(rotateSecretAction);
+  const form = useRef<HTMLFormElement>(null);
   return (
-    <Form action={action} confirm={confirm} className="max-w-md">
-      {(pending) => (
-        <>
-          {Object.entries(fields).map(([name, value]) => (
-            <input key={name} type="hidden" name={name} value={value} />
-          ))}
-          <button type="submit" disabled={pending} aria-label={ariaLabel} className={style}>
-            {label}
-          </button>
-        </>
+    <form ref={form} action={formAction} aria-busy={pending} className="contents">
+      <input type="hidden" name="endpointId" value={endpointId} />
+      <ConfirmButton
+        label={pending ? 'Rotating…' : 'Rotate secret'}
+        title="Rotate the signing secret?"
+        confirmLabel="Rotate secret"
+        variant="secondary"
+        disabled={pending}
+        onConfirm={() => form.current?.requestSubmit()}
+      >
+        The old secret keeps working alongside the new one for 24 hours.
+      </ConfirmButton>
+      {state.secret && !pending && (
+        <div className="basis-full">
+          <SecretOnce secret={state.secret} />
+        </div>
       )}
-    </Form>
+    </form>
   );
 }
 
 export function EndpointButtons({ endpointId, status }: { endpointId: string; status: string }) {
   const fields = { endpointId };
   return (
-    <div className="flex flex-wrap items-start gap-3">
-      {status !== 'disabled' && <OneButton action={sendTestAction} fields={fields} label="Send test" variant="primary" />}
-      <OneButton
-        action={rotateSecretAction}
-        fields={fields}
-        label="Rotate secret"
-        confirm="Rotate the signing secret? The old one keeps working alongside the new one for 24 hours."
-      />
+    <div className="flex flex-wrap items-center gap-2">
+      {status !== 'disabled' && <ActionForm action={sendTestAction} fields={fields} label="Send test" pendingLabel="Sending…" variant="primary" />}
+      <RotateSecretButton endpointId={endpointId} />
       {status === 'disabled' ? (
-        <OneButton action={setStatusAction} fields={{ ...fields, status: 'active' }} label="Enable" />
+        <ActionForm action={setStatusAction} fields={{ ...fields, status: 'active' }} label="Enable" pendingLabel="Enabling…" />
       ) : (
-        <OneButton action={setStatusAction} fields={{ ...fields, status: 'disabled' }} label="Disable" variant="danger" />
+        <ActionForm
+          action={setStatusAction}
+          fields={{ ...fields, status: 'disabled' }}
+          label="Disable"
+          pendingLabel="Disabling…"
+          variant="danger"
+          confirm={{ title: 'Disable this endpoint?', body: 'Nothing is sent to it until it is enabled again; its deliveries wait.', confirmLabel: 'Disable' }}
+        />
       )}
-      <OneButton
+      <ActionForm
         action={deleteEndpointAction}
         fields={fields}
         label="Delete"
+        pendingLabel="Deleting…"
         variant="danger"
-        confirm="Delete this endpoint and its delivery log? Undelivered messages to it are dropped."
+        confirm={{ title: 'Delete this endpoint?', body: 'Its delivery log goes with it, and undelivered messages to it are dropped.', confirmLabel: 'Delete endpoint' }}
       />
     </div>
   );
 }
 
 export function ReplayButton({ deliveryId }: { deliveryId: string }) {
-  return <OneButton action={replayDeliveryAction} fields={{ deliveryId }} label="Replay" ariaLabel={`Replay delivery ${deliveryId}`} />;
+  return <ActionForm action={replayDeliveryAction} fields={{ deliveryId }} label={`Replay delivery ${deliveryId}`} shortLabel="Replay" pendingLabel="Replaying…" />;
 }

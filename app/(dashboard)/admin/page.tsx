@@ -1,3 +1,4 @@
+import { ShieldCheck } from 'lucide-react';
 import type { Metadata } from 'next';
 import { ConfigErrorBanner } from '@/components/admin/config-error-banner';
 import { ConnectionsTable } from '@/components/admin/connections-table';
@@ -16,6 +17,8 @@ import { getDb } from '@/lib/db';
 import { mailSetup, notificationOverview } from '@/lib/notifications/admin';
 import { userNotificationSettings } from '@/lib/notifications/preferences';
 import { NotificationsPanel } from '@/components/admin/notifications-panel';
+import { Notice } from '@/components/ui/notice';
+import { PageHeader } from '@/components/ui/page-header';
 
 export const dynamic = 'force-dynamic';
 
@@ -31,9 +34,11 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
   const { adminDigest } = await userNotificationSettings(getDb(), admin.id);
   return (
     <div className="space-y-8">
-      <div className="flex flex-wrap items-baseline justify-between gap-2">
-        <h1 className="text-2xl font-semibold">All connections</h1>
-      </div>
+      <PageHeader
+        title="All connections"
+        icon={ShieldCheck}
+        description="Every user's connections, how their refreshes went this week, and what is broken right now."
+      />
       <ConfigErrorBanner count={data.configurationErrors} href={adminHref(parseAdminQuery({}), { status: 'error' })} />
       <section aria-labelledby="overview-heading" className="space-y-3">
         <h2 id="overview-heading" className="sr-only">
@@ -54,9 +59,9 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
         <StatusChips query={query} counts={data.counts} />
         <FilterForm query={query} />
         {searchTooShort(search) && (
-          <p role="status" className="text-sm font-medium text-amber-800 dark:text-amber-300">
+          <Notice tone="warn" role="status">
             Search needs at least {MIN_SEARCH} characters; showing every connection instead.
-          </p>
+          </Notice>
         )}
         <p className="text-sm text-slate-600 dark:text-slate-400">
           {ADMIN_PAGE_SIZE} per page. Disconnected connections are hidden unless you choose them.

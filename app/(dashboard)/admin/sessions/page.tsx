@@ -1,6 +1,10 @@
+import { MonitorSmartphone, UserRound } from 'lucide-react';
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { ActionForm } from '@/components/action-form';
+import { Badge } from '@/components/ui/badge';
+import { Card } from '@/components/ui/card';
+import { EmptyState } from '@/components/ui/empty-state';
+import { PageHeader } from '@/components/ui/page-header';
 import { requireAdmin } from '@/lib/auth/session';
 import { listLiveSessions, type LiveSession } from '@/lib/auth/sessions';
 import { getDb } from '@/lib/db';
@@ -8,7 +12,7 @@ import { endAllSessionsAction, endSessionAction } from './actions';
 
 export const dynamic = 'force-dynamic';
 
-export const metadata: Metadata = { title: 'Sessions — Reconnect' };
+export const metadata: Metadata = { title: 'Sessions — Reconnect admin' };
 
 const minute = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
@@ -18,51 +22,65 @@ function byUser(sessions: LiveSession[]): LiveSession[][] {
   return [...groups.values()];
 }
 
+function UserSessions({ sessions, isMe }: { sessions: LiveSession[]; isMe: boolean }) {
+  const { userId, email, name } = sessions[0];
+  const title = (
+    <span className="flex flex-wrap items-center gap-2">
+      <UserRound aria-hidden="true" className="size-4 shrink-0 text-slate-600 dark:text-slate-400" />
+      <span className="break-all">
+        {name ? `${name} · ` : ''}
+        {email}
+      </span>
+      {isMe && <Badge tone="info">you</Badge>}
+    </span>
+  );
+  return (
+    <li aria-label={`Sessions of ${email}`}>
+      <Card
+        title={title}
+        description={`${sessions.length} signed-in browser${sessions.length === 1 ? '' : 's'}`}
+        actions={<ActionForm action={endAllSessionsAction} fields={{ userId }} label={`End all sessions of ${email}`} shortLabel="End all sessions" pendingLabel="Ending…" variant="danger" />}
+      >
+        <ul className="divide-y divide-slate-200 text-sm dark:divide-slate-800">
+          {sessions.map((s) => (
+            <li key={s.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
+              <span className="min-w-0">
+                Signed in {minute(s.createdAt)}, ends {minute(s.expires)}
+              </span>
+              <ActionForm
+                action={endSessionAction}
+                fields={{ userId, sessionId: s.id }}
+                label={`End session of ${email} from ${minute(s.createdAt)}`}
+                shortLabel="End session"
+                pendingLabel="Ending…"
+              />
+            </li>
+          ))}
+        </ul>
+      </Card>
+    </li>
+  );
+}
+
 export default async function SessionsPage() {
   const admin = await requireAdmin();
   const users = byUser(await listLiveSessions(getDb()));
   return (
-    <section aria-labelledby="sessions-heading" className="space-y-6">
-      <div className="flex flex-wrap items-baseline justify-between gap-2">
-        <h1 id="sessions-heading" className="text-2xl font-semibold">
-          Sessions
-        </h1>
-        <Link href="/admin" className="text-sm text-blue-700 hover:underline dark:text-blue-300">
-          ← All connections
-        </Link>
-      </div>
-      <p className="text-sm text-slate-600 dark:text-slate-400">
-        Every signed-in browser has a session, kept on the server for at most 8 hours. Ending one signs that browser out at its next
-        request, even if someone copied its cookie.
-      </p>
-      {users.length === 0 && <p className="text-sm text-slate-600 dark:text-slate-400">Nobody is signed in.</p>}
-      <ul className="space-y-4">
-        {users.map((sessions) => {
-          const { userId, email, name } = sessions[0];
-          return (
-            <li key={userId} aria-label={`Sessions of ${email}`} className="space-y-2 rounded-lg border border-slate-200 p-4 dark:border-slate-800">
-              <div className="flex flex-wrap items-start justify-between gap-2">
-                <h2 className="font-medium break-all">
-                  {name ? `${name} · ` : ''}
-                  {email}
-                  {userId === admin.id && <span className="text-sm font-normal text-slate-600 dark:text-slate-400"> (you)</span>}
-                </h2>
-                <ActionForm action={endAllSessionsAction} fields={{ userId }} label={`End all sessions of ${email}`} pendingLabel="Ending…" variant="danger" />
-              </div>
-              <ul className="space-y-1 text-sm">
-                {sessions.map((s) => (
-                  <li key={s.id} className="flex flex-wrap items-center justify-between gap-2">
-                    <span>
-                      Signed in {minute(s.createdAt)}, ends {minute(s.expires)}
-                    </span>
-                    <ActionForm action={endSessionAction} fields={{ userId, sessionId: s.id }} label={`End session of ${email} from ${minute(s.createdAt)}`} pendingLabel="Ending…" />
-                  </li>
-                ))}
-              </ul>
-            </li>
-          );
-        })}
-      </ul>
-    </section>
+    <div className="space-y-6">
+      <PageHeader
+        title="Sessions"
+        icon={MonitorSmartphone}
+        description="Every signed-in browser has a session, kept on the server for at most 8 hours. Ending one signs that browser out at its next request, even if someone copied its cookie."
+      />
+      {users.length === 0 ? (
+        <EmptyState icon={MonitorSmartphone} title="Nobody is signed in." />
+      ) : (
+        <ul className="space-y-4">
+          {users.map((sessions) => (
+            <UserSessions key={sessions[0].userId} sessions={sessions} isMe={sessions[0].userId === admin.id} />
+          ))}
+        </ul>
+      )}
+    </div>
   );
 }

@@ -1,12 +1,20 @@
+import { Inbox, Webhook } from 'lucide-react';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { AutoRefresh } from '@/components/auto-refresh';
 import { ago, duration, renderTime } from '@/components/time';
 import { CreateEndpointForm, EditEndpointForms, EndpointButtons, ReplayButton, type EventOption } from '@/components/webhooks/forms';
+import { Badge, type Tone } from '@/components/ui/badge';
+import { LinkButton } from '@/components/ui/button';
+import { Card } from '@/components/ui/card';
+import { EmptyState } from '@/components/ui/empty-state';
+import { Notice } from '@/components/ui/notice';
+import { PageHeader } from '@/components/ui/page-header';
+import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
 import { requireAdmin } from '@/lib/auth/session';
 import { getConfig } from '@/lib/config';
 import { getDb } from '@/lib/db';
-import { DELIVERY_STATUSES, isEndpointId, listDeliveries, listEndpoints, type DeliveryStatus, type WebhookEndpointView } from '@/lib/webhooks/endpoints';
+import { DELIVERY_STATUSES, isEndpointId, listDeliveries, listEndpoints, type DeliveryStatus, type DeliveryView, type WebhookEndpointView } from '@/lib/webhooks/endpoints';
 import { WEBHOOK_TYPES, type WebhookType } from '@/lib/webhooks/outbox';
 
 export const dynamic = 'force-dynamic';
@@ -27,19 +35,15 @@ const EVENT_DESCRIPTIONS: Record<WebhookType, string> = {
 
 const OPTIONS: EventOption[] = WEBHOOK_TYPES.map((type) => ({ type, description: EVENT_DESCRIPTIONS[type] }));
 
-const ENDPOINT_BADGE: Record<string, { label: string; className: string }> = {
-  active: { label: 'Active', className: 'bg-emerald-100 text-emerald-900 ring-emerald-600/30 dark:bg-emerald-950 dark:text-emerald-200' },
-  failing: { label: 'Failing', className: 'bg-red-100 text-red-900 ring-red-600/30 dark:bg-red-950 dark:text-red-200' },
-  disabled: { label: 'Disabled', className: 'bg-slate-100 text-slate-700 ring-slate-500/30 dark:bg-slate-800 dark:text-slate-300' },
+const ENDPOINT_BADGE: Record<string, { label: string; tone: Tone }> = {
+  active: { label: 'Active', tone: 'ok' },
+  failing: { label: 'Failing', tone: 'bad' },
+  disabled: { label: 'Disabled', tone: 'muted' },
 };
 
-const DELIVERY_BADGE: Record<DeliveryStatus, string> = {
-  pending: 'bg-amber-100 text-amber-900 ring-amber-600/30 dark:bg-amber-950 dark:text-amber-200',
-  succeeded: 'bg-emerald-100 text-emerald-900 ring-emerald-600/30 dark:bg-emerald-950 dark:text-emerald-200',
-  failed: 'bg-red-100 text-red-900 ring-red-600/30 dark:bg-red-950 dark:text-red-200',
-};
+const DELIVERY_TONE: Record<DeliveryStatus, Tone> = { pending: 'warn', succeeded: 'ok', failed: 'bad' };
 
-const BADGE = 'inline-flex items-center rounded-full px-2.5 py-0.5 text-xs font-semibold ring-1 ring-inset';
+const LINK = 'text-blue-700 underline hover:no-underline focus-visible:outline-2 focus-visible:outline-blue-700 dark:text-blue-300 dark:focus-visible:outline-blue-400';
 
 function one(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
@@ -48,47 +52,124 @@ function one(value: string | string[] | undefined): string | undefined {
 function EndpointCard({ e, now }: { e: WebhookEndpointView; now: number }) {
   const badge = ENDPOINT_BADGE[e.status] ?? ENDPOINT_BADGE.disabled;
   return (
-    <li className="space-y-3 rounded-lg border border-slate-200 p-4 dark:border-slate-700" data-testid="webhook-endpoint">
-      <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
-        <span className={`${BADGE} ${badge.className}`}>{badge.label}</span>
-        <code className="break-all text-sm font-medium">{e.url}</code>
-      </div>
-      {e.status === 'failing' && (
-        <p className="text-sm text-red-800 dark:text-red-300">
-          Deliveries to this endpoint failed after every retry. It still receives new messages; a successful delivery makes it active
-          again. Replay failed deliveries below once it is fixed.
-        </p>
-      )}
-      {e.status === 'disabled' && (
-        <p className="text-sm text-slate-700 dark:text-slate-300">
-          {e.disabled_reason ?? 'Disabled.'} Nothing is sent to it; its pending deliveries resume in order when it is enabled.
-        </p>
-      )}
-      <div className="flex flex-wrap items-center gap-1 text-sm text-slate-700 dark:text-slate-300">
-        <span className="mr-1">Events:</span>
-        {e.events.map((t) => (
-          <code key={t} className="rounded bg-slate-100 px-1 text-xs dark:bg-slate-800">
-            {t}
-          </code>
-        ))}
-      </div>
-      <p className="text-xs text-slate-600 dark:text-slate-400">
-        Created {ago(e.created_at, now)}
-        {e.previous_secret_expires_at &&
-          ` · secret rotated: the previous secret still signs for ${duration(e.previous_secret_expires_at.getTime() - now)}`}
-        {' · '}
-        <Link href={`/admin/webhooks?endpoint=${e.id}`} className="text-blue-700 underline dark:text-blue-300">
-          its deliveries
-        </Link>
-      </p>
-      <EndpointButtons endpointId={e.id} status={e.status} />
-      <details className="rounded-md bg-slate-50 p-3 dark:bg-slate-900">
-        <summary className="cursor-pointer text-sm font-medium">Edit events or URL</summary>
-        <div className="mt-3">
-          <EditEndpointForms endpointId={e.id} url={e.url} events={e.events} options={OPTIONS} />
+    <li data-testid="webhook-endpoint">
+      <Card
+        as="h3"
+        title={<code className="break-all font-mono text-sm">{e.url}</code>}
+        actions={<Badge tone={badge.tone}>{badge.label}</Badge>}
+      >
+        <div className="space-y-3">
+          {e.status === 'failing' && (
+            <Notice tone="bad">
+              Deliveries to this endpoint failed after every retry. It still receives new messages; a successful delivery makes it active
+              again. Replay failed deliveries below once it is fixed.
+            </Notice>
+          )}
+          {e.status === 'disabled' && (
+            <Notice tone="info">{e.disabled_reason ?? 'Disabled.'} Nothing is sent to it; its pending deliveries resume in order when it is enabled.</Notice>
+          )}
+          <div className="flex flex-wrap items-center gap-1 text-sm text-slate-700 dark:text-slate-300">
+            <span className="mr-1">Events:</span>
+            {e.events.map((t) => (
+              <code key={t} className="rounded bg-slate-100 px-1.5 py-0.5 text-xs dark:bg-slate-800">
+                {t}
+              </code>
+            ))}
+          </div>
+          <p className="text-xs text-slate-600 dark:text-slate-400">
+            Created {ago(e.created_at, now)}
+            {e.previous_secret_expires_at &&
+              ` · secret rotated: the previous secret still signs for ${duration(e.previous_secret_expires_at.getTime() - now)}`}
+            {' · '}
+            <Link href={`/admin/webhooks?endpoint=${e.id}`} className={LINK}>
+              its deliveries
+            </Link>
+          </p>
+          <EndpointButtons endpointId={e.id} status={e.status} />
+          <details className="rounded-md bg-slate-50 p-3 dark:bg-slate-800/50">
+            <summary className="cursor-pointer rounded text-sm font-medium focus-visible:outline-2 focus-visible:outline-blue-700 dark:focus-visible:outline-blue-400">
+              Edit events or URL
+            </summary>
+            <div className="mt-3">
+              <EditEndpointForms endpointId={e.id} url={e.url} events={e.events} options={OPTIONS} />
+            </div>
+          </details>
         </div>
-      </details>
+      </Card>
     </li>
+  );
+}
+
+function nextOrDelivered(d: DeliveryView, now: number): string {
+  if (d.delivered_at) return `delivered ${ago(d.delivered_at, now)}`;
+  if (!d.next_attempt_at) return '—';
+  return d.next_attempt_at.getTime() > now ? `in ${duration(d.next_attempt_at.getTime() - now)}` : 'due now';
+}
+
+function DeliveriesTable({ deliveries, now }: { deliveries: DeliveryView[]; now: number }) {
+  return (
+    <Table caption="Webhook deliveries, newest first">
+      <THead>
+        <tr>
+          <Th>Created</Th>
+          <Th>Event</Th>
+          <Th>Endpoint</Th>
+          <Th>Status</Th>
+          <Th>Response</Th>
+          <Th>Next / delivered</Th>
+          <Th>
+            <span className="sr-only">Actions</span>
+          </Th>
+        </tr>
+      </THead>
+      <TBody>
+        {deliveries.map((d) => (
+          <Tr key={d.id} data-testid="webhook-delivery">
+            <Td label="Created" className="sm:whitespace-nowrap">
+              <span title={d.created_at.toISOString()}>{ago(d.created_at, now)}</span>
+            </Td>
+            <Td label="Event">
+              <div className="min-w-0">
+                <code className="break-all text-xs">{d.type}</code>
+                {d.connection_id && (
+                  <div>
+                    <Link href={`/connections/${d.connection_id}`} className={`text-xs ${LINK}`}>
+                      connection
+                    </Link>
+                  </div>
+                )}
+                <div className="break-all font-mono text-xs text-slate-600 dark:text-slate-400" title="webhook-id">
+                  {d.message_id}
+                </div>
+              </div>
+            </Td>
+            <Td label="Endpoint" className="break-all sm:max-w-[14rem]">
+              {d.endpoint_url}
+            </Td>
+            <Td label="Status">
+              <div className="min-w-0">
+                <Badge tone={DELIVERY_TONE[d.status]}>{d.status}</Badge>
+                <div className="mt-1 text-xs text-slate-600 dark:text-slate-400">
+                  {d.attempts} attempt{d.attempts === 1 ? '' : 's'}
+                </div>
+              </div>
+            </Td>
+            <Td label="Response" className="sm:max-w-[16rem]">
+              <div className="min-w-0">
+                {d.last_response_code ?? (d.last_error ? 'no response' : '—')}
+                {d.last_error && <div className="break-words text-xs text-red-800 dark:text-red-300">{d.last_error}</div>}
+              </div>
+            </Td>
+            <Td label="Next / delivered" className="sm:whitespace-nowrap">
+              {nextOrDelivered(d, now)}
+            </Td>
+            <Td className="sm:text-right">
+              <ReplayButton deliveryId={d.id} />
+            </Td>
+          </Tr>
+        ))}
+      </TBody>
+    </Table>
   );
 }
 
@@ -118,28 +199,32 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Sea
 
   return (
     <div className="space-y-8">
-      <div className="space-y-2">
-        <div className="flex flex-wrap items-center justify-between gap-x-4 gap-y-1">
-          <h1 className="text-2xl font-semibold">Webhooks</h1>
-          <AutoRefresh />
-        </div>
-        <p className="text-slate-700 dark:text-slate-300">
-          Backend services learn here when a connection needs re-authorization, degrades, recovers or is removed. Deliveries are signed
-          the <a href="https://www.standardwebhooks.com/" className="text-blue-700 underline dark:text-blue-300">Standard Webhooks</a> way
-          (verify them with the <code>standardwebhooks</code> library and the endpoint’s secret), sent at least once and in order per
-          connection, and retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 24 h before they count as failed.
-          {allowPrivate ? ' Private and loopback URLs are allowed (WEBHOOK_ALLOW_PRIVATE).' : ' Private, loopback and link-local URLs are refused.'}
-        </p>
-      </div>
+      <PageHeader
+        title="Webhooks"
+        icon={Webhook}
+        actions={<AutoRefresh />}
+        description={
+          <>
+            Backend services learn here when a connection needs re-authorization, degrades, recovers or is removed. Deliveries are signed
+            the{' '}
+            <a href="https://www.standardwebhooks.com/" className={LINK}>
+              Standard Webhooks
+            </a>{' '}
+            way (verify them with the <code>standardwebhooks</code> library and the endpoint’s secret), sent at least once and in order per
+            connection, and retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 24 h before they count as failed.
+            {allowPrivate ? ' Private and loopback URLs are allowed (WEBHOOK_ALLOW_PRIVATE).' : ' Private, loopback and link-local URLs are refused.'}
+          </>
+        }
+      />
 
       <section aria-labelledby="endpoints-heading" className="space-y-4">
-        <h2 id="endpoints-heading" className="text-lg font-semibold">
+        <h2 id="endpoints-heading" className="text-xl font-semibold">
           Endpoints
         </h2>
         {endpoints.length === 0 ? (
-          <p className="rounded-lg border border-dashed border-slate-300 p-6 text-center text-slate-600 dark:border-slate-700 dark:text-slate-400">
-            No endpoints yet. Add one below.
-          </p>
+          <EmptyState icon={Webhook} title="No endpoints yet">
+            Add one below: Reconnect then tells it about every connection change you choose.
+          </EmptyState>
         ) : (
           <ul className="space-y-4">
             {endpoints.map((e) => (
@@ -148,108 +233,42 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Sea
           </ul>
         )}
         {/* Not collapsible: the new endpoint's secret is shown in this form, once. */}
-        <div className="space-y-3 rounded-lg border border-slate-200 p-4 dark:border-slate-700">
-          <h3 className="font-medium">Add an endpoint</h3>
+        <Card title="Add an endpoint" as="h3">
           <div className="max-w-xl">
             <CreateEndpointForm options={OPTIONS} />
           </div>
-        </div>
+        </Card>
       </section>
 
       <section aria-labelledby="deliveries-heading" className="space-y-4">
-        <div className="flex flex-wrap items-baseline justify-between gap-2">
-          <h2 id="deliveries-heading" className="text-lg font-semibold">
+        <div className="flex flex-wrap items-center justify-between gap-2">
+          <h2 id="deliveries-heading" className="text-xl font-semibold">
             Deliveries
           </h2>
-          <nav aria-label="Filter deliveries" className="flex flex-wrap gap-3 text-sm">
+          <nav aria-label="Filter deliveries" className="flex flex-wrap gap-2">
             {[undefined, ...DELIVERY_STATUSES].map((s) => (
-              <Link
-                key={s ?? 'all'}
-                href={filterHref(s)}
-                aria-current={s === status ? 'page' : undefined}
-                className={s === status ? 'font-semibold underline' : 'text-blue-700 hover:underline dark:text-blue-300'}
-              >
+              <LinkButton key={s ?? 'all'} href={filterHref(s)} aria-current={s === status ? 'page' : undefined} variant={s === status ? 'primary' : 'secondary'}>
                 {s ?? 'all'}
-              </Link>
+              </LinkButton>
             ))}
             {endpointId && (
-              <Link href={status ? `/admin/webhooks?status=${status}` : '/admin/webhooks'} className="text-blue-700 hover:underline dark:text-blue-300">
+              <LinkButton href={status ? `/admin/webhooks?status=${status}` : '/admin/webhooks'} variant="ghost">
                 all endpoints
-              </Link>
+              </LinkButton>
             )}
           </nav>
         </div>
         {deliveries.length === 0 ? (
-          <p className="text-sm text-slate-600 dark:text-slate-400">No deliveries{status ? ` with status ${status}` : ''}.</p>
+          <EmptyState icon={Inbox} title={`No deliveries${status ? ` with status ${status}` : ''}`}>
+            Deliveries appear here when a subscribed event happens, or when you press Send test.
+          </EmptyState>
         ) : (
-          <div className="overflow-x-auto">
-            <table className="min-w-full text-left text-sm">
-              <thead className="border-b border-slate-200 text-xs uppercase text-slate-600 dark:border-slate-700 dark:text-slate-400">
-                <tr>
-                  <th scope="col" className="py-2 pr-3">Created</th>
-                  <th scope="col" className="py-2 pr-3">Event</th>
-                  <th scope="col" className="py-2 pr-3">Endpoint</th>
-                  <th scope="col" className="py-2 pr-3">Status</th>
-                  <th scope="col" className="py-2 pr-3">Attempts</th>
-                  <th scope="col" className="py-2 pr-3">Response</th>
-                  <th scope="col" className="py-2 pr-3">Next / delivered</th>
-                  <th scope="col" className="py-2">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-                {deliveries.map((d) => (
-                  <tr key={d.id} data-testid="webhook-delivery" className="align-top">
-                    <td className="py-2 pr-3 whitespace-nowrap" title={d.created_at.toISOString()}>
-                      {ago(d.created_at, now)}
-                    </td>
-                    <td className="py-2 pr-3">
-                      <code className="text-xs">{d.type}</code>
-                      {d.connection_id && (
-                        <div>
-                          <Link href={`/connections/${d.connection_id}`} className="text-xs text-blue-700 underline dark:text-blue-300">
-                            connection
-                          </Link>
-                        </div>
-                      )}
-                      <div className="text-xs text-slate-500" title="webhook-id">
-                        {d.message_id}
-                      </div>
-                    </td>
-                    <td className="max-w-[16rem] truncate py-2 pr-3" title={d.endpoint_url}>
-                      {d.endpoint_url}
-                    </td>
-                    <td className="py-2 pr-3">
-                      <span className={`${BADGE} ${DELIVERY_BADGE[d.status]}`}>{d.status}</span>
-                    </td>
-                    <td className="py-2 pr-3">{d.attempts}</td>
-                    <td className="max-w-[20rem] py-2 pr-3">
-                      {d.last_response_code ?? (d.last_error ? 'no response' : '—')}
-                      {d.last_error && <div className="break-words text-xs text-red-800 dark:text-red-300">{d.last_error}</div>}
-                    </td>
-                    <td className="py-2 pr-3 whitespace-nowrap">
-                      {d.delivered_at
-                        ? `delivered ${ago(d.delivered_at, now)}`
-                        : d.next_attempt_at
-                          ? d.next_attempt_at.getTime() > now
-                            ? `in ${duration(d.next_attempt_at.getTime() - now)}`
-                            : 'due now'
-                          : '—'}
-                    </td>
-                    <td className="py-2">
-                      <ReplayButton deliveryId={d.id} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DeliveriesTable deliveries={deliveries} now={now} />
         )}
         {nextHref && (
-          <Link href={nextHref} className="text-sm text-blue-700 underline dark:text-blue-300">
+          <LinkButton href={nextHref}>
             Older deliveries
-          </Link>
+          </LinkButton>
         )}
       </section>
     </div>
