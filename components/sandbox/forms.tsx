@@ -1,22 +1,24 @@
 'use client';
 
+import { CircleAlert, CircleCheck } from 'lucide-react';
 import { useActionState, useState, type ReactNode } from 'react';
 import { advanceClockAction, clearFaultsAction, injectFaultAction, userEventAction } from '@/app/(dashboard)/sandbox/actions';
 import type { ActionState } from '@/lib/actions/validated';
-import { DANGER, INPUT, LABEL, PRIMARY, SECONDARY } from '../styles';
+import { Button } from '../ui/button';
+import { Field, INPUT_CLASS } from '../ui/field';
 
 type Action = (prev: ActionState, formData: FormData) => Promise<ActionState>;
 
 
-/** The result of the last submit; its line is always reserved so that nothing below it jumps. */
-function Result({ state, pending }: { state: ActionState; pending: boolean }) {
+/** The result of the last submit, next to its controls; its line is always reserved so that nothing below it jumps. */
+export function Result({ state, pending }: { state: ActionState; pending: boolean }) {
   const text = pending ? 'Working…' : (state.error ?? state.message ?? '');
+  const failed = !!state.error && !pending;
+  const Icon = failed ? CircleAlert : CircleCheck;
   return (
-    <p
-      aria-live="polite"
-      className={`min-h-5 text-sm ${state.error && !pending ? 'text-red-700 dark:text-red-300' : 'text-emerald-800 dark:text-emerald-300'}`}
-    >
-      {text}
+    <p aria-live="polite" className={`flex min-h-5 items-start gap-1.5 text-sm ${failed ? 'text-red-700 dark:text-red-300' : 'text-emerald-800 dark:text-emerald-300'}`}>
+      {text && !pending && <Icon aria-hidden="true" className="mt-0.5 size-4 shrink-0" />}
+      <span className="min-w-0 break-words">{text}</span>
     </p>
   );
 }
@@ -24,7 +26,7 @@ function Result({ state, pending }: { state: ActionState; pending: boolean }) {
 function Form({ action, children, className = '' }: { action: Action; children: (pending: boolean) => ReactNode; className?: string }) {
   const [state, formAction, pending] = useActionState(action, {});
   return (
-    <form action={formAction} aria-busy={pending} className={`space-y-2 ${className}`}>
+    <form action={formAction} aria-busy={pending} className={`space-y-3 ${className}`}>
       {children(pending)}
       <Result state={state} pending={pending} />
     </form>
@@ -43,26 +45,25 @@ export function UserEventsForm({ users, defaultEmail }: { users: UserOption[]; d
     <Form action={userEventAction}>
       {(pending) => (
         <>
-          <label className={LABEL}>
-            Simulator user
-            <select name="email" value={email} onChange={(e) => setEmail(e.target.value)} className={INPUT}>
+          <Field label="Simulator user">
+            <select name="email" value={email} onChange={(e) => setEmail(e.target.value)} className={INPUT_CLASS}>
               {users.map((u) => (
                 <option key={u.email} value={u.email}>
                   {u.label}
                 </option>
               ))}
             </select>
-          </label>
+          </Field>
           <div className="flex flex-wrap gap-2">
-            <button type="submit" name="event" value="revoke" disabled={pending} className={DANGER}>
+            <Button type="submit" name="event" value="revoke" disabled={pending} variant="danger">
               Revoke app access
-            </button>
-            <button type="submit" name="event" value="password" disabled={pending} className={SECONDARY}>
+            </Button>
+            <Button type="submit" name="event" value="password" disabled={pending} variant="secondary">
               Change password
-            </button>
-            <button type="submit" name="event" value="scopes-changed" disabled={pending} className={SECONDARY}>
+            </Button>
+            <Button type="submit" name="event" value="scopes-changed" disabled={pending} variant="secondary">
               Change scopes
-            </button>
+            </Button>
           </div>
         </>
       )}
@@ -77,22 +78,21 @@ export function ClockForms() {
         {(pending) => (
           <>
             <input type="hidden" name="days" value="91" />
-            <button type="submit" disabled={pending} className={SECONDARY}>
+            <Button type="submit" disabled={pending} variant="secondary">
               Advance 91 days
-            </button>
+            </Button>
           </>
         )}
       </Form>
       <Form action={advanceClockAction}>
         {(pending) => (
           <div className="flex flex-wrap items-end gap-2">
-            <label className={LABEL}>
-              Days
-              <input type="number" name="days" min={1} max={3650} step={1} defaultValue={1} required className={`${INPUT} w-24`} />
-            </label>
-            <button type="submit" disabled={pending} className={SECONDARY}>
+            <Field label="Days">
+              <input type="number" name="days" min={1} max={3650} step={1} defaultValue={1} required className={`${INPUT_CLASS} w-24`} />
+            </Field>
+            <Button type="submit" disabled={pending} variant="secondary">
               Advance clock
-            </button>
+            </Button>
           </div>
         )}
       </Form>
@@ -115,36 +115,32 @@ export function FaultForm() {
       {(pending) => (
         <>
           <div className="grid grid-cols-1 gap-3 sm:grid-cols-4 sm:items-end">
-            <label className={LABEL}>
-              Where (500s, timeouts, 429s)
-              <select name="target" value={target} onChange={(e) => setTarget(e.target.value)} className={INPUT}>
+            <Field label="Where (500s, timeouts, 429s)">
+              <select name="target" value={target} onChange={(e) => setTarget(e.target.value)} className={INPUT_CLASS}>
                 <option value="token">Token endpoint</option>
                 <option value="api">API calls</option>
                 <option value="all">Both</option>
               </select>
-            </label>
-            <label className={LABEL}>
-              Which provider
-              <select name="provider" defaultValue="all" className={INPUT}>
+            </Field>
+            <Field label="Which provider">
+              <select name="provider" defaultValue="all" className={INPUT_CLASS}>
                 <option value="all">Atlassian and Bitbucket</option>
                 <option value="atlassian">Atlassian only</option>
                 <option value="bitbucket">Bitbucket only</option>
               </select>
-            </label>
-            <label className={LABEL}>
-              For how many requests
-              <input type="number" name="count" min={1} step={1} placeholder="until cleared" className={INPUT} />
-            </label>
-            <label className={LABEL}>
-              Retry-After (seconds)
-              <input type="number" name="retryAfter" min={0} step={1} defaultValue={30} className={INPUT} />
-            </label>
+            </Field>
+            <Field label="For how many requests">
+              <input type="number" name="count" min={1} step={1} placeholder="until cleared" className={INPUT_CLASS} />
+            </Field>
+            <Field label="Retry-After (seconds)">
+              <input type="number" name="retryAfter" min={0} step={1} defaultValue={30} className={INPUT_CLASS} />
+            </Field>
           </div>
           <div className="flex flex-wrap gap-2">
             {FAULTS.map((f) => (
-              <button key={f.kind} type="submit" name="kind" value={f.kind} disabled={pending} className={SECONDARY}>
+              <Button key={f.kind} type="submit" name="kind" value={f.kind} disabled={pending} variant="secondary">
                 {f.label}
-              </button>
+              </Button>
             ))}
           </div>
         </>
@@ -157,9 +153,9 @@ export function ClearFaultsForm() {
   return (
     <Form action={clearFaultsAction}>
       {(pending) => (
-        <button type="submit" disabled={pending} className={PRIMARY}>
+        <Button type="submit" disabled={pending} variant="primary">
           Clear failures
-        </button>
+        </Button>
       )}
     </Form>
   );

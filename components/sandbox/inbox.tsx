@@ -1,4 +1,6 @@
+import { MailOpen } from 'lucide-react';
 import type { InboxMail } from '@/lib/notifications/inbox';
+import { EmptyState } from '../ui/empty-state';
 import { Panel } from './sim-state';
 
 // Links open in a new tab (the preview is a sandboxed frame without scripts).
@@ -9,7 +11,9 @@ export function Inbox({ mails, note }: { mails: InboxMail[]; note: string }) {
   return (
     <Panel id="inbox-heading" title="Inbox" description={note}>
       {mails.length === 0 ? (
-        <p className="text-sm text-slate-600 dark:text-slate-400">No mail yet. Break a connection (Revoke app access, then Test connection) and its owner’s email shows up here within seconds.</p>
+        <EmptyState icon={MailOpen} title="No mail yet">
+          Break a connection (Revoke app access, then Test connection) and its owner’s email shows up here within seconds.
+        </EmptyState>
       ) : (
         <ul aria-label="Received mail" className="space-y-4">
           {mails.map((m) => (
@@ -30,7 +34,7 @@ export function Inbox({ mails, note }: { mails: InboxMail[]; note: string }) {
                 )}
                 {m.text && (
                   <details className="text-sm">
-                    <summary className="cursor-pointer">Plain-text version</summary>
+                    <summary className="cursor-pointer rounded focus-visible:outline-2 focus-visible:outline-blue-700 dark:focus-visible:outline-blue-400">Plain-text version</summary>
                     <pre className="mt-2 whitespace-pre-wrap break-words text-xs">{m.text}</pre>
                   </details>
                 )}

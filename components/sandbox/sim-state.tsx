@@ -1,18 +1,14 @@
 import type { ReactNode } from 'react';
 import type { Counters, GrantView } from '@/lib/sandbox/client';
 import type { ActiveFault } from '@/lib/sandbox/faults';
+import { Card } from '../ui/card';
 
+/** One panel of the sandbox page: a Card whose title names its region. */
 export function Panel({ id, title, description, children }: { id: string; title: string; description?: ReactNode; children: ReactNode }) {
   return (
-    <section aria-labelledby={id} className="min-w-0 space-y-4 rounded-lg border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900">
-      <div className="space-y-1">
-        <h2 id={id} className="text-lg font-semibold">
-          {title}
-        </h2>
-        {description && <p className="text-sm text-slate-600 dark:text-slate-400">{description}</p>}
-      </div>
-      {children}
-    </section>
+    <Card id={id} title={title} description={description} aria-label={title}>
+      <div className="space-y-4">{children}</div>
+    </Card>
   );
 }
 
@@ -32,7 +28,7 @@ export function CounterList({ counters }: { counters: Counters | null }) {
   return (
     <dl aria-label="Simulator counters" className="grid grid-cols-1 gap-x-6 gap-y-1 text-sm sm:grid-cols-2">
       {(Object.keys(COUNTER_LABEL) as (keyof Counters)[]).map((key) => (
-        <div key={key} className="flex justify-between gap-2 border-b border-slate-100 py-1 dark:border-slate-800">
+        <div key={key} className="flex justify-between gap-2 border-b border-slate-200 py-1 dark:border-slate-800">
           <dt className="text-slate-600 dark:text-slate-400">{COUNTER_LABEL[key]}</dt>
           <dd className="font-medium tabular-nums">{counters[key] ?? 0}</dd>
         </div>

@@ -1,3 +1,4 @@
+import { FlaskConical } from 'lucide-react';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
@@ -6,6 +7,9 @@ import { BitbucketEventsForm } from '@/components/sandbox/bitbucket-forms';
 import { ClearFaultsForm, ClockForms, FaultForm, UserEventsForm } from '@/components/sandbox/forms';
 import { CounterList, FaultList, GrantSummary, Panel } from '@/components/sandbox/sim-state';
 import { Inbox } from '@/components/sandbox/inbox';
+import { Card } from '@/components/ui/card';
+import { ErrorState } from '@/components/ui/notice';
+import { PageHeader } from '@/components/ui/page-header';
 import { requireUser } from '@/lib/auth/session';
 import { getConfig } from '@/lib/config';
 import { getDb } from '@/lib/db';
@@ -38,65 +42,65 @@ export default async function SandboxPage() {
   const defaultEmail = options.find((o) => o.email === user.email)?.email ?? options[0]?.email ?? '';
   return (
     <div className="space-y-8">
-      <div className="space-y-2">
-        <div className="flex flex-wrap items-center justify-between gap-x-4 gap-y-1">
-          <h1 className="text-2xl font-semibold">Sandbox control panel</h1>
-          <AutoRefresh />
-        </div>
-        <p className="text-slate-700 dark:text-slate-300">
-          These controls drive the bundled Atlassian simulator, never real Atlassian. Reconnect learns about what you do here the way it
-          would in production: from refresh errors and API answers, since Atlassian sends no notice.
-        </p>
-      </div>
+      <PageHeader
+        title="Sandbox control panel"
+        icon={FlaskConical}
+        actions={<AutoRefresh />}
+        description="These controls drive the bundled Atlassian simulator, never real Atlassian. Reconnect learns about what you do here the way it would in production: from refresh errors and API answers, since Atlassian sends no notice."
+      />
 
       {!sim.reachable && (
-        <p role="alert" className="rounded-md bg-red-50 px-4 py-3 text-sm text-red-900 ring-1 ring-red-600/20 dark:bg-red-950 dark:text-red-200">
-          The simulator did not answer at {simulatorUrl()}. Restart the app with <code>npm start</code>, or run{' '}
-          <code>npm run simulator</code>.
-        </p>
+        <ErrorState title={`The simulator did not answer at ${simulatorUrl()}.`}>
+          <p>
+            Restart the app with <code>npm start</code>, or run <code>npm run simulator</code>.
+          </p>
+        </ErrorState>
       )}
 
-      <section aria-labelledby="tour-heading" className="space-y-3 rounded-lg border border-blue-200 bg-blue-50 p-4 dark:border-blue-900 dark:bg-blue-950/40">
-        <h2 id="tour-heading" className="text-lg font-semibold">
-          See the whole lifecycle in two minutes
-        </h2>
-        <ol className="list-decimal space-y-2 pl-5 text-sm text-slate-800 dark:text-slate-200">
-          <li>
-            On{' '}
-            <Link href="/" className="font-medium text-blue-700 underline dark:text-blue-300">
-              My connections
-            </Link>
-            , press <strong>Connect Jira</strong>, then <strong>Accept</strong> on the simulator’s consent screen. The card says{' '}
-            <strong>Healthy</strong>.
-          </li>
-          <li>
-            Here, under <em>Atlassian user events</em>, keep your user selected and press <strong>Revoke app access</strong> — as if you
-            removed the app from your Atlassian account. Atlassian tells nobody.
-          </li>
-          <li>
-            Back on My connections, press <strong>Test connection</strong>. Atlassian refuses the token and the refresh, and the card turns{' '}
-            <strong>Needs reconnect</strong> with the reason. (Left alone, the background worker finds out at its next refresh.) Within
-            seconds its owner’s email arrives in the <strong>Inbox</strong> below, with its own Reconnect button.
-          </li>
-          <li>
-            Press <strong>Reconnect Jira</strong> and <strong>Accept</strong>: the same connection is <strong>Healthy</strong> again, with
-            its whole story on its timeline.
-          </li>
-        </ol>
-        <p className="text-sm text-slate-700 dark:text-slate-300">
-          More to try: <strong>Inject 500 errors</strong>, advance the clock by 1 day so that access tokens expire, then Test connection
-          shows <strong>Retrying</strong>; clear the failures and the next automatic retry (about 30 seconds later) makes it Healthy again.{' '}
-          <strong>Advance 91 days</strong> then Test connection: Atlassian expired the unused grant (for real, Reconnect’s keep-alive
-          refreshes idle connections long before day 90). <strong>Change scopes</strong>: the API answers 401 “scope does not match” and
-          the grant is gone. <strong>Inject invalid_client</strong>: a <strong>Configuration error</strong> for the admin, not the user.
-        </p>
-        <p className="text-sm text-slate-700 dark:text-slate-300">
-          Bitbucket works the same way: <strong>Connect Bitbucket</strong> and <strong>Grant access</strong>, then under{' '}
-          <em>Bitbucket events</em> press <strong>Revoke Bitbucket access</strong> (or <strong>Change consumer permissions</strong>, which
-          kills every Bitbucket connection at once); Test connection shows <strong>Needs reconnect</strong>, and{' '}
-          <strong>Reconnect Bitbucket</strong> brings the same connection back with a new token family.
-        </p>
-      </section>
+      <Card title="See the whole lifecycle in two minutes" aria-label="See the whole lifecycle in two minutes">
+        <div className="space-y-3">
+          <ol className="list-decimal space-y-2 pl-5 text-sm text-slate-800 dark:text-slate-200">
+            <li>
+              On{' '}
+              <Link
+                href="/"
+                className="font-medium text-blue-700 underline focus-visible:outline-2 focus-visible:outline-blue-700 dark:text-blue-300"
+              >
+                My connections
+              </Link>
+              , press <strong>Connect Jira</strong>, then <strong>Accept</strong> on the simulator’s consent screen. The card says{' '}
+              <strong>Healthy</strong>.
+            </li>
+            <li>
+              Here, under <em>Atlassian user events</em>, keep your user selected and press <strong>Revoke app access</strong> — as if you
+              removed the app from your Atlassian account. Atlassian tells nobody.
+            </li>
+            <li>
+              Back on My connections, press <strong>Test connection</strong>. Atlassian refuses the token and the refresh, and the card
+              turns <strong>Needs reconnect</strong> with the reason. (Left alone, the background worker finds out at its next refresh.)
+              Within seconds its owner’s email arrives in the <strong>Inbox</strong> below, with its own Reconnect button.
+            </li>
+            <li>
+              Press <strong>Reconnect Jira</strong> and <strong>Accept</strong>: the same connection is <strong>Healthy</strong> again, with
+              its whole story on its timeline.
+            </li>
+          </ol>
+          <p className="text-sm text-slate-700 dark:text-slate-300">
+            More to try: <strong>Inject 500 errors</strong>, advance the clock by 1 day so that access tokens expire, then Test connection
+            shows <strong>Retrying</strong>; clear the failures and the next automatic retry (about 30 seconds later) makes it Healthy
+            again. <strong>Advance 91 days</strong> then Test connection: Atlassian expired the unused grant (for real, Reconnect’s
+            keep-alive refreshes idle connections long before day 90). <strong>Change scopes</strong>: the API answers 401 “scope does not
+            match” and the grant is gone. <strong>Inject invalid_client</strong>: a <strong>Configuration error</strong> for the admin, not
+            the user.
+          </p>
+          <p className="text-sm text-slate-700 dark:text-slate-300">
+            Bitbucket works the same way: <strong>Connect Bitbucket</strong> and <strong>Grant access</strong>, then under{' '}
+            <em>Bitbucket events</em> press <strong>Revoke Bitbucket access</strong> (or <strong>Change consumer permissions</strong>, which
+            kills every Bitbucket connection at once); Test connection shows <strong>Needs reconnect</strong>, and{' '}
+            <strong>Reconnect Bitbucket</strong> brings the same connection back with a new token family.
+          </p>
+        </div>
+      </Card>
 
       <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
         <Panel
@@ -135,7 +139,11 @@ export default async function SandboxPage() {
           </ul>
         </Panel>
 
-        <Panel id="clock-heading" title="Simulator clock" description="Atlassian expires a refresh token after 90 days without use, Bitbucket an unused one after 3 months.">
+        <Panel
+          id="clock-heading"
+          title="Simulator clock"
+          description="Atlassian expires a refresh token after 90 days without use, Bitbucket an unused one after 3 months."
+        >
           <p className="text-sm">
             Simulator time: <span className="font-medium tabular-nums">{clockText(sim.clock)}</span>
           </p>
@@ -154,7 +162,10 @@ export default async function SandboxPage() {
         </Panel>
 
         <div className="lg:col-span-2">
-          <Inbox mails={mails} note={`${user.role === 'admin' ? 'Every mail' : 'The mail sent to you'} that the local mail catcher received. ${setup.text}`} />
+          <Inbox
+            mails={mails}
+            note={`${user.role === 'admin' ? 'Every mail' : 'The mail sent to you'} that the local mail catcher received. ${setup.text}`}
+          />
         </div>
 
         <Panel id="counters-heading" title="Simulator counters" description="Requests the simulator has answered since it started.">
