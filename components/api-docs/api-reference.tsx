@@ -1,5 +1,8 @@
 // The service API reference, rendered on the server from the OpenAPI document: no script of its own,
-// so it works under the app's strict CSP. Self-contained (only Tailwind classes) so it restyles easily.
+// so it works under the app's strict CSP. Built from the components/ui primitives that need no script.
+import { BookOpen, FileJson } from 'lucide-react';
+import { buttonClass } from '../ui/button';
+import { PageHeader } from '../ui/page-header';
 import { CodeBlock } from './code-block';
 import { clientSetup, standardWebhooksExample, verifyExample } from './examples';
 import { InlineCode } from './inline-code';
@@ -17,19 +20,25 @@ export function ApiReference({ doc, baseUrl }: { doc: Document; baseUrl: string 
   const eventTypes = (schemas.WebhookEventType?.enum ?? []).map(String);
   return (
     <div className="space-y-8">
-      <header className="space-y-3">
-        <h1 className="text-2xl font-semibold">{doc.info.title}</h1>
-        {doc.info.description?.split('\n\n').map((paragraph) => (
-          <p key={paragraph} className="text-sm text-slate-700 dark:text-slate-300">
-            <InlineCode text={paragraph} />
-          </p>
-        ))}
-        <p className="text-sm">
-          <a href="/api/v1/openapi.json" className="font-medium text-blue-700 hover:underline dark:text-blue-300">
-            OpenAPI 3.1 document (JSON)
-          </a>
-        </p>
-      </header>
+      <div>
+        <PageHeader
+          title={doc.info.title}
+          icon={BookOpen}
+          actions={
+            <a href="/api/v1/openapi.json" className={buttonClass('secondary')}>
+              <FileJson aria-hidden="true" className="size-4" />
+              OpenAPI 3.1 document (JSON)
+            </a>
+          }
+        />
+        <div className="-mt-3 max-w-prose space-y-3">
+          {doc.info.description?.split('\n\n').map((paragraph) => (
+            <p key={paragraph} className="text-sm text-slate-700 dark:text-slate-300">
+              <InlineCode text={paragraph} />
+            </p>
+          ))}
+        </div>
+      </div>
 
       <nav aria-label="Operations" className={CARD}>
         <h2 className="text-sm font-semibold">Contents</h2>

@@ -233,7 +233,7 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Sea
           </ul>
         )}
         {/* Not collapsible: the new endpoint's secret is shown in this form, once. */}
-        <Card title="Add an endpoint" as="h3">
+        <Card title="Add an endpoint" as="h3" aria-label="Add an endpoint">
           <div className="max-w-xl">
             <CreateEndpointForm options={OPTIONS} />
           </div>

@@ -1,0 +1,109 @@
+// Accessibility: axe on every page a person can reach (signed out, user, admin), at desktop and phone widths and in dark
+// mode, with no serious or critical violation and no sideways scroll at 390 px; and the keyboard path through the header.
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { DESKTOP, e2eSql, expectNoHorizontalScroll, PHONE, retireConnectionsOf, signInAs, userWithConnection } from './helpers';
+
+type Who = 'anonymous' | 'user' | 'admin';
+
+/**
+ * The pages scanned, by who looks at them. `{jira}` stands for the id of the user's connected Jira.
+ * Append new pages (error pages, …) here.
+ */
+const PAGES: { who: Who; path: string }[] = [
+  { who: 'anonymous', path: '/signin' },
+  { who: 'anonymous', path: '/docs/api' },
+  { who: 'anonymous', path: '/no-such-page' },
+  { who: 'user', path: '/' },
+  { who: 'user', path: '/connections/{jira}' },
+  { who: 'user', path: '/sandbox' },
+  { who: 'user', path: '/admin' }, // a plain user asking for the admin area
+  { who: 'admin', path: '/admin' },
+  { who: 'admin', path: '/admin?status=needs_reauth' },
+  { who: 'admin', path: '/admin/webhooks' },
+  { who: 'admin', path: '/admin/api-keys' },
+  { who: 'admin', path: '/admin/sessions' },
+];
+
+const MODES = [
+  { name: 'desktop light', viewport: DESKTOP, colorScheme: 'light' },
+  { name: 'phone light', viewport: PHONE, colorScheme: 'light' },
+  { name: 'desktop dark', viewport: DESKTOP, colorScheme: 'dark' },
+] as const;
+
+const HOOK_URL = 'https://hooks.example.com/reconnect-a11y';
+
+/** The serious and critical violations on the page as it is now, one line each with the elements concerned. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+async function scanEveryWay(page: Page, path: string): Promise<void> {
+  for (const mode of MODES) {
+    await page.setViewportSize(mode.viewport);
+    await page.emulateMedia({ colorScheme: mode.colorScheme });
+    await page.goto(path);
+    await expect(page.locator('h1').first()).toBeVisible();
+    expect(await seriousViolations(page), `${path} at ${mode.name}`).toEqual([]);
+    if (mode.viewport === PHONE) await expectNoHorizontalScroll(page);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+/** An admin with a webhook endpoint; its deliveries come from the user's connect and a test message. */
+async function adminWithWebhook(browser: Browser): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await signInAs(page, 'Ada Admin');
+  await page.goto('/admin/webhooks');
+  await page.getByRole('region', { name: 'Add an endpoint' }).getByLabel('URL').fill(HOOK_URL);
+  await page.getByRole('button', { name: 'Create endpoint' }).click();
+  await expect(page.getByRole('button', { name: 'Copy signing secret' })).toBeVisible();
+  const endpoint = page.getByTestId('webhook-endpoint').filter({ hasText: HOOK_URL });
+  await endpoint.getByRole('button', { name: 'Send test' }).click();
+  await expect(page.getByTestId('toast').filter({ hasText: 'queued' })).toBeVisible();
+  return page;
+}
+
+test('every page has no serious accessibility violation, light and dark, and does not scroll sideways on a phone', async ({ browser, page }) => {
+  test.setTimeout(240_000);
+  const sql = e2eSql();
+  await retireConnectionsOf(sql, 'alice@example.com');
+  await sql`delete from webhook_endpoints where url = ${HOOK_URL}`;
+  const admin = await adminWithWebhook(browser);
+  const user = await userWithConnection(browser, 'Alice Jones', 'Jira');
+  await admin.reload();
+  await expect(admin.getByTestId('webhook-delivery').first()).toBeVisible();
+
+  const pages: Record<Who, Page> = { anonymous: page, user: user.page, admin };
+  try {
+    for (const { who, path } of PAGES) await scanEveryWay(pages[who], path.replace('{jira}', user.id));
+  } finally {
+    await sql`delete from webhook_endpoints where url = ${HOOK_URL}`;
+    await sql.end();
+  }
+});
+
+test('the keyboard reaches the skip link, the navigation and "Connect Jira" in order, each visibly focused', async ({ page }) => {
+  await signInAs(page, 'Bob Smith');
+  await page.goto('/');
+  const expected = ['Skip to content', 'Connections', 'API', 'Sandbox', 'Connect Jira'];
+  const seen: string[] = [];
+  for (let i = 0; i < 30 && !seen.includes('Connect Jira'); i++) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement;
+      const name = (el.getAttribute('aria-label') ?? el.innerText ?? '').trim();
+      return { name, outline: getComputedStyle(el).outlineStyle, width: getComputedStyle(el).outlineWidth };
+    });
+    expect(focused.outline, `focus on "${focused.name}" is not visible`).not.toBe('none');
+    expect(focused.width, `focus on "${focused.name}" has no outline width`).not.toBe('0px');
+    seen.push(focused.name);
+  }
+  const positions = expected.map((name) => seen.indexOf(name));
+  expect(positions.every((p) => p >= 0), `focus order: ${seen.join(' → ')}`).toBe(true);
+  expect(positions, `focus order: ${seen.join(' → ')}`).toEqual([...positions].sort((a, b) => a - b));
+  expect(seen[0]).toBe('Skip to content');
+});
