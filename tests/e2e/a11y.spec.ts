@@ -12,7 +12,6 @@ type Who = 'anonymous' | 'user' | 'admin';
  */
 const PAGES: { who: Who; path: string }[] = [
   { who: 'anonymous', path: '/signin' },
-  { who: 'anonymous', path: '/docs/api' },
   { who: 'anonymous', path: '/no-such-page' },
   { who: 'user', path: '/' },
   { who: 'user', path: '/connections/{jira}' },
@@ -23,6 +22,7 @@ const PAGES: { who: Who; path: string }[] = [
   { who: 'admin', path: '/admin/webhooks' },
   { who: 'admin', path: '/admin/api-keys' },
   { who: 'admin', path: '/admin/sessions' },
+  { who: 'anonymous', path: '/docs/api' }, // last: the longest page, the slowest to scan
 ];
 
 const MODES = [
@@ -35,7 +35,7 @@ const HOOK_URL = 'https://hooks.example.com/reconnect-a11y';
 
 /** The serious and critical violations on the page as it is now, one line each with the elements concerned. */
 async function seriousViolations(page: Page): Promise<string[]> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
+  const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']).analyze();
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
@@ -68,7 +68,6 @@ async function adminWithWebhook(browser: Browser): Promise<Page> {
 }
 
 test.describe('every page: no serious accessibility violation, light and dark; no sideways scroll on a phone', () => {
-  test.describe.configure({ mode: 'serial' });
   const sql = e2eSql();
   let pages: Record<Who, Page>;
   let jiraId: string;
@@ -92,7 +91,7 @@ test.describe('every page: no serious accessibility violation, light and dark; n
 
   for (const { who, path } of PAGES) {
     test(`${path} as ${who}`, async () => {
-      test.setTimeout(180_000);
+      test.setTimeout(420_000); // axe on the long API reference is slow on a busy machine
       await scanEveryWay(pages[who], path.replace('{jira}', jiraId));
     });
   }
