@@ -4,7 +4,7 @@ import { productLabel } from '@/lib/atlassian/products';
 import { CONNECTION_STATUSES, PRODUCTS } from '@/lib/db/schema';
 import { Button, LinkButton } from '../ui/button';
 import { Card } from '../ui/card';
-import { Field, INPUT_CLASS } from '../ui/field';
+import { Field, INPUT_CLASS, LABEL_CLASS } from '../ui/field';
 
 const SORT_LABEL: Record<SortName, string> = {
   updated: 'Last change',
@@ -16,15 +16,19 @@ const SORT_LABEL: Record<SortName, string> = {
 
 function SelectField({ name, label, value, options }: { name: string; label: string; value?: string; options: [string, string][] }) {
   return (
-    <Field label={label}>
-      <select name={name} defaultValue={value ?? ''} className={INPUT_CLASS}>
+    // Labelled by id, not by wrapping: a wrapping label would add every option's text to the select's name.
+    <div>
+      <label htmlFor={`filter-${name}`} className={LABEL_CLASS}>
+        {label}
+      </label>
+      <select id={`filter-${name}`} name={name} defaultValue={value ?? ''} className={INPUT_CLASS}>
         {options.map(([v, text]) => (
           <option key={v} value={v}>
             {text}
           </option>
         ))}
       </select>
-    </Field>
+    </div>
   );
 }
 
