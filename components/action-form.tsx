@@ -33,7 +33,9 @@ export function ActionForm({ action, fields, label, shortLabel, pendingLabel, va
   return (
     <form ref={form} action={formAction} className="inline-flex">
       {Object.entries(fields).map(([name, value]) => (
-        <input key={name} type="hidden" name={name} value={value} />
+        // defaultValue: React rewrites a controlled value on every re-render (the page polls), which would make
+        // what is posted depend on timing; a hidden input's default is its value, updated when the prop changes.
+        <input key={name} type="hidden" name={name} defaultValue={value} />
       ))}
       {confirm ? (
         <ConfirmButton

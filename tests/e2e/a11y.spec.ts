@@ -22,6 +22,11 @@ const PAGES: { who: Who; path: string }[] = [
   { who: 'admin', path: '/admin/webhooks' },
   { who: 'admin', path: '/admin/api-keys' },
   { who: 'admin', path: '/admin/sessions' },
+  { who: 'anonymous', path: '/signed-out' },
+  { who: 'anonymous', path: '/problem/cancelled?product=jira' },
+  { who: 'user', path: '/problem/link-used' },
+  { who: 'user', path: '/problem/link-wrong-user' },
+  { who: 'anonymous', path: '/problem/no-such-code' },
   { who: 'anonymous', path: '/docs/api' }, // last: the longest page, the slowest to scan
 ];
 
