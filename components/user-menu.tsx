@@ -15,7 +15,7 @@ export async function UserMenu() {
   return (
     <div className="flex min-w-0 flex-wrap items-center justify-end gap-x-2 gap-y-1">
       <nav aria-label="Main" className="flex flex-wrap items-center gap-1">
-        <NavLink href="/" exact>
+        <NavLink href="/" exact also={['/connections']}>
           <Plug aria-hidden="true" className={ICON} />
           Connections
         </NavLink>

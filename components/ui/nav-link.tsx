@@ -5,9 +5,11 @@ import { usePathname } from 'next/navigation';
 import type { ReactNode } from 'react';
 
 /** A navigation link that knows it is the current page: aria-current and a visible underline. */
-export function NavLink({ href, children, exact = false }: { href: string; children: ReactNode; exact?: boolean }) {
+export function NavLink({ href, children, exact = false, also = [] }: { href: string; children: ReactNode; exact?: boolean; also?: string[] }) {
   const path = usePathname();
-  const current = exact ? path === href : path === href || path.startsWith(`${href}/`);
+  const under = (base: string) => path === base || path.startsWith(`${base}/`);
+  // `also`: other sections that belong to this link (a connection's own page belongs to "Connections").
+  const current = (exact ? path === href : under(href)) || also.some(under);
   return (
     <Link
       href={href}

@@ -123,3 +123,20 @@ test('the keyboard reaches the skip link, the navigation and "Connect Jira" in o
   expect(positions, `focus order: ${seen.join(' → ')}`).toEqual([...positions].sort((a, b) => a - b));
   expect(seen[0]).toBe('Skip to content');
 });
+
+test('the navigation marks the current section, also on a connection’s own page and in the admin tabs', async ({ browser }) => {
+  const { page, id } = await userWithConnection(browser, 'Alice Jones', 'Jira');
+  const main = page.getByRole('navigation', { name: 'Main' });
+  await page.goto(`/connections/${id}`);
+  await expect(main.getByRole('link', { name: 'Connections' })).toHaveAttribute('aria-current', 'page');
+  await expect(main.getByRole('link', { name: 'API' })).not.toHaveAttribute('aria-current', 'page');
+  await page.goto('/docs/api');
+  await expect(main.getByRole('link', { name: 'API' })).toHaveAttribute('aria-current', 'page');
+  await expect(main.getByRole('link', { name: 'Connections' })).not.toHaveAttribute('aria-current', 'page');
+  const admin = await (await browser.newContext()).newPage();
+  await signInAs(admin, 'Ada Admin');
+  await admin.goto('/admin/sessions');
+  const tabs = admin.getByRole('navigation', { name: 'Admin' });
+  await expect(tabs.getByRole('link', { name: 'Sessions' })).toHaveAttribute('aria-current', 'page');
+  await expect(tabs.getByRole('link', { name: 'Overview' })).not.toHaveAttribute('aria-current', 'page');
+});

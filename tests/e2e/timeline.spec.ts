@@ -103,7 +103,7 @@ test("the admin chart's table shows today's refresh outcomes as counted in the d
   const countedToday = async () => {
     const [c] = await sql<{ succeeded: number; failed: number }[]>`
       select count(*) filter (where type = 'refreshed')::int as succeeded,
-             count(*) filter (where type in ('refresh_failed', 'needs_reauth'))::int as failed
+             count(*) filter (where type in ('refresh_failed', 'needs_reauth', 'configuration_error'))::int as failed
       from connection_events where (created_at at time zone 'UTC')::date = ${today}::date`;
     return [c!.succeeded, c!.failed];
   };

@@ -24,7 +24,7 @@ export const metadata: Metadata = { title: 'Webhooks — Reconnect admin' };
 type Search = Promise<Record<string, string | string[] | undefined>>;
 
 const EVENT_DESCRIPTIONS: Record<WebhookType, string> = {
-  'connection.created': 'a user connected Jira or Confluence',
+  'connection.created': 'a user connected Jira, Confluence or Bitbucket',
   'connection.reconnected': 'a connection was repaired with a new consent',
   'connection.needs_reauth': 'a connection needs its user to reconnect',
   'connection.degraded': 'refreshes started failing temporarily',
