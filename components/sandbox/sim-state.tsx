@@ -74,7 +74,23 @@ export function FaultList({ faults }: { faults: ActiveFault[] }) {
   );
 }
 
-export function GrantSummary({ email, grants }: { email: string; grants: GrantView[] }) {
+/** Each shown simulator user with a summary of their grants (Atlassian grants or Bitbucket token families). */
+export function GrantList({ label, emails, grants }: { label: string; emails: string[]; grants: GrantView[] }) {
+  return (
+    <ul aria-label={label} className="space-y-1 text-sm">
+      {emails.map((email) => (
+        <li key={email} className="flex flex-wrap justify-between gap-x-4">
+          <span className="break-all">{email}</span>
+          <span className="text-slate-600 dark:text-slate-400">
+            <GrantSummary email={email} grants={grants} />
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function GrantSummary({ email, grants }: { email: string; grants: GrantView[] }) {
   const mine = grants.filter((g) => g.user_email === email);
   const live = mine.filter((g) => !g.revoked).length;
   const dead = mine.length - live;

@@ -150,6 +150,9 @@ test('sandbox panel: a revoke made there shows as Needs reconnect on / without r
   await panel.getByRole('button', { name: 'Revoke app access' }).click();
   await expect(panel.getByText("alice@example.com revoked Reconnect's access in Atlassian")).toBeVisible();
   await expect(panel.getByRole('list', { name: 'Simulator users' })).toContainText(/alice@example\.com.*dead/);
+  // A user sees their own grants only, Bitbucket's token families included; an admin sees everyone's.
+  await expect(panel.getByRole('list', { name: 'Bitbucket token families' })).toContainText('alice@example.com');
+  await expect(panel.getByRole('list', { name: 'Bitbucket token families' })).not.toContainText('bob@example.com');
 
   // Atlassian tells nobody: the panel's tab tests the connection, and the first tab learns it by itself.
   await panel.goto(`/connections/${jira}`);

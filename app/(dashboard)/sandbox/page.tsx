@@ -5,7 +5,7 @@ import { notFound } from 'next/navigation';
 import { AutoRefresh } from '@/components/auto-refresh';
 import { BitbucketEventsForm } from '@/components/sandbox/bitbucket-forms';
 import { ClearFaultsForm, ClockForms, FaultForm, UserEventsForm } from '@/components/sandbox/forms';
-import { CounterList, FaultList, GrantSummary, Panel } from '@/components/sandbox/sim-state';
+import { CounterList, FaultList, GrantList, Panel } from '@/components/sandbox/sim-state';
 import { Inbox } from '@/components/sandbox/inbox';
 import { Card } from '@/components/ui/card';
 import { ErrorState } from '@/components/ui/notice';
@@ -39,6 +39,7 @@ export default async function SandboxPage() {
   // A user drives the simulator for their own account (and sees only their own grants); an admin for everyone.
   const users = user.role === 'admin' ? sim.users : sim.users.filter((u) => u.email === user.email);
   const options = users.map((u) => ({ email: u.email, label: `${u.name} (${u.email})` }));
+  const emails = users.map((u) => u.email); // a user sees their own grants only, an admin everyone's
   const defaultEmail = options.find((o) => o.email === user.email)?.email ?? options[0]?.email ?? '';
   return (
     <div className="space-y-8">
@@ -109,16 +110,7 @@ export default async function SandboxPage() {
           description="What a person can do in Atlassian that silently kills this app’s grants."
         >
           <UserEventsForm users={options} defaultEmail={defaultEmail} />
-          <ul aria-label="Simulator users" className="space-y-1 text-sm">
-            {users.map((u) => (
-              <li key={u.email} className="flex flex-wrap justify-between gap-x-4">
-                <span className="break-all">{u.email}</span>
-                <span className="text-slate-600 dark:text-slate-400">
-                  <GrantSummary email={u.email} grants={sim.grants} />
-                </span>
-              </li>
-            ))}
-          </ul>
+          <GrantList label="Simulator users" emails={emails} grants={sim.grants} />
         </Panel>
 
         <Panel
@@ -127,16 +119,7 @@ export default async function SandboxPage() {
           description="Bitbucket Cloud runs on its own OAuth consumer: a user can revoke it, and editing its permissions revokes every token it issued."
         >
           <BitbucketEventsForm users={options} defaultEmail={defaultEmail} />
-          <ul aria-label="Bitbucket token families" className="space-y-1 text-sm">
-            {sim.users.map((u) => (
-              <li key={u.email} className="flex flex-wrap justify-between gap-x-4">
-                <span className="break-all">{u.email}</span>
-                <span className="text-slate-600 dark:text-slate-400">
-                  <GrantSummary email={u.email} grants={sim.bitbucketGrants} />
-                </span>
-              </li>
-            ))}
-          </ul>
+          <GrantList label="Bitbucket token families" emails={emails} grants={sim.bitbucketGrants} />
         </Panel>
 
         <Panel
