@@ -4,11 +4,11 @@ import type { ComponentProps, ReactNode } from 'react';
  * The app's one table. From the sm breakpoint up it is a normal table; below it every row becomes a stacked
  * block and each cell shows its column name (the `label` of <Td>), so nothing scrolls sideways on a phone.
  */
-export function Table({ caption, children, captionHidden = true }: { caption: string; children: ReactNode; captionHidden?: boolean }) {
+export function Table({ caption, children }: { caption: string; children: ReactNode }) {
   return (
     <div className="min-w-0 overflow-x-auto rounded-lg ring-1 ring-slate-200 dark:ring-slate-800">
       <table className="block w-full text-left text-sm sm:table sm:table-auto">
-        <caption className={captionHidden ? 'sr-only' : 'p-3 text-left font-semibold'}>{caption}</caption>
+        <caption className="sr-only">{caption}</caption>
         {children}
       </table>
     </div>
