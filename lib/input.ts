@@ -23,14 +23,30 @@ export function singleLine(text: string): string {
   return stripControlChars(text).replace(LINE_BREAKING, '');
 }
 
-/** Where the first string holding a control character sits in a parsed JSON value ("url", "events.0", "" for the root); undefined when none does. */
-export function controlCharPath(value: unknown, path: string[] = []): string | undefined {
-  if (typeof value === 'string') return hasControlChars(value) ? path.join('.') : undefined;
-  if (typeof value !== 'object' || value === null) return undefined;
-  for (const [key, item] of Object.entries(value)) {
-    if (hasControlChars(key)) return [...path, stripControlChars(key)].join('.');
-    const found = controlCharPath(item, [...path, key]);
-    if (found !== undefined) return found;
+/** How deep a JSON body may nest: far beyond any request of ours, and a bound on the walk below. */
+export const MAX_JSON_DEPTH = 32;
+
+export type JsonCheck = { kind: 'control'; path: string } | { kind: 'too_deep' } | undefined;
+
+/**
+ * Where the first string (or key) holding a control character sits in a parsed JSON value ("url", "events.0",
+ * "" for the root), or that the value nests deeper than MAX_JSON_DEPTH; undefined when neither. Walks with its
+ * own stack, so that no nesting can exhaust the call stack.
+ */
+export function checkJsonText(value: unknown): JsonCheck {
+  const stack: { value: unknown; path: string[] }[] = [{ value, path: [] }];
+  while (stack.length > 0) {
+    const { value: item, path } = stack.pop()!;
+    if (typeof item === 'string') {
+      if (hasControlChars(item)) return { kind: 'control', path: path.join('.') };
+      continue;
+    }
+    if (typeof item !== 'object' || item === null) continue;
+    if (path.length >= MAX_JSON_DEPTH) return { kind: 'too_deep' };
+    const entries = Object.entries(item);
+    for (const [key] of entries) if (hasControlChars(key)) return { kind: 'control', path: [...path, stripControlChars(key)].join('.') };
+    // Pushed in reverse: the first field is checked first, as a reader would expect the one named.
+    for (let i = entries.length - 1; i >= 0; i--) stack.push({ value: entries[i][1], path: [...path, entries[i][0]] });
   }
   return undefined;
 }

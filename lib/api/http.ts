@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { verifyApiKey, type ApiKeyIdentity } from '../api-keys';
 import { errorMessage, getDb } from '../db';
 import { clientAddress } from '../client-address';
-import { CONTROL_CHARS_MESSAGE, controlCharPath } from '../input';
+import { checkJsonText, CONTROL_CHARS_MESSAGE, MAX_JSON_DEPTH } from '../input';
 import { RateLimiter } from '../rate-limit';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -96,9 +96,14 @@ function isJson(contentType: string | null): boolean {
 
 const tooLarge = () => apiError(413, 'payload_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB.`);
 
-/** The body's text, or undefined once it grows past MAX_BODY_BYTES (read no further than that). */
-async function readLimited(request: Request): Promise<string | undefined> {
-  if (!request.body) return '';
+/**
+ * The body's bytes, counted while they stream in: undefined once they pass `max` (read no further, whatever
+ * Content-Length said, so a chunked upload cannot make the server hold more than `max`).
+ */
+export async function readBodyLimited(request: Request, max: number): Promise<Buffer | undefined> {
+  const declared = Number(request.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > max) return undefined;
+  if (!request.body) return Buffer.alloc(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -106,13 +111,13 @@ async function readLimited(request: Request): Promise<string | undefined> {
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
+    if (size > max) {
       await reader.cancel().catch(() => {});
       return undefined;
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function fieldOf(issue: z.core.$ZodIssue): string {
@@ -122,26 +127,27 @@ function fieldOf(issue: z.core.$ZodIssue): string {
 
 /**
  * The body parsed with `schema`, or the error Response to return as is: 415 unless the content type
- * is JSON, 413 over 64 KiB, 400 `invalid_request` for bad JSON, control characters in any string, or
- * bad fields (the first bad field is named in `field` and in the message).
+ * is JSON, 413 over 64 KiB, 400 `invalid_request` for bad JSON, nesting deeper than MAX_JSON_DEPTH, control
+ * characters in any string, or bad fields (the first bad field is named in `field` and in the message).
+ * An absent or empty body is `{}`, so that a route whose fields are all optional takes a bare POST.
  */
 export async function parseJsonBody<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S> | Response> {
-  if (!isJson(request.headers.get('content-type'))) {
+  const bytes = await readBodyLimited(request, MAX_BODY_BYTES);
+  if (bytes === undefined) return tooLarge();
+  const text = bytes.toString('utf8');
+  if (text.trim() !== '' && !isJson(request.headers.get('content-type'))) {
     return apiError(415, 'unsupported_media_type', 'Send the request body as JSON, with "Content-Type: application/json".');
   }
-  const declared = Number(request.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) return tooLarge();
-  const text = await readLimited(request);
-  if (text === undefined) return tooLarge();
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = text.trim() === '' ? {} : JSON.parse(text);
   } catch {
     return apiError(400, 'invalid_request', 'The request body is not valid JSON.');
   }
-  const bad = controlCharPath(json);
-  if (bad === '') return apiError(400, 'invalid_request', `Invalid request body: ${CONTROL_CHARS_MESSAGE}.`);
-  if (bad !== undefined) return apiError(400, 'invalid_request', `Invalid field "${bad}": ${CONTROL_CHARS_MESSAGE}.`, { field: bad });
+  const check = checkJsonText(json);
+  if (check?.kind === 'too_deep') return apiError(400, 'invalid_request', `Invalid request body: nested deeper than ${MAX_JSON_DEPTH} levels.`);
+  if (check?.path === '') return apiError(400, 'invalid_request', `Invalid request body: ${CONTROL_CHARS_MESSAGE}.`);
+  if (check) return apiError(400, 'invalid_request', `Invalid field "${check.path}": ${CONTROL_CHARS_MESSAGE}.`, { field: check.path });
   const parsed = schema.safeParse(json);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];

@@ -10,11 +10,8 @@ import { getTokenEngine } from '@/lib/tokens';
 
 export const dynamic = 'force-dynamic';
 
-// An empty body means "defaults": services may POST with nothing.
-async function readOptions(request: Request) {
-  if (request.headers.get('content-length') === '0' || (!request.headers.get('content-type') && !request.body)) return {};
-  return parseJsonBody(request, accessTokenRequest);
-}
+// An absent or empty body means "defaults" (parseJsonBody reads it as {}): services may POST with nothing.
+const readOptions = (request: Request) => parseJsonBody(request, accessTokenRequest);
 
 type Ctx = { params: Promise<{ id: string }> };
 

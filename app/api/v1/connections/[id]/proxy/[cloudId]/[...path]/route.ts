@@ -1,7 +1,7 @@
 import { callProductApi, productRequestUrl } from '@/lib/atlassian/client';
 import { getConnection } from '@/lib/api/connections';
 import { connectionErrorResponse, notFound } from '@/lib/api/errors';
-import { apiError, withApiKey } from '@/lib/api/http';
+import { apiError, readBodyLimited, withApiKey } from '@/lib/api/http';
 import { downstreamResponseHeaders, MAX_PROXY_BODY_BYTES, upstreamRequestHeaders } from '@/lib/api/proxy';
 import { getDb } from '@/lib/db';
 import { providerFor } from '@/lib/providers';
@@ -14,9 +14,8 @@ type Ctx = { params: Promise<{ id: string; cloudId: string; path: string[] }> };
 
 async function bufferedBody(request: Request): Promise<Uint8Array<ArrayBuffer> | undefined | 'too_large'> {
   if (request.method === 'GET' || request.method === 'HEAD') return undefined;
-  if (Number(request.headers.get('content-length')) > MAX_PROXY_BODY_BYTES) return 'too_large';
-  const body = new Uint8Array(await request.arrayBuffer());
-  return body.byteLength > MAX_PROXY_BODY_BYTES ? 'too_large' : body;
+  const bytes = await readBodyLimited(request, MAX_PROXY_BODY_BYTES);
+  return bytes ? new Uint8Array(bytes) : 'too_large';
 }
 
 const proxy = withApiKey(async (request: Request, { params }: Ctx) => {
