@@ -29,6 +29,11 @@ const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
 const base64Key = z.string().refine((v) => isKey(v), 'must be base64 of exactly 32 bytes');
 const int = (min: number) => z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(min, `must be at least ${min}`);
 
+export const LOG_FORMATS = ['json', 'human'] as const;
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 const envSchema = z.object({
   DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')),
   APP_URL: optional(httpUrl),
@@ -54,8 +59,11 @@ const envSchema = z.object({
   NOTIFY_DEGRADED_AFTER_HOURS: optional(int(1)),
   WEBHOOK_ALLOW_PRIVATE: optional(z.enum(['true', 'false'], 'must be true or false')),
   RECONNECT_DATA_DIR: optional(z.string()),
-  LOG_FORMAT: optional(z.enum(['json', 'human'], 'must be json or human')),
-  LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error'], 'must be debug, info, warn or error')),
+  LOG_FORMAT: optional(z.enum(LOG_FORMATS, 'must be json or human')),
+  LOG_LEVEL: optional(z.enum(LOG_LEVELS, 'must be debug, info, warn or error')),
+  RECONNECT_WORKER: optional(z.enum(['on', 'off'], 'must be on or off')),
+  NEXT_MANUAL_SIG_HANDLE: optional(z.string()),
+  SIMULATOR_SECRETS_FILE: optional(z.string()),
   TRUSTED_PROXY_HOPS: optional(int(0).max(10, 'must be at most 10')),
   NODE_ENV: optional(z.string()),
 });
@@ -92,6 +100,14 @@ export interface Config {
   dataDir: string;
   /** How many proxies in front of the app append to X-Forwarded-For (0: the TCP peer is the client). */
   trustedProxyHops: number;
+  worker: WorkerSettings;
+}
+
+export interface WorkerSettings {
+  /** RECONNECT_WORKER=off: the app does not run the background worker (npm run worker does). */
+  inApp: boolean;
+  /** NEXT_MANUAL_SIG_HANDLE set (a bare `next start`): the app stops its worker on SIGTERM/SIGINT itself. */
+  handlesSignals: boolean;
 }
 
 function isKey(value: string): boolean {
@@ -166,7 +182,24 @@ export function loadConfig(env: Env = process.env, dataDir = env.RECONNECT_DATA_
     notifyDegradedAfterHours: e.NOTIFY_DEGRADED_AFTER_HOURS ?? 24,
     dataDir,
     trustedProxyHops: e.TRUSTED_PROXY_HOPS ?? 0,
+    worker: { inApp: e.RECONNECT_WORKER !== 'off', handlesSignals: Boolean(e.NEXT_MANUAL_SIG_HANDLE) },
   };
+}
+
+const oneOf = <T extends string>(values: readonly T[], raw: string | undefined): T | undefined =>
+  values.find((v) => v === raw);
+
+/**
+ * LOG_FORMAT and LOG_LEVEL alone, read each time a logger is made: logging starts before (and must survive)
+ * the rest of the configuration's check, so a bad value falls back to the default here; loadConfig refuses it.
+ */
+export function logSettings(env: Env = process.env): { format: LogFormat; level: LogLevel } {
+  return { format: oneOf(LOG_FORMATS, env.LOG_FORMAT) ?? 'human', level: oneOf(LOG_LEVELS, env.LOG_LEVEL) ?? 'info' };
+}
+
+/** Test aid: the file the simulator appends every secret it issues to (tests/run-unit.ts sets it); read on each call. */
+export function simulatorSecretsFile(env: Env = process.env): string | undefined {
+  return env.SIMULATOR_SECRETS_FILE || undefined;
 }
 
 let cached: Config | undefined;

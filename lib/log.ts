@@ -2,8 +2,9 @@
 // when LOG_FORMAT=json. Level from LOG_LEVEL (default info; the worker's per-round lines are debug).
 // Never pass a token or secret, in the message or in the fields: neither format can tell one from text.
 import pino, { type Logger as PinoLogger } from 'pino';
+import { LOG_LEVELS, logSettings, type LogLevel } from './config';
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type { LogLevel };
 export type LogFields = Record<string, string | number | boolean | null | undefined>;
 
 export interface Logger {
@@ -23,7 +24,7 @@ export interface LogOptions {
 }
 
 function levelOf(raw: string | undefined): LogLevel {
-  return raw === 'debug' || raw === 'warn' || raw === 'error' ? raw : 'info';
+  return LOG_LEVELS.find((l) => l === raw) ?? 'info';
 }
 
 // Field values that could carry escape sequences are printed as JSON strings.
@@ -47,8 +48,9 @@ function jsonLogger(level: LogLevel, write?: (line: string) => void): PinoLogger
 
 /** A logger for one component ("reconnect", "worker", "simulator"…), reading LOG_FORMAT/LOG_LEVEL when created. */
 export function createLogger(component: string, opts: LogOptions = {}): Logger {
-  const format = opts.format ?? process.env.LOG_FORMAT;
-  const level = levelOf(opts.level ?? process.env.LOG_LEVEL);
+  const settings = logSettings();
+  const format = opts.format ?? settings.format;
+  const level = opts.level === undefined ? settings.level : levelOf(opts.level);
   if (format === 'json') {
     const log = jsonLogger(level, opts.write).child({ component });
     log.level = level;

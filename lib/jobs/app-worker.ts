@@ -51,9 +51,10 @@ export async function stopGracefully(worker: RunningWorker | undefined): Promise
  * itself. Either way refreshes under way commit before the process exits.
  */
 export function startInApp(): void {
-  const worker = process.env.RECONNECT_WORKER === 'off' ? undefined : startAppWorker();
+  const settings = getConfig().worker;
+  const worker = settings.inApp ? startAppWorker() : undefined;
   registerAppStop(() => stopGracefully(worker));
-  if (!process.env.NEXT_MANUAL_SIG_HANDLE) return;
+  if (!settings.handlesSignals) return;
   for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
     process.once(signal, () => void stopGracefully(worker).finally(() => process.exit(code)));
   }
