@@ -3,7 +3,7 @@
 // No row lock, no single flight: concurrent callers all refresh with the same refresh token.
 import type { Sql } from 'postgres';
 import { refreshTokens, type OAuthClientConfig } from '../lib/atlassian/oauth';
-import { decryptSecret, encryptSecret, type KeyRing } from '../lib/tokens/crypto';
+import { decryptSecret, encryptSecret, type KeyRing } from '../lib/crypto';
 
 interface NaiveRow {
   access_token_enc: string;

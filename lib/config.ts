@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ensureDevSecrets } from './dev-secrets';
-import { parseKey } from './tokens/crypto';
+import { parseKey } from './crypto';
 import type { Product } from './atlassian/products';
 
 export const SANDBOX_CLIENT_ID = 'reconnect-sandbox';

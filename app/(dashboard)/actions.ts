@@ -14,7 +14,7 @@ import { getConfig } from '@/lib/config';
 import { getDb } from '@/lib/db';
 import { setAdminDigest, setConnectionNotifications, setUserNotifications } from '@/lib/notifications/preferences';
 import { appFlowContext } from '@/lib/flows/app-context';
-import { safeRedirect } from '@/lib/flows/redirect';
+import { safeRedirect } from '@/lib/auth/redirect';
 import { startFlow } from '@/lib/flows/start';
 import { isUuid } from '@/lib/ids';
 import { appProductApi } from '@/lib/tokens/app-api';

@@ -5,7 +5,7 @@ import { redirect } from 'next/navigation';
 import { browserFlowNonce } from '@/lib/auth/flow-nonce';
 import { getDb } from '@/lib/db';
 import { appFlowContext } from '@/lib/flows/app-context';
-import { safeRedirect } from '@/lib/flows/redirect';
+import { safeRedirect } from '@/lib/auth/redirect';
 import { startFlow } from '@/lib/flows/start';
 import { clientAddress } from '@/lib/client-address';
 import { RateLimiter } from '@/lib/rate-limit';

@@ -9,7 +9,7 @@ import { currentUser } from '@/lib/auth/session';
 import { productLabel, type Product } from '@/lib/atlassian/products';
 import { getConfig } from '@/lib/config';
 import { getDb } from '@/lib/db';
-import { safeRedirect, safeRedirectPath } from '@/lib/flows/redirect';
+import { safeRedirect, safeRedirectPath } from '@/lib/auth/redirect';
 import { connectLinkPurpose, type ConnectLinkPurpose } from '@/lib/pages/connect-link';
 import { startSignIn } from './actions';
 

@@ -8,6 +8,9 @@ export interface CookieOptions {
   maxAge?: number;
 }
 
+/** How long an OAuth flow may take: its state row and the browser's flow-nonce cookie both last this long. */
+export const FLOW_TTL_SECONDS = 10 * 60;
+
 const secureFor = (appUrl: string) => appUrl.startsWith('https://');
 const prefixed = (appUrl: string, name: string) => `${secureFor(appUrl) ? '__Host-' : ''}${name}`;
 

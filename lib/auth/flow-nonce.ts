@@ -1,8 +1,7 @@
 import { cookies } from 'next/headers';
 import { getConfig } from '../config';
-import { STATE_TTL_SECONDS } from '../flows/start';
 import { newSecret } from '../secrets';
-import { cookieOptions, flowCookieName } from './cookies';
+import { cookieOptions, FLOW_TTL_SECONDS, flowCookieName } from './cookies';
 
 /**
  * This browser's OAuth-flow nonce (httpOnly cookie), created when missing and kept alive for as long as a state
@@ -12,7 +11,7 @@ export async function browserFlowNonce(): Promise<string> {
   const appUrl = getConfig().appUrl;
   const jar = await cookies();
   const nonce = jar.get(flowCookieName(appUrl))?.value || newSecret();
-  jar.set(flowCookieName(appUrl), nonce, cookieOptions(appUrl, STATE_TTL_SECONDS));
+  jar.set(flowCookieName(appUrl), nonce, cookieOptions(appUrl, FLOW_TTL_SECONDS));
   return nonce;
 }
 

@@ -1,7 +1,7 @@
 import NextAuth from 'next-auth';
 import { getConfig } from '../config';
 import { getDb } from '../db';
-import { safeRedirect } from '../flows/redirect';
+import { safeRedirect } from './redirect';
 import { cookieOptions, sessionCookieName } from './cookies';
 import { SESSION_MAX_AGE_SECONDS, sessionAdapter } from './sessions';
 

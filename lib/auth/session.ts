@@ -2,7 +2,7 @@ import { forbidden, redirect } from 'next/navigation';
 import { cache } from 'react';
 import { getConfig } from '../config';
 import { getDb } from '../db';
-import { safeRedirectPath } from '../flows/redirect';
+import { safeRedirectPath } from './redirect';
 import { sessionUser } from '../users';
 import { auth } from './next-auth';
 

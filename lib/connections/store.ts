@@ -3,7 +3,7 @@ import type { AccessibleResource, Profile, TokenSet } from '../atlassian/oauth';
 import type { Product } from '../atlassian/products';
 import type { Executor } from '../db';
 import { connections, connectionSites, refreshAttempts } from '../db/schema';
-import { encryptSecret, type KeyRing } from '../tokens/crypto';
+import { encryptSecret, type KeyRing } from '../crypto';
 import { recordTransition } from './transitions';
 import { recordEvent } from './events';
 

@@ -11,7 +11,7 @@
 // which the query builder has no words for, run on the handle's own postgres-js client.
 import type { TransactionSql } from 'postgres';
 import type { Db } from './index';
-import { encryptSecret, type KeyRing } from '../tokens/crypto';
+import { encryptSecret, type KeyRing } from '../crypto';
 import {
   BITBUCKET_SCOPES,
   CONFLUENCE_SCOPES,

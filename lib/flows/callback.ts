@@ -9,7 +9,7 @@ import { connections, oauthStates, users } from '../db/schema';
 import { hashSecret } from '../secrets';
 import { upsertUser } from '../users';
 import { callbackUrl, type FlowContext } from './context';
-import { safeRedirect } from './redirect';
+import { safeRedirect } from '../auth/redirect';
 
 export type CallbackResult =
   | { ok: true; kind: 'signin'; sessionToken: string; expires: Date; redirectTo: string }

@@ -1,7 +1,7 @@
 import type { Executor } from '../db';
 import type { Product } from '../atlassian/products';
 import type { ProductApps } from '../providers/apps';
-import type { KeyRing } from '../tokens/crypto';
+import type { KeyRing } from '../crypto';
 
 /** What the OAuth flows need: passed in, so that tests and the app share one code path. */
 export interface FlowContext {

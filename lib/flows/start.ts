@@ -3,15 +3,14 @@ import { providerFor } from '../providers';
 import { hashSecret, newSecret } from '../secrets';
 import { callbackUrl, type FlowContext } from './context';
 import { oauthStates } from '../db/schema';
+import { FLOW_TTL_SECONDS } from '../auth/cookies';
 
-const STATE_TTL_MS = 10 * 60 * 1000;
+const STATE_TTL_MS = FLOW_TTL_SECONDS * 1000;
 
 export type FlowStart =
   | { purpose: 'signin'; redirectTo?: string }
   | { purpose: 'connect'; userId: string; product: Product; connectSessionId?: string }
   | { purpose: 'reconnect'; userId: string; product: Product; connectionId: string; connectSessionId?: string };
-
-export const STATE_TTL_SECONDS = STATE_TTL_MS / 1000;
 
 /** The product's app is not configured: no flow can start (the API answers 400 product_not_configured). */
 export class ProductNotConfiguredError extends Error {

@@ -7,7 +7,7 @@ import type { ProductApps } from '../providers/apps';
 import { recordEvent } from '../connections/events';
 import { recordTransition } from '../connections/transitions';
 import { backoffSeconds, keepWithinReuseLeeway } from './backoff';
-import { CryptoError, decryptSecret, encryptSecret, type KeyRing } from './crypto';
+import { CryptoError, decryptSecret, encryptSecret, type KeyRing } from '../crypto';
 import {
   configurationError,
   ConnectionUnavailableError,

@@ -9,7 +9,7 @@ import { asc, eq, getTableName, gt, inArray } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Executor, Tx } from '../db';
 import { connections, webhookEndpoints } from '../db/schema';
-import { CryptoError, decryptSecret, encryptSecret, needsReencryption, type KeyRing } from './crypto';
+import { CryptoError, decryptSecret, encryptSecret, needsReencryption, type KeyRing } from '../crypto';
 
 export interface ReencryptOptions {
   /** Rows per transaction (default 500). */

@@ -11,7 +11,7 @@ import { and, asc, eq, isNull, lte, ne, notExists, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../db';
 import { webhookDeliveries as d, webhookEndpoints as e, webhookMessages as m } from '../db/schema';
-import { decryptSecret, type KeyRing } from '../tokens/crypto';
+import { decryptSecret, type KeyRing } from '../crypto';
 import { signWebhook } from './sign';
 import { checkWebhookUrl, checkWebhookUrlSyntax, ForbiddenAddressError, guardedLookup, type HostLookup } from './ssrf';
 

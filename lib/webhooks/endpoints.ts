@@ -4,7 +4,7 @@ import { and, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db';
 import { webhookDeliveries, webhookEndpoints as endpoints, webhookMessages } from '../db/schema';
 import { z } from 'zod';
-import { encryptSecret, type KeyRing } from '../tokens/crypto';
+import { encryptSecret, type KeyRing } from '../crypto';
 import { enqueueMessage, WEBHOOK_TYPES, type WebhookType } from './outbox';
 import { newWebhookSecret } from './sign';
 import { checkWebhookUrl, MAX_WEBHOOK_URL_LENGTH, type HostLookup } from './ssrf';

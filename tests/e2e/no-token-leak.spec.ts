@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type APIRequestContext } from '@playwright/test';
-import { decryptSecret, parseKey, type KeyRing } from '../../lib/tokens/crypto';
+import { decryptSecret, parseKey, type KeyRing } from '../../lib/crypto';
 import { SIMULATOR_URL, connectProduct, e2eSql, expireAccessTokens, retireConnectionsOf, signInAs, waitForWorkerRefresh } from './helpers';
 
 // The e2e app runs in sandbox mode with the dev secrets of .data/secrets.json unless the key is given.

@@ -5,7 +5,7 @@ import { providerFor } from '../../lib/providers';
 import { productApps, type ProductApps } from '../../lib/providers/apps';
 import { bitbucketConsentAndGetCode, BITBUCKET_SANDBOX_KEY, BITBUCKET_SANDBOX_SECRET } from '../../lib/sandbox/bitbucket/client';
 import { consentAndGetCode } from '../../lib/sandbox/client';
-import { decryptSecret, type KeyRing } from '../../lib/tokens/crypto';
+import { decryptSecret, type KeyRing } from '../../lib/crypto';
 import { createTokenEngine, type TokenEngineOptions } from '../../lib/tokens/engine';
 import { upsertUser } from '../../lib/users';
 import { dbFor } from '../../lib/db';

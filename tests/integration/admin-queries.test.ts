@@ -12,7 +12,7 @@ import { resolveFilter } from '../../lib/admin/filters';
 import { adminHref, parseAdminQuery, searchTooShort, SORT_NAMES, type AdminQuery, type SearchParams, type SortName } from '../../lib/admin/params';
 import { PROBE_ROWS, resolveSearch, type SearchScope } from '../../lib/admin/search';
 import { seedDemoData } from '../../lib/db/seed';
-import { decryptSecret } from '../../lib/tokens/crypto';
+import { decryptSecret } from '../../lib/crypto';
 import { TEST_KEYS } from '../helpers/connections';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { dbFor } from '../../lib/db';

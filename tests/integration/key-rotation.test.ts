@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Product } from '../../lib/atlassian/products';
 import { SimulatorControl } from '../../lib/sandbox/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
-import { decryptSecret, encryptSecret, keyId, type KeyRing } from '../../lib/tokens/crypto';
+import { decryptSecret, encryptSecret, keyId, type KeyRing } from '../../lib/crypto';
 import { KeyRotationError, reencryptAll } from '../../lib/tokens/rotate';
 import { connectViaSimulator, engineFor, expireAccessTokens, storedTokens } from '../helpers/connections';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';

@@ -13,7 +13,7 @@ import { rootProjectDir, startEmbeddedPostgres } from '@/lib/db/embedded';
 import { freePort } from '@/lib/net';
 import { SimulatorControl } from '@/lib/sandbox/client';
 import { recordSecret } from '@/lib/sandbox/secret-sink';
-import { parseKey } from '@/lib/tokens/crypto';
+import { parseKey } from '../../lib/crypto';
 import { connectViaSimulator, engineFor, expireAccessTokens, simApps, storedTokens } from '../helpers/connections';
 import { dbFor } from '../../lib/db';
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../lib/api-keys';
 import { resetConfigForTests } from '../../lib/config';
 import { closeDb } from '../../lib/db';
-import { decryptSecret } from '../../lib/tokens/crypto';
+import { decryptSecret } from '../../lib/crypto';
 import { WEBHOOK_TYPES } from '../../lib/webhooks/outbox';
 import { TEST_KEYS } from '../helpers/connections';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';

@@ -8,7 +8,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { disconnectConnection } from '../../lib/connections/manage';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
-import { decryptSecret } from '../../lib/tokens/crypto';
+import { decryptSecret } from '../../lib/crypto';
 import { deliverDueWebhooks, type DeliverOptions } from '../../lib/webhooks/deliver';
 import { createEndpoint, replayDelivery, sendTestWebhook, updateEndpoint } from '../../lib/webhooks/endpoints';
 import { enqueueConnectionWebhook, type WebhookType } from '../../lib/webhooks/outbox';

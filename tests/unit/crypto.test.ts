@@ -10,7 +10,7 @@ import {
   needsReencryption,
   parseKey,
   type KeyRing,
-} from '../../lib/tokens/crypto';
+} from '../../lib/crypto';
 
 const keyA = randomBytes(32);
 const keyB = randomBytes(32);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { safeRedirect, safeRedirectPath } from '../../lib/flows/redirect';
+import { safeRedirect, safeRedirectPath } from '../../lib/auth/redirect';
 
 const APP = 'https://reconnect.example.com';
 const HOME = `${APP}/`;

@@ -2,7 +2,7 @@ import { browserFlowNonce } from '@/lib/auth/flow-nonce';
 import { currentUser } from '@/lib/auth/session';
 import { openConnectSession } from '@/lib/connect-sessions';
 import { appFlowContext } from '@/lib/flows/app-context';
-import { safeRedirect } from '@/lib/flows/redirect';
+import { safeRedirect } from '@/lib/auth/redirect';
 import { linkProblemPath } from '@/lib/pages/dead-ends';
 
 export const dynamic = 'force-dynamic';

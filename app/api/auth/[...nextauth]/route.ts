@@ -1,7 +1,7 @@
 import type { NextRequest } from 'next/server';
 import { handlers } from '@/lib/auth/next-auth';
 import { getConfig } from '@/lib/config';
-import { safeRedirect } from '@/lib/flows/redirect';
+import { safeRedirect } from '@/lib/auth/redirect';
 
 // GET /api/auth/signout, /error and /signin redirect to the app's own pages (pages in lib/auth/next-auth.ts).
 export const { GET } = handlers;

@@ -6,7 +6,7 @@ import { sessionAdapter } from '@/lib/auth/sessions';
 import { getDb } from '@/lib/db';
 import { appFlowContext } from '@/lib/flows/app-context';
 import { handleOAuthCallback } from '@/lib/flows/callback';
-import { safeRedirect } from '@/lib/flows/redirect';
+import { safeRedirect } from '@/lib/auth/redirect';
 import { callbackProblemPath } from '@/lib/pages/dead-ends';
 
 export const dynamic = 'force-dynamic';

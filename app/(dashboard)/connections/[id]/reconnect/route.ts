@@ -4,7 +4,7 @@ import { currentUser } from '@/lib/auth/session';
 import { findActionableConnection } from '@/lib/connections/access';
 import { getDb } from '@/lib/db';
 import { appFlowContext } from '@/lib/flows/app-context';
-import { safeRedirect } from '@/lib/flows/redirect';
+import { safeRedirect } from '@/lib/auth/redirect';
 import { startFlow } from '@/lib/flows/start';
 
 export const dynamic = 'force-dynamic';
