@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import type { CurrentReasonCount, ReasonCount } from '@/lib/admin/activity';
-import { currentReasonLabel, failureCodeLabel } from '@/lib/admin/reasons';
+import { currentReasonLabel, failureCodeLabel } from '@/lib/connections/reasons';
 import { adminHref, parseAdminQuery } from '@/lib/admin/params';
 import { formatCount } from './format';
 

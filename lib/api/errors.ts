@@ -1,7 +1,7 @@
 import { createConnectSession } from '../connect-sessions';
 import { getConfig } from '../config';
 import { getDb } from '../db';
-import { ConnectionUnavailableError } from '../tokens/errors';
+import { ConnectionUnavailableError } from '../connections/errors';
 import { apiError } from './http';
 
 export const notFound = (id: string) => apiError(404, 'not_found', `No connection ${id.slice(0, 64)}.`);

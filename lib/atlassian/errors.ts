@@ -14,6 +14,7 @@
 //   refresh: connection lost after sending   → outcome_unknown      transient, outcomeUnknown
 //   any other transport failure              → network              transient
 // Messages carry only the code, the status, the transport error code and error_description.
+import { parseRetryAfter } from '../retry-after';
 
 export type TokenErrorCode =
   | 'invalid_grant'
@@ -158,18 +159,6 @@ function causeChain(err: unknown): ErrorLike[] {
     if (Array.isArray(e.errors)) pending.push(...e.errors);
   }
   return chain;
-}
-
-/** Retry-After as seconds from now: delta-seconds or an HTTP-date; undefined if absent or invalid. */
-export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
-  if (value === null) return undefined;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text);
-  // Date.parse takes bare numbers such as "-5" as years; an HTTP-date names its weekday.
-  if (!/^[A-Za-z]{3}/.test(text)) return undefined;
-  const date = Date.parse(text);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, Math.ceil((date - now) / 1000));
 }
 
 // ---- API calls ({API}/me, accessible-resources, product APIs) ----

@@ -1,7 +1,8 @@
 // Bitbucket's 2.0 API as a connection needs it: identity (GET /2.0/user), primary email
 // (GET /2.0/user/emails, scope `email`) and workspaces (GET /2.0/user/permissions/workspaces, paginated).
 import { z } from 'zod';
-import { AtlassianApiError, apiErrorFromThrown, parseRetryAfter } from '../atlassian/errors';
+import { AtlassianApiError, apiErrorFromThrown } from '../atlassian/errors';
+import { parseRetryAfter } from '../retry-after';
 import type { AccessibleResource, ApiClientConfig, Profile } from '../atlassian/oauth';
 import { singleLine } from '../input';
 import { bitbucketEmailsUrl, bitbucketUserUrl, bitbucketWorkspacesUrl } from './urls';

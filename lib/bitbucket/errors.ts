@@ -7,7 +7,8 @@
 //   invalid_client, or any 401                 → invalid_client         operator
 //   429, 5xx                                   → rate_limited / server_error, transient (+ Retry-After)
 //   anything else                              → bad_response           transient
-import { bodyField, parseRetryAfter, TokenEndpointError, type TokenErrorCode } from '../atlassian/errors';
+import { bodyField, TokenEndpointError, type TokenErrorCode } from '../atlassian/errors';
+import { parseRetryAfter } from '../retry-after';
 
 const DEAD_REFRESH_TOKEN = /^invalid refresh_token\.?$/i;
 const MALFORMED = new Set(['invalid_request', 'unsupported_grant_type', 'unauthorized_client', 'invalid_scope']);

@@ -5,7 +5,7 @@ import type { Executor } from '../db';
 import { connections, connectionSites } from '../db/schema';
 import { providerFor } from '../providers';
 import type { ProductApps } from '../providers/apps';
-import { ConnectionUnavailableError } from '../tokens/errors';
+import { ConnectionUnavailableError } from './errors';
 import { recordTransition } from './transitions';
 import { recordEvent } from './events';
 
@@ -68,8 +68,7 @@ export async function disconnectConnection(db: Executor, appUrl: string, id: str
       .where(and(eq(connections.id, id), ne(connections.status, 'disconnected')))
       .returning({ id: connections.id });
     if (rows.length === 0) return false;
-    await recordEvent(tx, id, { type: 'disconnected', data: { by } });
-    await recordTransition(tx, 'connection.deleted', id, appUrl);
+    await recordTransition(tx, { type: 'deleted', connectionId: id, appUrl, event: { data: { by } } });
     return true;
   });
 }

@@ -5,7 +5,6 @@ import type { Executor } from '../db';
 import { connections, connectionSites, refreshAttempts } from '../db/schema';
 import { encryptSecret, type KeyRing } from '../crypto';
 import { recordTransition } from './transitions';
-import { recordEvent } from './events';
 
 export interface NewTokenFamily {
   product: Product;
@@ -68,8 +67,8 @@ export async function createConnection(ctx: StoreContext, userId: string, family
       })
       .returning({ id: connections.id });
     await replaceSites(tx, id!, family.sites);
-    await recordEvent(tx, id!, { type: 'connected', tokenGeneration: 1, data: { sites: family.sites.length } }, at);
-    await recordTransition(tx, 'connection.created', id!, ctx.appUrl, at);
+    const event = { tokenGeneration: 1, data: { sites: family.sites.length } };
+    await recordTransition(tx, { type: 'created', connectionId: id!, appUrl: ctx.appUrl, at, event });
     return id!;
   });
 }
@@ -103,8 +102,7 @@ export async function replaceTokenFamily(ctx: StoreContext, connectionId: string
       .returning({ generation: connections.tokenGeneration });
     await tx.delete(refreshAttempts).where(eq(refreshAttempts.connectionId, connectionId));
     await replaceSites(tx, connectionId, family.sites);
-    await recordEvent(tx, connectionId, { type: 'reconnected', tokenGeneration: generation }, at);
-    await recordTransition(tx, 'connection.reconnected', connectionId, ctx.appUrl, at);
+    await recordTransition(tx, { type: 'reconnected', connectionId, appUrl: ctx.appUrl, at, event: { tokenGeneration: generation } });
     return generation!;
   });
 }

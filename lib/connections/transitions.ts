@@ -1,19 +1,87 @@
-// The one place a connection's state change reaches its consumers: the webhook outbox and the mail
-// outbox, both written inside the caller's transaction (so they exist if and only if the change commits).
-// The token engine, the store and manage call this; they import neither webhooks nor notifications.
+// A connection's state changes: the vocabulary, and the one function that records one.
+//
+// recordTransition writes, in the caller's transaction, the transition's timeline event and what its
+// consumers need: the webhook message with its deliveries and the owner's mail (or its withdrawal). They
+// exist if and only if the state change commits; the worker sends them later (lib/webhooks/deliver.ts,
+// lib/notifications/send.ts). The table below is the whole mapping, one line per transition.
+import { eq } from 'drizzle-orm';
 import type { Executor } from '../db';
-import { enqueueTransitionNotification } from '../notifications/outbox';
-import { enqueueConnectionWebhook, type WebhookType } from '../webhooks/outbox';
+import { connections, users } from '../db/schema';
+import { cancelPendingMails, queueOwnerMail, type OwnerMailKind } from '../outbox/mail';
+import { enqueueWebhookMessage } from '../outbox/webhook-messages';
+import { recordEvent, type ConnectionEvent, type ConnectionEventType } from './events';
+import { sitesJson } from './queries';
 
-export type TransitionType = Exclude<WebhookType, 'webhook.test'>;
+export const TRANSITION_TYPES = ['created', 'reconnected', 'needs_reauth', 'degraded', 'recovered', 'deleted'] as const;
+export type TransitionType = (typeof TRANSITION_TYPES)[number];
 
-export async function recordTransition(
-  tx: Executor,
-  type: TransitionType,
-  connectionId: string,
-  appUrl: string,
-  occurredAt = new Date(),
-): Promise<void> {
-  await enqueueConnectionWebhook(tx, type, connectionId, appUrl, occurredAt);
-  await enqueueTransitionNotification(tx, type, connectionId, occurredAt);
+/** The webhook event type that announces a transition. */
+export type TransitionWebhookType = `connection.${TransitionType}`;
+export const transitionWebhookType = (type: TransitionType): TransitionWebhookType => `connection.${type}`;
+
+interface Consumers {
+  /** The timeline event (its wording: lib/connections/timeline.ts). */
+  event: ConnectionEventType;
+  /** The owner's mail it queues: needs_reauth at once, degraded only if it lasts (the worker waits). */
+  mail?: OwnerMailKind;
+  /** Pending mails it withdraws: the spell they were about is over, or superseded. */
+  cancels: readonly OwnerMailKind[];
+}
+
+const BOTH = ['degraded', 'needs_reauth'] as const;
+const CONSUMERS: Record<TransitionType, Consumers> = {
+  created: { event: 'connected', cancels: [] },
+  reconnected: { event: 'reconnected', cancels: BOTH },
+  needs_reauth: { event: 'needs_reauth', mail: 'needs_reauth', cancels: ['degraded'] },
+  degraded: { event: 'degraded', mail: 'degraded', cancels: [] },
+  recovered: { event: 'recovered', cancels: BOTH },
+  deleted: { event: 'disconnected', cancels: BOTH },
+};
+
+export interface Transition {
+  type: TransitionType;
+  connectionId: string;
+  /** The app's public URL: the webhook's reconnect_url starts with it. */
+  appUrl: string;
+  at?: Date;
+  /** What the timeline shows beside the type: codes and plain messages, never tokens. */
+  event?: Omit<ConnectionEvent, 'type'>;
+}
+
+/** Records one state change of a connection; call it inside the transaction that makes the change. */
+export async function recordTransition(tx: Executor, t: Transition): Promise<void> {
+  const at = t.at ?? new Date();
+  const consumers = CONSUMERS[t.type];
+  await recordEvent(tx, t.connectionId, { ...t.event, type: consumers.event }, at);
+  const webhookType = transitionWebhookType(t.type);
+  await enqueueWebhookMessage(tx, webhookType, await transitionPayload(tx, webhookType, t.connectionId, t.appUrl, at), t.connectionId);
+  await cancelPendingMails(tx, t.connectionId, consumers.cancels, at);
+  if (consumers.mail) await queueOwnerMail(tx, t.connectionId, consumers.mail, at);
+}
+
+/** A webhook's body about a connection: health columns and sites only, never a token. */
+export async function transitionPayload(tx: Executor, type: string, connectionId: string, appUrl: string, at: Date): Promise<Record<string, unknown>> {
+  const [row] = await tx
+    .select({
+      id: connections.id,
+      product: connections.product,
+      status: connections.status,
+      reason: connections.reason,
+      user_email: users.email,
+      sites: sitesJson,
+    })
+    .from(connections)
+    .innerJoin(users, eq(users.id, connections.userId))
+    .where(eq(connections.id, connectionId));
+  const data = {
+    connection_id: row!.id,
+    product: row!.product,
+    status: row!.status,
+    reason: row!.reason,
+    user_email: row!.user_email,
+    sites: row!.sites.map((s) => ({ cloud_id: s.cloud_id, name: s.name, url: s.url })),
+    reconnect_url: `${appUrl}/connections/${row!.id}/reconnect`,
+    occurred_at: at.toISOString(),
+  };
+  return { type, timestamp: at.toISOString(), data };
 }

@@ -1,6 +1,6 @@
 // The admins' daily digest: queued once per opted-in admin per UTC day, only when something is broken.
 import { and, count, eq, gte, inArray, ne, notExists, sql } from 'drizzle-orm';
-import { currentReasonLabel, failureCodeLabel } from '../admin/reasons';
+import { currentReasonLabel, failureCodeLabel } from '../connections/reasons';
 import { statusLabel } from '../connections/health';
 import type { Db } from '../db';
 import { connectionEvents, connections, notifications, users } from '../db/schema';

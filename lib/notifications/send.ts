@@ -1,15 +1,15 @@
-// The mail worker step: claims due notifications (FOR UPDATE SKIP LOCKED, then a lease, like webhook
+// The mail worker step: claims due notifications (the outbox rules of lib/outbox/lease.ts, like webhook
 // deliveries), sends each through SMTP, records the outcome.
 //
 // Exactly once from the reader's view: a claim commits a lease before the mail leaves; a process that
 // dies between the SMTP server's acceptance and the outcome's write leaves the row pending, and after the
 // lease it is sent again, identical (same Message-ID, same links): one duplicate at most, never a loss.
 // Mails are sent one at a time, so a crash can catch only one of them mid-send.
-import { randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, lte, ne, or } from 'drizzle-orm';
 import type { Product } from '../atlassian/products';
 import type { Db } from '../db';
 import { connectionEvents, connectionSites, connections, connectSessions, notifications, users } from '../db/schema';
+import { drainDue, leaseDue, leaseHeld, nextAttemptAt, type Lease } from '../outbox/lease';
 import { hashSecret } from '../secrets';
 import { connectionMail, digestMail, type Envelope } from './compose';
 import type { DigestPayload } from './digest';
@@ -20,7 +20,6 @@ import { describeSmtpError, isPermanentSmtpError, SEND_TIMEOUT_MS, smtpResponseC
 export const DEFAULT_NOTIFY_SCHEDULE: readonly number[] = [30, 120, 600, 1800, 3600, 7200, 14400, 28800, 43200, 86400];
 export const NOTIFY_LEASE_MS = SEND_TIMEOUT_MS * 3 + 30_000;
 const BATCH_SIZE = 10;
-const JITTER = 0.2;
 
 export type NotifyOutcome = 'sent' | 'retrying' | 'failed' | 'suppressed' | 'cancelled';
 
@@ -43,26 +42,24 @@ export interface NotifyOptions {
 
 export type NotifyResult = Record<NotifyOutcome, number> & { attempted: number };
 
-type Claimed = typeof notifications.$inferSelect;
+type Claimed = typeof notifications.$inferSelect & Lease<string>;
 
 export async function sendDueNotifications(opts: NotifyOptions): Promise<NotifyResult> {
   const now = opts.now ?? (() => new Date());
   const limit = opts.limit ?? 100;
   const result: NotifyResult = { attempted: 0, sent: 0, retrying: 0, failed: 0, suppressed: 0, cancelled: 0 };
-  while (result.attempted < limit) {
-    const claimed = await claimDue(opts, Math.min(BATCH_SIZE, limit - result.attempted), now());
-    if (claimed.length === 0) break;
+  await drainDue(limit, BATCH_SIZE, (batch) => claimDue(opts, batch, now()), async (claimed) => {
     for (const n of claimed) {
       const outcome = await handle(opts, n, now);
       result.attempted++;
       result[outcome]++;
       opts.onOutcome?.(outcome);
     }
-  }
+  });
   return result;
 }
 
-/** Due pending notifications, oldest first, locked with SKIP LOCKED and leased in one statement. */
+/** Due pending notifications, oldest first, leased. */
 async function claimDue(opts: NotifyOptions, batch: number, at: Date): Promise<Claimed[]> {
   const { db } = opts;
   const degradedCutoff = new Date(at.getTime() - opts.degradedAfterHours * 3_600_000);
@@ -80,12 +77,10 @@ async function claimDue(opts: NotifyOptions, batch: number, at: Date): Promise<C
     .orderBy(asc(notifications.nextAttemptAt), asc(notifications.id))
     .limit(batch)
     .for('update', { skipLocked: true });
-  const lease = new Date(at.getTime() + (opts.leaseMs ?? NOTIFY_LEASE_MS));
-  return db
-    .update(notifications)
-    .set({ nextAttemptAt: lease, leaseToken: randomUUID(), updatedAt: at })
-    .where(inArray(notifications.id, due))
-    .returning();
+  const leases = await leaseDue<string>(db, notifications, due, new Date(at.getTime() + (opts.leaseMs ?? NOTIFY_LEASE_MS)), at);
+  if (leases.length === 0) return [];
+  const rows = await db.select().from(notifications).where(inArray(notifications.id, leases.map((l) => l.id)));
+  return leases.map((l) => ({ ...rows.find((r) => r.id === l.id)!, ...l }));
 }
 
 async function handle(opts: NotifyOptions, n: Claimed, now: () => Date): Promise<NotifyOutcome> {
@@ -168,7 +163,7 @@ async function close(opts: NotifyOptions, n: Claimed, status: 'sent' | 'failed' 
   const attempted = status === 'sent' || status === 'failed';
   await opts.db.transaction(async (tx) => {
     // A mail that went out counts even if its lease ran out meanwhile or the spell ended.
-    const guard = status === 'sent' ? ne(notifications.status, 'sent') : and(eq(notifications.status, 'pending'), eq(notifications.leaseToken, n.leaseToken!));
+    const guard = status === 'sent' ? ne(notifications.status, 'sent') : leaseHeld(notifications, n);
     const rows = await tx
       .update(notifications)
       .set({
@@ -196,18 +191,18 @@ async function close(opts: NotifyOptions, n: Claimed, status: 'sent' | 'failed' 
 }
 
 async function recordFailure(opts: NotifyOptions, n: Claimed, err: unknown, at: Date): Promise<NotifyOutcome> {
-  const schedule = opts.schedule ?? DEFAULT_NOTIFY_SCHEDULE;
   const failedAttempts = n.attempts + 1;
   const error = describeSmtpError(err);
   const code = smtpResponseCode(err);
-  if (isPermanentSmtpError(err) || failedAttempts > schedule.length) {
-    const why = isPermanentSmtpError(err) ? 'The mail server refused the mail' : `Gave up after ${failedAttempts} attempts`;
+  const permanent = isPermanentSmtpError(err);
+  const retryAt = permanent ? undefined : nextAttemptAt(failedAttempts, at, { schedule: opts.schedule ?? DEFAULT_NOTIFY_SCHEDULE, random: opts.random });
+  if (!retryAt) {
+    const why = permanent ? 'The mail server refused the mail' : `Gave up after ${failedAttempts} attempts`;
     return close(opts, n, 'failed', at, `${why}: ${error}`, { lastError: error, lastResponseCode: code });
   }
-  const delay = schedule[failedAttempts - 1] * (1 - JITTER + 2 * JITTER * (opts.random ?? Math.random)());
   await opts.db
     .update(notifications)
-    .set({ attempts: failedAttempts, lastError: error, lastResponseCode: code, nextAttemptAt: new Date(at.getTime() + delay * 1000), leaseToken: null, updatedAt: at })
-    .where(and(eq(notifications.id, n.id), eq(notifications.leaseToken, n.leaseToken!), eq(notifications.status, 'pending')));
+    .set({ attempts: failedAttempts, lastError: error, lastResponseCode: code, nextAttemptAt: retryAt, leaseToken: null, updatedAt: at })
+    .where(leaseHeld(notifications, n));
   return 'retrying';
 }

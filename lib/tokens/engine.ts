@@ -14,7 +14,7 @@ import {
   needsReauth,
   notFound,
   temporarilyUnavailable,
-} from './errors';
+} from '../connections/errors';
 import { SingleFlight } from './single-flight';
 import { isUuid } from '../ids';
 import { dbErrorCode, setLocal, type Executor, type Tx } from '../db';
@@ -309,8 +309,7 @@ export function createTokenEngine(opts: TokenEngineOptions) {
       .returning();
     await recordEvent(tx, row.id, { type: 'refreshed', tokenGeneration: updated!.tokenGeneration }, at);
     if (row.status === 'degraded' || row.status === 'error') {
-      await recordEvent(tx, row.id, { type: 'recovered', message: 'Refresh works again' }, at);
-      await recordTransition(tx, 'connection.recovered', row.id, opts.appUrl, at);
+      await recordTransition(tx, { type: 'recovered', connectionId: row.id, appUrl: opts.appUrl, at, event: { message: 'Refresh works again' } });
     }
     return { token: tokenOf(updated!, t.accessToken, true) };
   }
@@ -330,8 +329,8 @@ export function createTokenEngine(opts: TokenEngineOptions) {
         updatedAt: at,
       })
       .where(eq(connections.id, row.id));
-    await recordEvent(tx, row.id, { type: 'needs_reauth', code: e.code, message: e.description, data: { reason } }, at);
-    await recordTransition(tx, 'connection.needs_reauth', row.id, opts.appUrl, at);
+    const event = { code: e.code, message: e.description, data: { reason } };
+    await recordTransition(tx, { type: 'needs_reauth', connectionId: row.id, appUrl: opts.appUrl, at, event });
     return { error: needsReauth(reason) };
   }
 
@@ -417,8 +416,7 @@ export function createTokenEngine(opts: TokenEngineOptions) {
       .where(eq(connections.id, row.id));
     await recordEvent(tx, row.id, { type: 'refresh_failed', code: e.code, message: e.description, data: { retry_in_seconds: delay } }, at);
     if (row.status === 'active') {
-      await recordEvent(tx, row.id, { type: 'degraded', code: e.code }, at);
-      await recordTransition(tx, 'connection.degraded', row.id, opts.appUrl, at);
+      await recordTransition(tx, { type: 'degraded', connectionId: row.id, appUrl: opts.appUrl, at, event: { code: e.code } });
     }
     if (servable(row, access, o, at)) return { token: tokenOf(row, access, false) };
     return { error: temporarilyUnavailable(e.code, delay) };
@@ -476,8 +474,7 @@ export function createTokenEngine(opts: TokenEngineOptions) {
         .update(connections)
         .set({ status: 'needs_reauth', reason, nextRefreshAt: null, lastErrorCode: code, lastErrorMessage: null, updatedAt: at })
         .where(eq(connections.id, connectionId));
-      await recordEvent(tx, connectionId, { type: 'needs_reauth', code, data: { reason } }, at);
-      await recordTransition(tx, 'connection.needs_reauth', connectionId, opts.appUrl, at);
+      await recordTransition(tx, { type: 'needs_reauth', connectionId, appUrl: opts.appUrl, at, event: { code, data: { reason } } });
     });
   }
 

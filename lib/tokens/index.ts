@@ -32,4 +32,4 @@ export function getTokenEngine(): TokenEngine {
 }
 
 export type { AccessToken, GetAccessTokenOptions } from './engine';
-export { ConnectionUnavailableError } from './errors';
+export { ConnectionUnavailableError } from '../connections/errors';

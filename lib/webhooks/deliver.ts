@@ -1,17 +1,15 @@
 // The webhook worker step: claims due deliveries from the outbox, sends them signed, records outcomes.
-//
-// At least once, never twice at the same time: a claim is a short transaction (`FOR UPDATE SKIP LOCKED`)
-// that moves the delivery's next_attempt_at to the end of a lease and commits before the HTTP call. A
-// process that dies mid-send leaves the delivery pending with that lease: it is sent again (same
-// webhook-id) once the lease is over. No transaction is open while a consumer is being called.
-import { randomUUID } from 'node:crypto';
+// Claims, leases and retries follow the outbox rules (lib/outbox/lease.ts): at least once, never twice at
+// the same time, the same webhook-id on every attempt.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { and, asc, eq, isNull, lte, ne, notExists, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lte, ne, notExists, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../db';
 import { webhookDeliveries as d, webhookEndpoints as e, webhookMessages as m } from '../db/schema';
 import { decryptSecret, type KeyRing } from '../crypto';
+import { drainDue, leaseDue, leaseHeld as heldBy, nextAttemptAt, type Lease } from '../outbox/lease';
+import { parseRetryAfter } from '../retry-after';
 import { signWebhook } from './sign';
 import { checkWebhookUrl, checkWebhookUrlSyntax, ForbiddenAddressError, guardedLookup, type HostLookup } from './ssrf';
 
@@ -22,7 +20,7 @@ export const DEFAULT_DELIVERY_TIMEOUT_MS = 15_000;
 export const LEASE_MARGIN_MS = 30_000;
 const DEFAULT_LIMIT = 100;
 const BATCH_SIZE = 25;
-const JITTER = 0.2;
+/** A consumer's Retry-After is honoured up to one day. */
 const MAX_RETRY_AFTER_SECONDS = 86_400;
 const MAX_RESPONSE_BYTES = 64 * 1024;
 const MAX_ERROR_LENGTH = 500;
@@ -70,29 +68,23 @@ export async function deliverDueWebhooks(db: Executor, opts: DeliverOptions): Pr
   const now = opts.now ?? (() => new Date());
   const limit = opts.limit ?? DEFAULT_LIMIT;
   const result: DeliverResult = { attempted: 0, succeeded: 0, failed: 0 };
-  // Batches until nothing is due: a success can make the next message of the same connection due.
-  while (result.attempted < limit) {
-    const claimed = await claimDue(db, opts, Math.min(BATCH_SIZE, limit - result.attempted), now());
-    if (claimed.length === 0) break;
-    result.attempted += claimed.length;
+  result.attempted = await drainDue(limit, BATCH_SIZE, (batch) => claimDue(db, opts, batch, now()), async (claimed) => {
     const outcomes = await Promise.allSettled(claimed.map((c) => deliverOne(db, opts, c, now)));
     for (const o of outcomes) {
       if (o.status === 'rejected') throw o.reason; // the database failed: the lease brings the delivery back
       if (o.value === 'succeeded') result.succeeded++;
       else result.failed++;
     }
-  }
+  });
   return result;
 }
 
 /**
  * Due pending deliveries of enabled endpoints, oldest first, each the oldest pending one of its
- * connection for its endpoint (in order per connection), locked with SKIP LOCKED and leased in one
- * short transaction.
+ * connection for its endpoint (in order per connection), leased; with what sending them needs.
  */
 async function claimDue(db: Executor, opts: DeliverOptions, batch: number, at: Date) {
   const lease = new Date(at.getTime() + (opts.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS) + LEASE_MARGIN_MS);
-  const token = randomUUID();
   const p = alias(d, 'p');
   const earlierPending = db
     .select({ one: sql<number>`1` })
@@ -105,45 +97,36 @@ async function claimDue(db: Executor, opts: DeliverOptions, batch: number, at: D
         sql`(${p.messageCreatedAt}, ${p.id}) < (${d.messageCreatedAt}, ${d.id})`,
       ),
     );
-  const due = db.$with('due').as(
-    db
-      .select({ dueId: d.id })
-      .from(d)
-      .innerJoin(e, eq(e.id, d.endpointId))
-      .where(and(eq(d.status, 'pending'), lte(d.nextAttemptAt, at), ne(e.status, 'disabled'), or(isNull(d.connectionId), notExists(earlierPending))))
-      .orderBy(asc(d.nextAttemptAt), asc(d.id))
-      .limit(batch)
-      .for('update', { of: d, skipLocked: true }),
-  );
-  const claimed = db.$with('claimed').as(
-    db
-      .update(d)
-      .set({ nextAttemptAt: lease, leaseToken: token, updatedAt: at })
-      .from(due)
-      .where(eq(d.id, due.dueId))
-      .returning({ id: d.id, messageId: d.messageId, endpointId: d.endpointId, attempts: d.attempts, leaseToken: d.leaseToken }),
-  );
-  return db
-    .with(due, claimed)
+  const due = db
+    .select({ id: d.id })
+    .from(d)
+    .innerJoin(e, eq(e.id, d.endpointId))
+    .where(and(eq(d.status, 'pending'), lte(d.nextAttemptAt, at), ne(e.status, 'disabled'), or(isNull(d.connectionId), notExists(earlierPending))))
+    .orderBy(asc(d.nextAttemptAt), asc(d.id))
+    .limit(batch)
+    .for('update', { of: d, skipLocked: true });
+  const leases = await leaseDue<number>(db, d, due, lease, at);
+  if (leases.length === 0) return [];
+  const rows = await db
     .select({
-      id: claimed.id,
-      messageId: claimed.messageId,
-      endpointId: claimed.endpointId,
-      attempts: claimed.attempts,
-      leaseToken: claimed.leaseToken,
+      id: d.id,
+      messageId: d.messageId,
+      endpointId: d.endpointId,
       url: e.url,
       secretEnc: e.secretEnc,
       previousSecretEnc: e.previousSecretEnc,
       previousSecretExpiresAt: e.previousSecretExpiresAt,
       payload: m.payload,
     })
-    .from(claimed)
-    .innerJoin(e, eq(e.id, claimed.endpointId))
-    .innerJoin(m, eq(m.id, claimed.messageId))
-    .orderBy(asc(claimed.id));
+    .from(d)
+    .innerJoin(e, eq(e.id, d.endpointId))
+    .innerJoin(m, eq(m.id, d.messageId))
+    .where(inArray(d.id, leases.map((l) => l.id)))
+    .orderBy(asc(d.id));
+  return rows.map((r) => ({ ...r, ...leases.find((l) => l.id === r.id)! }));
 }
 
-type Claimed = Awaited<ReturnType<typeof claimDue>>[number];
+type Claimed = Awaited<ReturnType<typeof claimDue>>[number] & Lease<number>;
 
 async function deliverOne(db: Executor, opts: DeliverOptions, c: Claimed, now: () => Date): Promise<DeliveryOutcome> {
   const attempt = await attemptDelivery(opts, c, now);
@@ -182,7 +165,7 @@ async function attemptDelivery(opts: DeliverOptions, c: Claimed, now: () => Date
   }
 }
 
-const leaseHeld = (c: Claimed) => and(eq(d.id, c.id), eq(d.leaseToken, c.leaseToken!), eq(d.status, 'pending'));
+const leaseHeld = (c: Claimed) => heldBy(d, c);
 
 async function recordSuccess(db: Executor, c: Claimed, status: number, at: Date): Promise<DeliveryOutcome> {
   // A success counts even if the lease ran out meanwhile: the consumer has the message.
@@ -230,15 +213,10 @@ async function recordFailure(
   attempt: Extract<Attempt, { ok: false }>,
   at: Date,
 ): Promise<DeliveryOutcome> {
-  const schedule = opts.schedule ?? DEFAULT_RETRY_SCHEDULE;
-  const failedAttempts = c.attempts + 1;
-  const exhausted = failedAttempts > schedule.length;
-  let next = at;
-  if (!exhausted) {
-    const jittered = schedule[failedAttempts - 1] * (1 - JITTER + 2 * JITTER * (opts.random ?? Math.random)());
-    const retryAfter = parseRetryAfter(attempt.retryAfter, at) ?? 0;
-    next = new Date(at.getTime() + Math.max(jittered, retryAfter) * 1000);
-  }
+  const retryAfter = Math.min(parseRetryAfter(attempt.retryAfter, at) ?? 0, MAX_RETRY_AFTER_SECONDS);
+  const retryAt = nextAttemptAt(c.attempts + 1, at, { schedule: opts.schedule ?? DEFAULT_RETRY_SCHEDULE, random: opts.random, atLeastSeconds: retryAfter });
+  const exhausted = retryAt === undefined;
+  const next = retryAt ?? at;
   // Only the holder of the current lease writes a failure (a late, superseded worker changes nothing).
   const rows = await db
     .update(d)
@@ -260,21 +238,6 @@ async function recordFailure(
       .where(and(eq(e.id, c.endpointId), eq(e.status, 'active')));
   }
   return exhausted ? 'failed' : 'retrying';
-}
-
-/** Seconds to wait from a Retry-After header (delta-seconds or HTTP date), capped at one day. */
-export function parseRetryAfter(value: string | null, at: Date): number | undefined {
-  if (!value) return undefined;
-  const text = value.trim();
-  let seconds: number;
-  if (/^\d+$/.test(text)) seconds = Number(text);
-  else {
-    const date = Date.parse(text);
-    if (Number.isNaN(date)) return undefined;
-    seconds = (date - at.getTime()) / 1000;
-  }
-  if (!(seconds > 0)) return undefined;
-  return Math.min(seconds, MAX_RETRY_AFTER_SECONDS);
 }
 
 // The built-in transport: node:http(s) with a lookup that refuses non-public addresses, so the

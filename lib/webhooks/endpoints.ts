@@ -5,7 +5,8 @@ import type { Executor } from '../db';
 import { webhookDeliveries, webhookEndpoints as endpoints, webhookMessages } from '../db/schema';
 import { z } from 'zod';
 import { encryptSecret, type KeyRing } from '../crypto';
-import { enqueueMessage, WEBHOOK_TYPES, type WebhookType } from './outbox';
+import { enqueueWebhookMessage } from '../outbox/webhook-messages';
+import { WEBHOOK_TYPES, type WebhookType } from './outbox';
 import { newWebhookSecret } from './sign';
 import { checkWebhookUrl, MAX_WEBHOOK_URL_LENGTH, type HostLookup } from './ssrf';
 import { isUuid } from '../ids';
@@ -196,7 +197,7 @@ export async function sendTestWebhook(db: Executor, id: string, at = new Date())
         message: 'A test delivery from Reconnect: the endpoint is reachable and verifies signatures.',
       },
     };
-    return enqueueMessage(tx, 'webhook.test', payload, null, id);
+    return enqueueWebhookMessage(tx, 'webhook.test', payload, null, id);
   });
 }
 

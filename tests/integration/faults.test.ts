@@ -5,7 +5,7 @@ import { SimulatorControl, type Counters } from '../../lib/sandbox/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { sleep, until } from '../helpers/wait';
 import type { TokenEngine } from '../../lib/tokens/engine';
-import { ConnectionUnavailableError } from '../../lib/tokens/errors';
+import { ConnectionUnavailableError } from '../../lib/connections/errors';
 import { connectViaSimulator, engineFor, expireAccessTokens, simApps, storedTokens, testSql } from '../helpers/connections';
 import { openFaultBench, secondsFromNow, unharmed, workerRefresh, type FaultBench } from '../helpers/fault-bench';
 import { SIM_PRODUCTS, simProduct, type SimProduct } from '../helpers/sim-products';

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_CLIENT_SECRET } from '../../lib/config';
 import { SimulatorControl } from '../../lib/sandbox/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
-import { ConnectionUnavailableError } from '../../lib/tokens/errors';
+import { ConnectionUnavailableError } from '../../lib/connections/errors';
 import { connectViaSimulator, engineFor, expireAccessTokens, testSql } from '../helpers/connections';
 
 const run = promisify(execFile);

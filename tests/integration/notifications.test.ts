@@ -11,7 +11,7 @@ import { sendDueNotifications, type NotifyOptions } from '../../lib/notification
 import { SimulatorControl } from '../../lib/sandbox/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { hashSecret } from '../../lib/secrets';
-import { ConnectionUnavailableError } from '../../lib/tokens/errors';
+import { ConnectionUnavailableError } from '../../lib/connections/errors';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { APP_URL, connectViaSimulator, engineFor, expireAccessTokens, reconnectViaSimulator } from '../helpers/connections';
 import { linkIn, startTestMailServer, type TestMailServer } from '../helpers/mail';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatorControl } from '../../lib/sandbox/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { until } from '../helpers/wait';
-import { ConnectionUnavailableError } from '../../lib/tokens/errors';
+import { ConnectionUnavailableError } from '../../lib/connections/errors';
 import { connectViaSimulator, engineFor, expireAccessTokens, storedTokens, testSql } from '../helpers/connections';
 import { startCaller } from '../helpers/processes';
 

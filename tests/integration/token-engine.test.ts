@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SimulatorControl, type Counters } from '../../lib/sandbox/client';
 import type { Simulator } from '../../lib/sandbox/simulator';
 import type { TokenEngine } from '../../lib/tokens/engine';
-import { ConnectionUnavailableError } from '../../lib/tokens/errors';
+import { ConnectionUnavailableError } from '../../lib/connections/errors';
 import { connectViaSimulator, expireAccessTokens, storedTokens } from '../helpers/connections';
 import { openFaultBench, secondsFromNow, unharmed, type FaultBench } from '../helpers/fault-bench';
 import { SIM_PRODUCTS, simProduct, type SimProduct } from '../helpers/sim-products';

@@ -6,10 +6,10 @@ import {
   apiErrorFromThrown,
   classifyApiUnauthorized,
   describeTransportFailure,
-  parseRetryAfter,
   tokenErrorFromResponse,
   tokenErrorFromThrown,
 } from '../../lib/atlassian/errors';
+import { parseRetryAfter } from '../../lib/retry-after';
 
 function undiciError(code: string, message: string, name = 'Error'): TypeError {
   const cause = Object.assign(new Error(message), { code, name });

@@ -4,9 +4,9 @@ import { describe, expect, it, vi } from 'vitest';
 // an error thrown by one copy must be recognised by another (else a "needs reconnect" becomes a 500).
 describe('ConnectionUnavailableError across module copies', () => {
   it('is recognised by instanceof of another copy of the class, and nothing else is', async () => {
-    const first = await import('../../lib/tokens/errors');
+    const first = await import('../../lib/connections/errors');
     vi.resetModules();
-    const second = await import('../../lib/tokens/errors');
+    const second = await import('../../lib/connections/errors');
     expect(second.ConnectionUnavailableError).not.toBe(first.ConnectionUnavailableError);
     expect(first.needsReauth('revoked')).toBeInstanceOf(second.ConnectionUnavailableError);
     expect(first.needsReauth('revoked')).toBeInstanceOf(Error);

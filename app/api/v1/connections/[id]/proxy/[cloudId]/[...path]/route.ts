@@ -5,7 +5,7 @@ import { apiError, readBodyLimited, withApiKey } from '@/lib/api/http';
 import { downstreamResponseHeaders, MAX_PROXY_BODY_BYTES, upstreamRequestHeaders } from '@/lib/api/proxy';
 import { getDb } from '@/lib/db';
 import { providerFor } from '@/lib/providers';
-import { ConnectionUnavailableError } from '@/lib/tokens/errors';
+import { ConnectionUnavailableError } from '@/lib/connections/errors';
 import { appProductApi } from '@/lib/tokens/app-api';
 
 export const dynamic = 'force-dynamic';
