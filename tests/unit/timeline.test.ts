@@ -25,9 +25,21 @@ function unionMembers(path: string, name: string): string[] {
   return [...match[1]!.matchAll(/'([a-z_]+)'/g)].map((m) => m[1]!);
 }
 
-/** The argument text of every recordEvent(…) call (up to its closing `})`). */
+/** Transition type → the timeline event it writes, from the table in lib/connections/transitions.ts. */
+const TRANSITION_EVENTS = new Map(
+  [...read('lib/connections/transitions.ts').matchAll(/^\s+([a-z_]+): \{ event: '([a-z_]+)'/gm)].map((m) => [m[1]!, m[2]!] as const),
+);
+
+/**
+ * The argument text of every timeline write (up to its closing `})`): recordEvent(…) calls, and
+ * recordTransition(…) calls with their transition type replaced by the event type it writes.
+ */
 function recordEventCalls(): string[] {
-  return SOURCES.flatMap(({ text }) => [...text.matchAll(/recordEvent\([^;]*?\}\s*(?:,[^;)]*)?\)/gs)].map((m) => m[0]));
+  return SOURCES.flatMap(({ text }) =>
+    [...text.matchAll(/record(Event|Transition)\([^;]*?\}\s*(?:,[^;)]*)?\)/gs)].map((m) =>
+      m[1] === 'Event' ? m[0] : m[0].replace(/\btype:\s*'([a-z_]+)'/, (_, t: string) => `type: '${TRANSITION_EVENTS.get(t) ?? t}'`),
+    ),
+  );
 }
 
 const literalCodes = () => recordEventCalls().flatMap((call) => [...call.matchAll(/\bcode:\s*'([a-z_]+)'/g)].map((m) => m[1]!));
@@ -49,7 +61,7 @@ const CODES = [
   ...new Set([
     ...unionMembers('lib/atlassian/errors.ts', 'TokenErrorCode'),
     ...unionMembers('lib/atlassian/errors.ts', 'ApiErrorCode'),
-    ...unionMembers('lib/tokens/errors.ts', 'ConnectionErrorCode'),
+    ...unionMembers('lib/connections/errors.ts', 'ConnectionErrorCode'),
     ...NOTIFICATION_KINDS,
     ...literalCodes(),
     'ok',
