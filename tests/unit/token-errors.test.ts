@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 
-// Next.js may bundle lib/tokens/errors.ts more than once in one process while the token engine is shared:
+// Next.js may bundle lib/connections/errors.ts more than once in one process while the token engine is shared:
 // an error thrown by one copy must be recognised by another (else a "needs reconnect" becomes a 500).
 describe('ConnectionUnavailableError across module copies', () => {
   it('is recognised by instanceof of another copy of the class, and nothing else is', async () => {
