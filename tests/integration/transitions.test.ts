@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  ({ id: connectionId } = await connectViaSimulator(sql, sim.url, `owner-${Date.now()}@example.com`));
+  ({ id: connectionId } = await connectViaSimulator(sql, sim.url, 'alice@example.com'));
 });
 
 const record = (t: Omit<Transition, 'connectionId' | 'appUrl'>) => dbFor(sql).transaction((tx) => recordTransition(tx, { ...t, connectionId, appUrl: APP_URL }));
