@@ -4,7 +4,7 @@ import { useActionState, useEffect } from 'react';
 import { createApiKeyAction, type ApiKeyActionState } from '@/app/(dashboard)/admin/api-keys/actions';
 import { Button } from './ui/button';
 import { SecretValue } from './ui/copy-button';
-import { Field, INPUT_CLASS } from './ui/field';
+import { Field, Input } from './ui/field';
 import { ErrorState, Notice } from './ui/notice';
 import { useToast } from './ui/toast';
 
@@ -17,11 +17,9 @@ export function ApiKeyCreateForm() {
   return (
     <form action={action} className="space-y-3">
       <div className="flex flex-wrap items-end gap-2">
-        <div className="min-w-0 flex-1 sm:max-w-xs">
-          <Field label="Name">
-            <input name="name" required maxLength={100} placeholder="e.g. sync-service" className={INPUT_CLASS} />
-          </Field>
-        </div>
+        <Field label="Name" className="flex-1 sm:max-w-xs">
+          {(control) => <Input {...control} name="name" required maxLength={100} placeholder="e.g. sync-service" />}
+        </Field>
         <Button type="submit" variant="primary" disabled={pending}>
           {pending ? 'Creating…' : 'Create API key'}
         </Button>

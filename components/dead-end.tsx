@@ -1,12 +1,13 @@
-import { CircleAlert, Info, LogOut, TriangleAlert, type LucideIcon } from 'lucide-react';
+import { LogOut, type LucideIcon } from 'lucide-react';
 import type { ReactNode } from 'react';
 import { signOutAction } from '@/app/(dashboard)/actions';
-import type { NextAction, Tone } from '@/lib/pages/dead-ends';
+import type { NextAction } from '@/lib/pages/dead-ends';
+import type { Tone } from '@/lib/tone';
 import { Button, LinkButton } from './ui/button';
 import { Card } from './ui/card';
+import { TONE_ICONS } from './ui/notice';
 import { PageHeader } from './ui/page-header';
 
-const ICONS: Record<Tone, LucideIcon> = { info: Info, warn: TriangleAlert, bad: CircleAlert };
 
 interface DeadEndViewProps {
   title: string;
@@ -36,7 +37,7 @@ export function DeadEndView({ title, explanation, nextStep, actions, tone = 'war
   return (
     <div className="mx-auto max-w-xl" data-testid="dead-end">
       <Card>
-        <PageHeader icon={icon ?? ICONS[tone]} title={title} />
+        <PageHeader icon={icon ?? TONE_ICONS[tone]} title={title} />
         <div className="-mt-3 space-y-3 text-slate-700 dark:text-slate-300">
           <p>{explanation}</p>
           <p>

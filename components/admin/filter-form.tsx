@@ -4,7 +4,7 @@ import { productLabel } from '@/lib/atlassian/products';
 import { CONNECTION_STATUSES, PRODUCTS } from '@/lib/db/schema';
 import { Button, LinkButton } from '../ui/button';
 import { Card } from '../ui/card';
-import { Field, INPUT_CLASS, LABEL_CLASS } from '../ui/field';
+import { Field, Input, Select } from '../ui/field';
 
 const SORT_LABEL: Record<SortName, string> = {
   updated: 'Last change',
@@ -16,19 +16,17 @@ const SORT_LABEL: Record<SortName, string> = {
 
 function SelectField({ name, label, value, options }: { name: string; label: string; value?: string; options: [string, string][] }) {
   return (
-    // Labelled by id, not by wrapping: a wrapping label would add every option's text to the select's name.
-    <div>
-      <label htmlFor={`filter-${name}`} className={LABEL_CLASS}>
-        {label}
-      </label>
-      <select id={`filter-${name}`} name={name} defaultValue={value ?? ''} className={INPUT_CLASS}>
-        {options.map(([v, text]) => (
-          <option key={v} value={v}>
-            {text}
-          </option>
-        ))}
-      </select>
-    </div>
+    <Field label={label}>
+      {(control) => (
+        <Select {...control} name={name} defaultValue={value ?? ''}>
+          {options.map(([v, text]) => (
+            <option key={v} value={v}>
+              {text}
+            </option>
+          ))}
+        </Select>
+      )}
+    </Field>
   );
 }
 
@@ -39,17 +37,13 @@ export function FilterForm({ query }: { query: AdminQuery }) {
     <Card>
       <form method="get" action="/admin" role="search" aria-label="Filter connections">
         <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4">
-          <div className="sm:col-span-2">
-            <Field label="Search">
-              <input name="q" type="search" defaultValue={query.q ?? ''} placeholder="User or account email, account name, site" minLength={MIN_SEARCH} className={INPUT_CLASS} />
-            </Field>
-          </div>
-          <Field label="Owner email">
-            <input name="owner" defaultValue={query.owner ?? ''} placeholder="e.g. alice@" className={INPUT_CLASS} />
+          <Field label="Search" className="sm:col-span-2">
+            {(control) => (
+              <Input {...control} name="q" type="search" defaultValue={query.q ?? ''} placeholder="User or account email, account name, site" minLength={MIN_SEARCH} />
+            )}
           </Field>
-          <Field label="Site">
-            <input name="site" defaultValue={query.site ?? ''} placeholder="Site name or cloud id" className={INPUT_CLASS} />
-          </Field>
+          <Field label="Owner email">{(control) => <Input {...control} name="owner" defaultValue={query.owner ?? ''} placeholder="e.g. alice@" />}</Field>
+          <Field label="Site">{(control) => <Input {...control} name="site" defaultValue={query.site ?? ''} placeholder="Site name or cloud id" />}</Field>
           <SelectField name="status" label="Status" value={query.status} options={statuses} />
           <SelectField name="product" label="Product" value={query.product} options={[['', 'Any'], ...PRODUCTS.map((p) => [p, productLabel(p)] as [string, string])]} />
           <SelectField name="sort" label="Sort by" value={query.sort} options={Object.entries(SORT_LABEL) as [string, string][]} />

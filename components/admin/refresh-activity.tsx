@@ -1,5 +1,6 @@
 import type { DayOutcomes } from '@/lib/admin/activity';
-import { buttonClass } from '@/components/ui/button';
+import { buttonVariants } from '@/components/ui/button';
+import { cn } from '@/components/ui/cn';
 import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
 import { formatCount } from './format';
 import { RefreshChart, type ChartDay } from './refresh-chart';
@@ -30,7 +31,7 @@ export function RefreshActivity({ outcomes }: { outcomes: DayOutcomes[] }) {
         <RefreshChart days={days} />
       </div>
       <details className="mt-3">
-        <summary className={buttonClass('ghost', 'cursor-pointer')}>Show as table</summary>
+        <summary className={cn(buttonVariants({ variant: 'ghost' }), 'cursor-pointer')}>Show as table</summary>
         <div className="mt-2">
           <Table caption="Refresh outcomes per day (UTC)">
             <THead>

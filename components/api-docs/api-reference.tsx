@@ -1,7 +1,7 @@
 // The service API reference, rendered on the server from the OpenAPI document: no script of its own,
 // so it works under the app's strict CSP. Built from the components/ui primitives that need no script.
 import { BookOpen, FileJson } from 'lucide-react';
-import { buttonClass } from '../ui/button';
+import { buttonVariants } from '../ui/button';
 import { PageHeader } from '../ui/page-header';
 import { CodeBlock } from './code-block';
 import { clientSetup, standardWebhooksExample, verifyExample } from './examples';
@@ -25,7 +25,7 @@ export function ApiReference({ doc, baseUrl }: { doc: Document; baseUrl: string 
           title={doc.info.title}
           icon={BookOpen}
           actions={
-            <a href="/api/v1/openapi.json" className={buttonClass('secondary')}>
+            <a href="/api/v1/openapi.json" className={buttonVariants({ variant: 'secondary' })}>
               <FileJson aria-hidden="true" className="size-4" />
               OpenAPI 3.1 document (JSON)
             </a>

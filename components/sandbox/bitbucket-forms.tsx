@@ -3,7 +3,7 @@
 import { useActionState, useState } from 'react';
 import { bitbucketEventAction } from '@/app/(dashboard)/sandbox/bitbucket-actions';
 import { Button } from '../ui/button';
-import { Field, INPUT_CLASS } from '../ui/field';
+import { Field, Select } from '../ui/field';
 import { Result, type UserOption } from './forms';
 
 export function BitbucketEventsForm({ users, defaultEmail }: { users: UserOption[]; defaultEmail: string }) {
@@ -12,13 +12,15 @@ export function BitbucketEventsForm({ users, defaultEmail }: { users: UserOption
   return (
     <form action={formAction} aria-busy={pending} className="space-y-3">
       <Field label="Bitbucket user">
-        <select name="email" value={email} onChange={(e) => setEmail(e.target.value)} className={INPUT_CLASS}>
-          {users.map((u) => (
-            <option key={u.email} value={u.email}>
-              {u.label}
-            </option>
-          ))}
-        </select>
+        {(control) => (
+          <Select {...control} name="email" value={email} onChange={(e) => setEmail(e.target.value)}>
+            {users.map((u) => (
+              <option key={u.email} value={u.email}>
+                {u.label}
+              </option>
+            ))}
+          </Select>
+        )}
       </Field>
       <div className="flex flex-wrap gap-2">
         <Button type="submit" name="event" value="revoke" disabled={pending} variant="danger">

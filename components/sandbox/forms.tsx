@@ -5,7 +5,8 @@ import { useActionState, useState, type ReactNode } from 'react';
 import { advanceClockAction, clearFaultsAction, injectFaultAction, userEventAction } from '@/app/(dashboard)/sandbox/actions';
 import type { ActionState } from '@/lib/actions/validated';
 import { Button } from '../ui/button';
-import { Field, INPUT_CLASS } from '../ui/field';
+import { cn } from '../ui/cn';
+import { Field, Input, Select } from '../ui/field';
 
 type Action = (prev: ActionState, formData: FormData) => Promise<ActionState>;
 
@@ -23,10 +24,10 @@ export function Result({ state, pending }: { state: ActionState; pending: boolea
   );
 }
 
-function Form({ action, children, className = '' }: { action: Action; children: (pending: boolean) => ReactNode; className?: string }) {
+function Form({ action, children, className }: { action: Action; children: (pending: boolean) => ReactNode; className?: string }) {
   const [state, formAction, pending] = useActionState(action, {});
   return (
-    <form action={formAction} aria-busy={pending} className={`space-y-3 ${className}`}>
+    <form action={formAction} aria-busy={pending} className={cn('space-y-3', className)}>
       {children(pending)}
       <Result state={state} pending={pending} />
     </form>
@@ -46,13 +47,15 @@ export function UserEventsForm({ users, defaultEmail }: { users: UserOption[]; d
       {(pending) => (
         <>
           <Field label="Simulator user">
-            <select name="email" value={email} onChange={(e) => setEmail(e.target.value)} className={INPUT_CLASS}>
-              {users.map((u) => (
-                <option key={u.email} value={u.email}>
-                  {u.label}
-                </option>
-              ))}
-            </select>
+            {(control) => (
+              <Select {...control} name="email" value={email} onChange={(e) => setEmail(e.target.value)}>
+                {users.map((u) => (
+                  <option key={u.email} value={u.email}>
+                    {u.label}
+                  </option>
+                ))}
+              </Select>
+            )}
           </Field>
           <div className="flex flex-wrap gap-2">
             <Button type="submit" name="event" value="revoke" disabled={pending} variant="danger">
@@ -88,7 +91,7 @@ export function ClockForms() {
         {(pending) => (
           <div className="flex flex-wrap items-end gap-2">
             <Field label="Days">
-              <input type="number" name="days" min={1} max={3650} step={1} defaultValue={1} required className={`${INPUT_CLASS} w-24`} />
+              {(control) => <Input {...control} type="number" name="days" min={1} max={3650} step={1} defaultValue={1} required className="w-24" />}
             </Field>
             <Button type="submit" disabled={pending} variant="secondary">
               Advance clock
@@ -116,24 +119,28 @@ export function FaultForm() {
         <>
           <div className="grid grid-cols-1 gap-3 sm:grid-cols-4 sm:items-end">
             <Field label="Where (500s, timeouts, 429s)">
-              <select name="target" value={target} onChange={(e) => setTarget(e.target.value)} className={INPUT_CLASS}>
-                <option value="token">Token endpoint</option>
-                <option value="api">API calls</option>
-                <option value="all">Both</option>
-              </select>
+              {(control) => (
+                <Select {...control} name="target" value={target} onChange={(e) => setTarget(e.target.value)}>
+                  <option value="token">Token endpoint</option>
+                  <option value="api">API calls</option>
+                  <option value="all">Both</option>
+                </Select>
+              )}
             </Field>
             <Field label="Which provider">
-              <select name="provider" defaultValue="all" className={INPUT_CLASS}>
-                <option value="all">Atlassian and Bitbucket</option>
-                <option value="atlassian">Atlassian only</option>
-                <option value="bitbucket">Bitbucket only</option>
-              </select>
+              {(control) => (
+                <Select {...control} name="provider" defaultValue="all">
+                  <option value="all">Atlassian and Bitbucket</option>
+                  <option value="atlassian">Atlassian only</option>
+                  <option value="bitbucket">Bitbucket only</option>
+                </Select>
+              )}
             </Field>
             <Field label="For how many requests">
-              <input type="number" name="count" min={1} step={1} placeholder="until cleared" className={INPUT_CLASS} />
+              {(control) => <Input {...control} type="number" name="count" min={1} step={1} placeholder="until cleared" />}
             </Field>
             <Field label="Retry-After (seconds)">
-              <input type="number" name="retryAfter" min={0} step={1} defaultValue={30} className={INPUT_CLASS} />
+              {(control) => <Input {...control} type="number" name="retryAfter" min={0} step={1} defaultValue={30} />}
             </Field>
           </div>
           <div className="flex flex-wrap gap-2">

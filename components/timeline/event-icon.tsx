@@ -15,7 +15,8 @@ import {
   Unplug,
   type LucideIcon,
 } from 'lucide-react';
-import type { TimelineIcon, TimelineTone } from '@/lib/connections/timeline';
+import type { TimelineIcon } from '@/lib/connections/timeline';
+import type { Tone } from '@/lib/tone';
 
 const ICONS: Record<TimelineIcon, LucideIcon> = {
   connected: Plug,
@@ -35,7 +36,7 @@ const ICONS: Record<TimelineIcon, LucideIcon> = {
 };
 
 // The Badge palette's colours, as a round chip behind the icon (contrast ≥ 3:1 for the glyph in both modes).
-const CHIP: Record<TimelineTone, string> = {
+const CHIP: Record<Tone, string> = {
   ok: 'bg-emerald-100 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300',
   warn: 'bg-amber-100 text-amber-800 dark:bg-amber-950 dark:text-amber-300',
   bad: 'bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-300',
@@ -43,7 +44,7 @@ const CHIP: Record<TimelineTone, string> = {
   info: 'bg-blue-100 text-blue-800 dark:bg-blue-950 dark:text-blue-300',
 };
 
-export function EventIcon({ icon, tone }: { icon: TimelineIcon; tone: TimelineTone }) {
+export function EventIcon({ icon, tone }: { icon: TimelineIcon; tone: Tone }) {
   const Icon = ICONS[icon];
   return (
     <span className={`flex size-8 shrink-0 items-center justify-center rounded-full ${CHIP[tone]}`}>

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { cn } from './cn';
 
 interface CardProps {
   title?: ReactNode;
@@ -14,10 +15,10 @@ interface CardProps {
 }
 
 /** The one box of the app: a titled panel with optional actions at the top right. */
-export function Card({ title, description, actions, children, className = '', as: Heading = 'h2', ...rest }: CardProps) {
+export function Card({ title, description, actions, children, className, as: Heading = 'h2', ...rest }: CardProps) {
   return (
     <section
-      className={`min-w-0 rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200 sm:p-5 dark:bg-slate-900 dark:ring-slate-800 ${className}`}
+      className={cn('min-w-0 rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200 sm:p-5 dark:bg-slate-900 dark:ring-slate-800', className)}
       {...rest}
     >
       {(title || actions) && (

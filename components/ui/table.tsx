@@ -1,4 +1,5 @@
 import type { ComponentProps, ReactNode } from 'react';
+import { cn } from './cn';
 
 /**
  * The app's one table. From the sm breakpoint up it is a normal table; below it every row becomes a stacked
@@ -27,23 +28,25 @@ export function TBody({ children }: { children: ReactNode }) {
   return <tbody className="block divide-y divide-slate-200 sm:table-row-group dark:divide-slate-800">{children}</tbody>;
 }
 
-export function Tr({ className = '', ...rest }: ComponentProps<'tr'>) {
-  return <tr className={`block bg-white p-3 sm:table-row sm:p-0 dark:bg-slate-900 ${className}`} {...rest} />;
+export function Tr({ className, ...rest }: ComponentProps<'tr'>) {
+  return <tr className={cn('block bg-white p-3 sm:table-row sm:p-0 dark:bg-slate-900', className)} {...rest} />;
 }
 
-export function Th({ className = '', scope = 'col', ...rest }: ComponentProps<'th'>) {
-  return <th scope={scope} className={`px-3 py-2 font-semibold ${className}`} {...rest} />;
+export function Th({ className, scope = 'col', ...rest }: ComponentProps<'th'>) {
+  return <th scope={scope} className={cn('px-3 py-2 font-semibold', className)} {...rest} />;
 }
 
 type TdProps = ComponentProps<'td'> & { label?: string };
 
-export function Td({ label, className = '', ...rest }: TdProps) {
+export function Td({ label, className, ...rest }: TdProps) {
   return (
     <td
       data-label={label}
-      className={`flex min-w-0 gap-2 break-words py-1 align-top sm:table-cell sm:px-3 sm:py-2 ${
-        label ? "before:w-28 before:shrink-0 before:font-medium before:text-slate-600 before:content-[attr(data-label)] sm:before:content-none dark:before:text-slate-400" : ''
-      } ${className}`}
+      className={cn(
+        'flex min-w-0 gap-2 break-words py-1 align-top sm:table-cell sm:px-3 sm:py-2',
+        label && "before:w-28 before:shrink-0 before:font-medium before:text-slate-600 before:content-[attr(data-label)] sm:before:content-none dark:before:text-slate-400",
+        className,
+      )}
       {...rest}
     />
   );

@@ -2,11 +2,12 @@
 
 import { X } from 'lucide-react';
 import { createContext, useCallback, useContext, useState, type ReactNode } from 'react';
+import type { Tone } from '@/lib/tone';
 import { Notice } from './notice';
 
 interface Toast {
   id: number;
-  tone: 'ok' | 'bad';
+  tone: Extract<Tone, 'ok' | 'bad'>;
   message: string;
 }
 

@@ -16,7 +16,7 @@ import { ActionForm } from '../action-form';
 import { Button } from '../ui/button';
 import { ConfirmButton } from '../ui/confirm-dialog';
 import { SecretValue } from '../ui/copy-button';
-import { Field, INPUT_CLASS, LABEL_CLASS } from '../ui/field';
+import { Checkbox, Field, Input, labelVariants } from '../ui/field';
 import { ErrorState, Notice } from '../ui/notice';
 import { useToast } from '../ui/toast';
 
@@ -61,10 +61,10 @@ function Form({ action, children }: { action: Action; children: (pending: boolea
 function EventCheckboxes({ options, selected }: { options: EventOption[]; selected: string[] }) {
   return (
     <fieldset className="space-y-1.5">
-      <legend className={LABEL_CLASS}>Events</legend>
+      <legend className={labelVariants()}>Events</legend>
       {options.map((o) => (
         <label key={o.type} className="flex items-start gap-2 text-sm">
-          <input type="checkbox" name={`event:${o.type}`} defaultChecked={selected.includes(o.type)} className="mt-0.5 size-4 shrink-0 accent-blue-700" />
+          <Checkbox name={`event:${o.type}`} defaultChecked={selected.includes(o.type)} />
           <span className="min-w-0 break-words">
             <code className="text-xs">{o.type}</code> <span className="text-slate-600 dark:text-slate-400">— {o.description}</span>
           </span>
@@ -79,9 +79,7 @@ export function CreateEndpointForm({ options }: { options: EventOption[] }) {
     <Form action={createEndpointAction}>
       {(pending) => (
         <>
-          <Field label="URL">
-            <input name="url" type="url" required placeholder="https://example.com/webhooks/reconnect" className={INPUT_CLASS} />
-          </Field>
+          <Field label="URL">{(control) => <Input {...control} name="url" type="url" required placeholder="https://example.com/webhooks/reconnect" />}</Field>
           <EventCheckboxes options={options} selected={options.map((o) => o.type).filter((t) => t !== 'webhook.test')} />
           <Button type="submit" variant="primary" disabled={pending}>
             {pending ? 'Creating…' : 'Create endpoint'}
@@ -110,9 +108,7 @@ export function EditEndpointForms({ endpointId, url, events, options }: { endpoi
         {(pending) => (
           <>
             <input type="hidden" name="endpointId" value={endpointId} />
-            <Field label="URL">
-              <input name="url" type="url" required defaultValue={url} className={INPUT_CLASS} />
-            </Field>
+            <Field label="URL">{(control) => <Input {...control} name="url" type="url" required defaultValue={url} />}</Field>
             <Button type="submit" disabled={pending}>
               Save URL
             </Button>

@@ -1,7 +1,7 @@
 // The health model as people read it: one badge word and one plain sentence per state.
-export type BadgeTone = 'ok' | 'warn' | 'bad' | 'muted';
+import type { Tone } from '../tone';
 
-export const STATUS_LABEL: Record<string, { label: string; tone: BadgeTone }> = {
+export const STATUS_LABEL: Record<string, { label: string; tone: Tone }> = {
   active: { label: 'Healthy', tone: 'ok' },
   degraded: { label: 'Retrying', tone: 'warn' },
   needs_reauth: { label: 'Needs reconnect', tone: 'bad' },

@@ -1,8 +1,8 @@
 // The connection timeline as people read it: every event row becomes a plain title and detail, a tone and
 // an icon name; repeated events fold into one row; filters group event types by kind. Framework-free.
+import type { Tone } from '../tone';
 import { CONNECTION_EVENT_TYPES, type ConnectionEventType } from './events';
 
-export type TimelineTone = 'ok' | 'warn' | 'bad' | 'muted' | 'info';
 export type TimelineIcon = 'connected' | 'reconnected' | 'disconnected' | 'refreshed' | 'retrying' | 'recovered' | 'broken' | 'config' | 'api' | 'test-ok' | 'test-failed' | 'mail' | 'mail-failed' | 'mail-off';
 
 /** One row of connection_events, as the timeline query reads it (selected fields of `data` only, never a token). */
@@ -26,7 +26,7 @@ export interface TimelineEvent {
 export interface EventText {
   title: string;
   detail: string;
-  tone: TimelineTone;
+  tone: Tone;
   icon: TimelineIcon;
   /** False when a type or code has no plain wording yet (the row then shows the raw code). */
   known: boolean;
@@ -103,7 +103,7 @@ function retryIn(seconds: number | null | undefined): string {
 
 type Describer = (e: TimelineEvent, issuer: string) => EventText;
 
-const fixed = (title: string, detail: string, tone: TimelineTone, icon: TimelineIcon): EventText => ({ title, detail, tone, icon, known: true });
+const fixed = (title: string, detail: string, tone: Tone, icon: TimelineIcon): EventText => ({ title, detail, tone, icon, known: true });
 
 function withCode(e: TimelineEvent, issuer: string, build: (phrase: string) => Omit<EventText, 'known'>): EventText {
   const phrase = codePhrase(e.code, issuer);

@@ -2,8 +2,7 @@
 // says what happened and what to do next. Route handlers answer 303 to these pages; the URL carries only the code
 // and whitelisted, harmless details (a product name, a connection id the page checks against the viewer).
 import { isProduct, productLabel, type Product } from '../atlassian/products';
-
-export type Tone = 'info' | 'warn' | 'bad';
+import type { Tone } from '../tone';
 
 /** What the page knows when it renders: never taken from the URL except the product and connection id. */
 export interface DeadEndDetails {
