@@ -15,10 +15,24 @@ export interface UnsubscribeTarget {
   what: string;
 }
 
+/** A target and what is already off: this kind of mail, every notification email of its recipient, or nothing. */
+export interface UnsubscribeStatus extends UnsubscribeTarget {
+  off: 'mail' | 'all' | null;
+}
+
 async function findByToken(db: Db, token: string) {
   if (!TOKEN.test(token)) return undefined;
   const [row] = await db
-    .select({ kind: notifications.kind, userId: notifications.userId, connectionId: notifications.connectionId, email: users.email, product: connections.product })
+    .select({
+      kind: notifications.kind,
+      userId: notifications.userId,
+      connectionId: notifications.connectionId,
+      email: users.email,
+      product: connections.product,
+      userEnabled: users.notificationsEnabled,
+      adminDigest: users.adminDigest,
+      connectionEnabled: connections.notificationsEnabled,
+    })
     .from(notifications)
     .innerJoin(users, eq(users.id, notifications.userId))
     .leftJoin(connections, eq(connections.id, notifications.connectionId))
@@ -26,15 +40,24 @@ async function findByToken(db: Db, token: string) {
   return row;
 }
 
-const describe = (row: NonNullable<Awaited<ReturnType<typeof findByToken>>>): UnsubscribeTarget => ({
+type TokenRow = NonNullable<Awaited<ReturnType<typeof findByToken>>>;
+
+const describe = (row: TokenRow): UnsubscribeTarget => ({
   email: row.email,
   what: row.kind === 'digest' ? 'the daily admin digest' : `emails about your ${row.product ? productLabel(row.product) : 'Atlassian'} connection`,
 });
 
-/** What a mail's unsubscribe link would turn off; undefined for an unknown token. Changes nothing. */
-export async function lookupUnsubscribe(db: Db, token: string): Promise<UnsubscribeTarget | undefined> {
+// The same switches the sender reads (send.ts): the user-wide one first, then this mail's own kind.
+function alreadyOff(row: TokenRow): UnsubscribeStatus['off'] {
+  if (!row.userEnabled) return 'all';
+  const kindOn = row.kind === 'digest' ? row.adminDigest : row.connectionEnabled !== false;
+  return kindOn ? null : 'mail';
+}
+
+/** What a mail's unsubscribe link would turn off, and whether it already is; undefined for an unknown token. Changes nothing. */
+export async function lookupUnsubscribe(db: Db, token: string): Promise<UnsubscribeStatus | undefined> {
   const row = await findByToken(db, token);
-  return row && describe(row);
+  return row && { ...describe(row), off: alreadyOff(row) };
 }
 
 /**

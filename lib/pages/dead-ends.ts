@@ -3,6 +3,7 @@
 // and whitelisted, harmless details (a product name, a connection id the page checks against the viewer).
 import { isProduct, productLabel, type Product } from '../atlassian/products';
 import type { Tone } from '../tone';
+import { UNSUBSCRIBE_NOT_VALID } from './unsubscribe-page';
 
 /** What the page knows when it renders: never taken from the URL except the product and connection id. */
 export interface DeadEndDetails {
@@ -207,6 +208,15 @@ const DEAD_ENDS: Record<string, DeadEnd> = {
     explanation: () => 'The connection this link would reconnect belongs to another user: only its owner can reconnect it. Nothing changed.',
     nextStep: () => ASK_FOR_LINK,
     action: homeOrSignIn,
+  },
+  // A mail's unsubscribe link that Reconnect does not know (lib/pages/unsubscribe-page.ts).
+  [UNSUBSCRIBE_NOT_VALID]: {
+    status: 404,
+    tone: 'bad',
+    title: () => 'Link not valid',
+    explanation: () => 'This unsubscribe link is not valid.',
+    nextStep: () => 'You can turn emails off on your connections page.',
+    action: () => ({ kind: 'link', label: 'Your connections', href: '/' }),
   },
   'signin-failed': {
     status: 400,

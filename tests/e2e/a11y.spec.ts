@@ -1,8 +1,7 @@
 // Accessibility: axe on every page a person can reach (signed out, user, admin), at desktop and phone widths and in dark
 // mode, with no serious or critical violation and no sideways scroll at 390 px; and the keyboard path through the header.
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { DESKTOP, e2eSql, expectNoHorizontalScroll, PHONE, retireConnectionsOf, signInAs, userWithConnection } from './helpers';
+import { DESKTOP, e2eSql, expectNoHorizontalScroll, PHONE, retireConnectionsOf, seriousViolations, signInAs, userWithConnection } from './helpers';
 
 type Who = 'anonymous' | 'user' | 'admin';
 
@@ -27,6 +26,7 @@ const PAGES: { who: Who; path: string }[] = [
   { who: 'user', path: '/problem/link-used' },
   { who: 'user', path: '/problem/link-wrong-user' },
   { who: 'anonymous', path: '/problem/no-such-code' },
+  { who: 'anonymous', path: '/problem/unsubscribe-not-valid' },
   { who: 'anonymous', path: '/docs/api' }, // last: the longest page, the slowest to scan
 ];
 
@@ -37,14 +37,6 @@ const MODES = [
 ] as const;
 
 const HOOK_URL = 'https://hooks.example.com/reconnect-a11y';
-
-/** The serious and critical violations on the page as it is now, one line each with the elements concerned. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']).analyze();
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 async function scanEveryWay(page: Page, path: string): Promise<void> {
   for (const mode of MODES) {

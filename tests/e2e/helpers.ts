@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, type Browser, type Page } from '@playwright/test';
 import postgres, { type Sql } from 'postgres';
 import { SimulatorControl } from '../../lib/sandbox/client';
@@ -110,4 +111,12 @@ export async function userWithConnection(browser: Browser, name: string, product
   await expect(card.getByTestId('status-badge')).toHaveText('Healthy');
   const href = (await card.getByRole('link', { name: product, exact: true }).getAttribute('href'))!;
   return { page, card, id: href.split('/').pop()! };
+}
+
+/** The serious and critical violations on the page as it is now, one line each with the elements concerned. */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']).analyze();
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }

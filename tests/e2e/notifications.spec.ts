@@ -1,5 +1,5 @@
 import { expect, request, test } from '@playwright/test';
-import { connectProduct, e2eSql, retireConnectionsOf, shot, signInAs } from './helpers';
+import { connectProduct, e2eSql, expectNoHorizontalScroll, PHONE, retireConnectionsOf, seriousViolations, shot, signInAs } from './helpers';
 
 const SUBJECT = 'Your Jira connection needs to be reconnected';
 
@@ -73,6 +73,32 @@ test('a revoked grant mails its owner; the mail’s Reconnect button, opened sig
   await client.dispose();
   const [{ on }] = await sql<{ on: boolean }[]>`select notifications_enabled as on from connections where id = ${id}`;
   expect(on).toBe(false);
+
+  // The same link opened by a person (fresh browser, no session): the app's page, which says it is already done…
+  const person = await fresh.newPage();
+  await person.goto(unsubscribe);
+  await expect(person).toHaveURL(/\/unsubscribe\/[A-Za-z0-9_-]{43}$/);
+  await expect(person.getByRole('heading', { level: 1 })).toHaveText('You are already unsubscribed');
+  await expect(person.getByRole('status')).toHaveText(
+    'alice@example.com will not get emails about your Jira connection from Reconnect any more. You can turn them on again on your connections page.',
+  );
+  await expect(person.getByRole('link', { name: 'Reconnect', exact: true })).toBeVisible(); // the app's header
+  expect(await seriousViolations(person)).toEqual([]);
+  // …and, with the emails on again, asks first; its Unsubscribe button turns them off and says so.
+  await sql`update connections set notifications_enabled = true where id = ${id}`;
+  await person.reload();
+  await expect(person.getByRole('heading', { level: 1 })).toHaveText('Unsubscribe');
+  await expect(person.getByText('Stop sending emails about your Jira connection to alice@example.com?')).toBeVisible();
+  await person.setViewportSize(PHONE);
+  await expectNoHorizontalScroll(person);
+  expect(await seriousViolations(person)).toEqual([]);
+  await person.getByRole('button', { name: 'Unsubscribe', exact: true }).click();
+  await expect(person.getByRole('heading', { level: 1 })).toHaveText('You are unsubscribed');
+  const [{ on: after }] = await sql<{ on: boolean }[]>`select notifications_enabled as on from connections where id = ${id}`;
+  expect(after).toBe(false);
+  // An unknown link is a dead end of the app, not a bare page.
+  await person.goto(unsubscribe.replace(/[A-Za-z0-9_-]{43}$/, 'x'.repeat(43)));
+  await expect(person.getByRole('heading', { level: 1 })).toHaveText('Link not valid');
   await fresh.close();
   await sql.end();
 });

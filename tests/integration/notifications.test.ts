@@ -252,6 +252,40 @@ describe('one-click unsubscribe', () => {
     const bad = await route.POST(new Request(`${APP_URL}/api/notifications/unsubscribe/${'x'.repeat(43)}`, { method: 'POST', body }), { params: Promise.resolve({ token: 'x'.repeat(43) }) });
     expect(bad.status).toBe(404);
   });
+
+  it('a browser is sent to the confirmation page; its form unsubscribes; opened again, the link says it is already done', async () => {
+    const route = await import('../../app/api/notifications/unsubscribe/[token]/route');
+    const { lookupUnsubscribe } = await import('../../lib/notifications/preferences');
+    const { id } = await connectViaSimulator(sql, sim.url, 'alice@example.com');
+    await killGrant('alice@example.com', id);
+    await expect(engineFor(sql, sql, sim.url).getAccessToken(id)).rejects.toMatchObject({ code: 'needs_reauth' });
+    await runWorker();
+    const url = smtp.inbox[0].headers['list-unsubscribe'].slice(1, -1);
+    const token = url.split('/').pop()!;
+    const ctx = { params: Promise.resolve({ token }) };
+    const html = { accept: 'text/html,application/xhtml+xml' };
+
+    const opened = await route.GET(new Request(url, { headers: html }), ctx);
+    expect(opened.status).toBe(303);
+    expect(opened.headers.get('location')).toBe(`/unsubscribe/${token}`);
+    expect(await lookupUnsubscribe(getDb(), token)).toMatchObject({ email: 'alice@example.com', off: null }); // opening changed nothing
+
+    const form = new URLSearchParams({ scope: 'mail' });
+    const posted = await route.POST(new Request(url, { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } }), ctx);
+    expect(posted.status).toBe(303);
+    expect(posted.headers.get('location')).toBe(`/unsubscribe/${token}?done=mail`);
+    expect(await lookupUnsubscribe(getDb(), token)).toMatchObject({ off: 'mail' });
+    const again = await route.GET(new Request(url), ctx);
+    expect(await again.text()).toContain('You are already unsubscribed\nalice@example.com will not get emails about your Jira connection from Reconnect any more.');
+
+    await sql`update users set notifications_enabled = false where email = 'alice@example.com'`;
+    expect(await lookupUnsubscribe(getDb(), token)).toMatchObject({ off: 'all' });
+
+    const unknown = { params: Promise.resolve({ token: 'y'.repeat(43) }) };
+    const lost = await route.POST(new Request(url, { method: 'POST', body: new URLSearchParams({ scope: 'all' }) }), unknown);
+    expect(lost.headers.get('location')).toBe('/problem/unsubscribe-not-valid');
+    expect((await route.GET(new Request(url), unknown)).status).toBe(404);
+  });
 });
 
 describe('admin digest', () => {
