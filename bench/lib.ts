@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { Sql } from 'postgres';
-import { SANDBOX_USERS } from '../lib/sandbox/catalog';
-import { SimulatorControl } from '../lib/sandbox/client';
+import { SANDBOX_USERS } from '../lib/simulator/accounts';
+import { SimulatorControl } from '../lib/providers/atlassian/simulator/client';
 import { startSimulator, type Simulator } from '../lib/sandbox/simulator';
 import { connectViaSimulator, testSql } from '../tests/helpers/connections';
 import { createTestDatabase } from '../tests/helpers/database';

@@ -5,8 +5,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import postgres from 'postgres';
-import { getApi } from '../lib/sandbox/client';
-import type { Counters } from '../lib/sandbox/state';
+import { getApi } from '../lib/providers/atlassian/simulator/client';
+import type { Counters } from '../lib/simulator/state';
 import { engineFor, expireAccessTokens, oauthConfig, storedTokens, TEST_KEYS, testSql } from '../tests/helpers/connections';
 import {
   createConnections,

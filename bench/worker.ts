@@ -4,7 +4,7 @@
 import { createServer } from 'node:http';
 import postgres from 'postgres';
 import { refreshTask } from '../lib/jobs/tasks';
-import { SANDBOX_USERS } from '../lib/sandbox/catalog';
+import { SANDBOX_USERS } from '../lib/simulator/accounts';
 import { deliverDueWebhooks } from '../lib/webhooks/deliver';
 import { createEndpoint } from '../lib/webhooks/endpoints';
 import { enqueueConnectionWebhook, WEBHOOK_TYPES } from '../lib/webhooks/outbox';

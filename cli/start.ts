@@ -9,7 +9,7 @@ import { startEmbeddedPostgres } from '../lib/db/embedded';
 import { runMigrations } from '../lib/db/migrate';
 import { createLogger } from '../lib/log';
 import { startMailCatcher } from '../lib/notifications/catcher';
-import { savedPort } from '../lib/sandbox/persist';
+import { savedPort } from '../lib/simulator/persist';
 import { startSimulator, type Simulator } from '../lib/sandbox/simulator';
 import { ensureBuild } from './build';
 import { startAppServer } from './server';

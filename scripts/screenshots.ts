@@ -6,7 +6,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { freePort } from '../lib/net';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import postgres from 'postgres';
-import { SimulatorControl } from '../lib/sandbox/client';
+import { SimulatorControl } from '../lib/providers/atlassian/simulator/client';
 import { startSimulator } from '../lib/sandbox/simulator';
 import { createTestDatabase } from '../tests/helpers/database';
 

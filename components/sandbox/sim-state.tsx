@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
-import type { Counters, GrantView } from '@/lib/sandbox/client';
-import type { ActiveFault } from '@/lib/sandbox/faults';
+import type { Counters, GrantView } from '@/lib/providers/atlassian/simulator/client';
+import type { ActiveFault } from '@/lib/simulator/faults';
 import { Card } from '../ui/card';
 
 /** One panel of the sandbox page: a Card whose title names its region. */

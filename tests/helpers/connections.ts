@@ -3,8 +3,8 @@ import { PRODUCTS, scopesForConnect, type Product } from '../../lib/atlassian/pr
 import { createConnection, replaceTokenFamily } from '../../lib/connections/store';
 import { providerFor } from '../../lib/providers';
 import { productApps, type ProductApps } from '../../lib/providers/apps';
-import { bitbucketConsentAndGetCode, BITBUCKET_SANDBOX_KEY, BITBUCKET_SANDBOX_SECRET } from '../../lib/sandbox/bitbucket/client';
-import { consentAndGetCode } from '../../lib/sandbox/client';
+import { bitbucketConsentAndGetCode, BITBUCKET_SANDBOX_KEY, BITBUCKET_SANDBOX_SECRET } from '../../lib/providers/bitbucket/simulator/client';
+import { consentAndGetCode } from '../../lib/providers/atlassian/simulator/client';
 import { decryptSecret, type KeyRing } from '../../lib/crypto';
 import { createTokenEngine, type TokenEngineOptions } from '../../lib/tokens/engine';
 import { upsertUser } from '../../lib/users';

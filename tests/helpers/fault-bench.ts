@@ -1,7 +1,7 @@
 // The fault tests' bench: a simulator, a database of their own, pools and an engine, plus the worker step and
 // the check that a fault left a connection unharmed.
 import type { Sql } from 'postgres';
-import { SimulatorControl, type Counters } from '../../lib/sandbox/client';
+import { SimulatorControl, type Counters } from '../../lib/providers/atlassian/simulator/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import type { TokenEngine } from '../../lib/tokens/engine';
 import type { Product } from '../../lib/atlassian/products';

@@ -2,8 +2,8 @@
 // scenarios for Jira (Atlassian's 3LO app) and Bitbucket (its OAuth consumer): parameterised, not copied.
 // Where the providers differ (dead-token bodies, access revocation on refresh, token lifetime), it says so.
 import type { Product } from '../../lib/atlassian/products';
-import { BitbucketControl } from '../../lib/sandbox/bitbucket/client';
-import { SimulatorControl, type Counters } from '../../lib/sandbox/client';
+import { BitbucketControl } from '../../lib/providers/bitbucket/simulator/client';
+import { SimulatorControl, type Counters } from '../../lib/providers/atlassian/simulator/client';
 
 export interface SimProduct {
   product: Product;

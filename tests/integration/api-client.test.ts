@@ -1,7 +1,7 @@
 import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callProductApi } from '../../lib/atlassian/client';
-import { SimulatorControl, postRefresh } from '../../lib/sandbox/client';
+import { SimulatorControl, postRefresh } from '../../lib/providers/atlassian/simulator/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import type { TokenEngine } from '../../lib/tokens/engine';
 import { connectViaSimulator, engineFor, simApps, storedTokens, testSql } from '../helpers/connections';

@@ -8,7 +8,7 @@ import { disconnectConnection } from '../../lib/connections/manage';
 import { closeDb } from '../../lib/db';
 import { handleOAuthCallback } from '../../lib/flows/callback';
 import type { FlowContext } from '../../lib/flows/context';
-import { consentAndGetCode } from '../../lib/sandbox/client';
+import { consentAndGetCode } from '../../lib/providers/atlassian/simulator/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { hashSecret } from '../../lib/secrets';
 import { upsertUser, type UserRow } from '../../lib/users';

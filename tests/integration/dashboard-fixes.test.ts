@@ -15,7 +15,7 @@ import { testConnection } from '../../lib/connections/manage';
 import { dbFor } from '../../lib/db';
 import { refreshTask } from '../../lib/jobs/tasks';
 import { startWorker } from '../../lib/jobs/worker';
-import { SimulatorControl } from '../../lib/sandbox/client';
+import { SimulatorControl } from '../../lib/providers/atlassian/simulator/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import type { TokenEngine } from '../../lib/tokens/engine';
 import { connectViaSimulator, engineFor, expireAccessTokens, simApps, testSql } from '../helpers/connections';

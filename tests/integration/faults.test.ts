@@ -1,7 +1,7 @@
 import postgres, { type Sql } from 'postgres';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { callProductApi } from '../../lib/atlassian/client';
-import { SimulatorControl, type Counters } from '../../lib/sandbox/client';
+import { SimulatorControl, type Counters } from '../../lib/providers/atlassian/simulator/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { sleep, until } from '../helpers/wait';
 import type { TokenEngine } from '../../lib/tokens/engine';

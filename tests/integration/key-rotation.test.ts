@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Sql } from 'postgres';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Product } from '../../lib/atlassian/products';
-import { SimulatorControl } from '../../lib/sandbox/client';
+import { SimulatorControl } from '../../lib/providers/atlassian/simulator/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { decryptSecret, encryptSecret, keyId, type KeyRing } from '../../lib/crypto';
 import { KeyRotationError, reencryptAll } from '../../lib/tokens/rotate';

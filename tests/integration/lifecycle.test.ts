@@ -11,7 +11,7 @@ import { testConnection } from '@/lib/connections/manage';
 import { createApiKey } from '@/lib/api-keys';
 import { rootProjectDir, startEmbeddedPostgres } from '@/lib/db/embedded';
 import { freePort } from '@/lib/net';
-import { SimulatorControl } from '@/lib/sandbox/client';
+import { SimulatorControl } from '@/lib/providers/atlassian/simulator/client';
 import { recordSecret } from '@/lib/sandbox/secret-sink';
 import { parseKey } from '../../lib/crypto';
 import { connectViaSimulator, engineFor, expireAccessTokens, simApps, storedTokens } from '../helpers/connections';

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_CLIENT_SECRET } from '../../lib/config';
-import { SimulatorControl } from '../../lib/sandbox/client';
+import { SimulatorControl } from '../../lib/providers/atlassian/simulator/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { ConnectionUnavailableError } from '../../lib/connections/errors';
 import { connectViaSimulator, engineFor, expireAccessTokens, testSql } from '../helpers/connections';

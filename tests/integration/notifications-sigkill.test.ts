@@ -9,7 +9,7 @@ import { closeDb, getDb } from '../../lib/db';
 import { smtpSender, smtpTransport } from '../../lib/notifications/mailer';
 import { NOTIFY_LEASE_MS, sendDueNotifications } from '../../lib/notifications/send';
 import { startSmtpReceiver, type ReceivedMail, type SmtpReceiver } from '../../lib/notifications/smtp-receiver';
-import { SimulatorControl } from '../../lib/sandbox/client';
+import { SimulatorControl } from '../../lib/providers/atlassian/simulator/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { APP_URL, connectViaSimulator, engineFor, expireAccessTokens } from '../helpers/connections';

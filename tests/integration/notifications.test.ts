@@ -8,7 +8,7 @@ import { closeDb, getDb } from '../../lib/db';
 import { metrics } from '../../lib/metrics';
 import { smtpSender, smtpTransport } from '../../lib/notifications/mailer';
 import { sendDueNotifications, type NotifyOptions } from '../../lib/notifications/send';
-import { SimulatorControl } from '../../lib/sandbox/client';
+import { SimulatorControl } from '../../lib/providers/atlassian/simulator/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { hashSecret } from '../../lib/secrets';
 import { ConnectionUnavailableError } from '../../lib/connections/errors';

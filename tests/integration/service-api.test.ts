@@ -1,8 +1,8 @@
 import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApiKey, revokeApiKey } from '../../lib/api-keys';
-import { BitbucketControl } from '../../lib/sandbox/bitbucket/client';
-import { SimulatorControl } from '../../lib/sandbox/client';
+import { BitbucketControl } from '../../lib/providers/bitbucket/simulator/client';
+import { SimulatorControl } from '../../lib/providers/atlassian/simulator/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { APP_URL, TEST_KEYS, connectViaSimulator, expireAccessTokens, storedTokens, testSql } from '../helpers/connections';
 import { dbFor } from '../../lib/db';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CONFLUENCE_SCOPES, JIRA_SCOPES, SANDBOX_SITES } from '@/lib/sandbox/catalog';
-import { connectAs, getApi, postRefresh, SimulatorControl } from '@/lib/sandbox/client';
+import { CONFLUENCE_SCOPES, JIRA_SCOPES, SANDBOX_SITES } from '@/lib/providers/atlassian/simulator/catalog';
+import { connectAs, getApi, postRefresh, SimulatorControl } from '@/lib/providers/atlassian/simulator/client';
 import { SANDBOX_USERS, startSimulator, type Simulator } from '@/lib/sandbox/simulator';
 
 const JIRA = [...JIRA_SCOPES, 'read:me', 'offline_access'];

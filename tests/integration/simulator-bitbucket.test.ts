@@ -10,8 +10,8 @@ import {
   postBitbucketRefresh,
   postBitbucketToken,
   type BitbucketTokenSet,
-} from '@/lib/sandbox/bitbucket/client';
-import { SimulatorControl } from '@/lib/sandbox/client';
+} from '@/lib/providers/bitbucket/simulator/client';
+import { SimulatorControl } from '@/lib/providers/atlassian/simulator/client';
 import { startSimulator, type Simulator, type SimulatorOptions } from '@/lib/sandbox/simulator';
 
 const DEAD = { error: 'invalid_request', error_description: 'Invalid refresh_token' };

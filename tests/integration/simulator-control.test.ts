@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JIRA_SCOPES } from '@/lib/sandbox/catalog';
-import { connectAs, getApi, postRefresh, SimulatorControl } from '@/lib/sandbox/client';
+import { JIRA_SCOPES } from '@/lib/providers/atlassian/simulator/catalog';
+import { connectAs, getApi, postRefresh, SimulatorControl } from '@/lib/providers/atlassian/simulator/client';
 import { startSimulator, type Simulator } from '@/lib/sandbox/simulator';
 
 const SCOPES = [...JIRA_SCOPES, 'read:me', 'offline_access'];

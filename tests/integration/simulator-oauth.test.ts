@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CONFLUENCE_SCOPES, JIRA_SCOPES } from '@/lib/sandbox/catalog';
-import { consentAndGetCode, exchangeCode, postToken, SimulatorControl } from '@/lib/sandbox/client';
+import { CONFLUENCE_SCOPES, JIRA_SCOPES } from '@/lib/providers/atlassian/simulator/catalog';
+import { consentAndGetCode, exchangeCode, postToken, SimulatorControl } from '@/lib/providers/atlassian/simulator/client';
 import { SANDBOX_USERS, startSimulator, type Simulator } from '@/lib/sandbox/simulator';
 
 const REDIRECT = 'http://localhost:3000/api/oauth/callback';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { JIRA_SCOPES } from '@/lib/sandbox/catalog';
-import { connectAs, getApi, postRefresh, SimulatorControl, type TokenSet } from '@/lib/sandbox/client';
+import { JIRA_SCOPES } from '@/lib/providers/atlassian/simulator/catalog';
+import { connectAs, getApi, postRefresh, SimulatorControl, type TokenSet } from '@/lib/providers/atlassian/simulator/client';
 import { startSimulator, type Simulator, type SimulatorOptions } from '@/lib/sandbox/simulator';
 
 const SCOPES = [...JIRA_SCOPES, 'read:me', 'offline_access'];

@@ -1,6 +1,6 @@
 import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SimulatorControl } from '../../lib/sandbox/client';
+import { SimulatorControl } from '../../lib/providers/atlassian/simulator/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { until } from '../helpers/wait';
 import { ConnectionUnavailableError } from '../../lib/connections/errors';

@@ -1,7 +1,7 @@
 import type { Sql } from 'postgres';
 import type { Product } from '../../lib/atlassian/products';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SimulatorControl, type Counters } from '../../lib/sandbox/client';
+import { SimulatorControl, type Counters } from '../../lib/providers/atlassian/simulator/client';
 import type { Simulator } from '../../lib/sandbox/simulator';
 import type { TokenEngine } from '../../lib/tokens/engine';
 import { ConnectionUnavailableError } from '../../lib/connections/errors';

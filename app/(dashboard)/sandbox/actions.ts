@@ -4,7 +4,7 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { validatedActionWithUser, type ActionState } from '@/lib/actions/validated';
 import { appClock } from '@/lib/clock';
-import type { FaultInput } from '@/lib/sandbox/client';
+import type { FaultInput } from '@/lib/providers/atlassian/simulator/client';
 import { isSandbox, simulator, simulatorProblem } from './simulator';
 
 type Action = (prev: ActionState, formData: FormData) => Promise<ActionState>;

@@ -1,8 +1,8 @@
 // Server-side access to the bundled simulator's control API (sandbox mode only), for the panel and its actions.
 import { getConfig } from '@/lib/config';
-import type { ActiveFault } from '@/lib/sandbox/faults';
-import { BitbucketControl } from '@/lib/sandbox/bitbucket/client';
-import { SimulatorControl, type Counters, type GrantView } from '@/lib/sandbox/client';
+import type { ActiveFault } from '@/lib/simulator/faults';
+import { BitbucketControl } from '@/lib/providers/bitbucket/simulator/client';
+import { SimulatorControl, type Counters, type GrantView } from '@/lib/providers/atlassian/simulator/client';
 
 export interface SimUser {
   email: string;

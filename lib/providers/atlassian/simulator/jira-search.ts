@@ -3,7 +3,7 @@
 // only the fields asked for. The simulator understands `project = KEY` / `project in (A, B)`
 // with an optional `ORDER BY key [ASC|DESC]`; other JQL answers 400 as Jira does for JQL it rejects.
 import type { SandboxProject, SandboxSite } from './catalog';
-import { json, type Reply } from './http';
+import { json, type Reply } from '../../../simulator/http';
 
 const SUMMARIES = ['Set up the build pipeline', 'Fix login redirect loop', 'Write the onboarding guide'];
 const STATUSES = ['To Do', 'In Progress', 'Done'];

@@ -1,24 +1,24 @@
 // The {API} side: accessible-resources, /me, Jira and Confluence identity endpoints, Jira project and
 // issue search, and the echo aid.
+import { findAccount, type SandboxAccount } from '../../../simulator/accounts';
+import { answerApiCall, echoRequest } from '../../../simulator/api-calls';
+import type { Family } from '../../../simulator/families';
+import { bearerToken, json, type Reply, type RequestContext } from '../../../simulator/http';
 import {
+  ACCOUNT_SITE_IDS,
   avatarFor,
-  findAccount,
   findSite,
   hasProductScope,
   SANDBOX_SITES,
   siteScopesFor,
   type Product,
-  type SandboxAccount,
   type SandboxSite,
 } from './catalog';
-import { respondWithFaults } from './faults';
-import { checkAccessToken } from './grants';
-import { bearerToken, json, readBody, type Reply, type RequestContext } from './http';
 import { jiraSearchJql } from './jira-search';
-import type { Grant } from './state';
+import type { AtlassianSimState } from './state';
 
 interface Caller {
-  grant: Grant;
+  grant: Family;
   account: SandboxAccount;
 }
 
@@ -34,26 +34,20 @@ const SCOPE_MISMATCH = { code: 401, message: 'Unauthorized; scope does not match
 const SITE_NOT_FOUND = { code: 404, message: 'Site not found' };
 const NOT_FOUND = { code: 404, message: 'Not Found' };
 
-export function isApiPath(path: string): boolean {
-  return path === '/oauth/token/accessible-resources' || path === '/me' || path.startsWith('/ex/');
+/** Every path of the {API} side: accessible-resources, /me and the product APIs under /ex/. */
+export const ATLASSIAN_API_PATH = /^(?:\/oauth\/token\/accessible-resources|\/me|\/ex\/.*)$/;
+
+export function handleApiRequest(ctx: RequestContext, atlassian: AtlassianSimState): Promise<undefined> {
+  return answerApiCall(ctx, 'atlassian', atlassian.counters, () => answerApiRequest(ctx, atlassian));
 }
 
-export async function handleApiRequest(ctx: RequestContext): Promise<void> {
-  ctx.state.counters.api_calls += 1;
-  await respondWithFaults(ctx, 'api', async () => {
-    const reply = await answerApiRequest(ctx);
-    if (reply.status === 401) ctx.state.counters.api_unauthorized += 1;
-    return reply;
-  });
-}
-
-async function answerApiRequest(ctx: RequestContext): Promise<Reply> {
+async function answerApiRequest(ctx: RequestContext, atlassian: AtlassianSimState): Promise<Reply> {
   const token = bearerToken(ctx.req);
-  const check = token ? checkAccessToken(ctx.state, token) : ({ ok: false, reason: 'unauthorized' } as const);
-  if (!check.ok) return json(401, check.reason === 'scope_mismatch' ? SCOPE_MISMATCH : UNAUTHORIZED);
-  const account = findAccount(check.grant.userEmail);
+  const check = token ? atlassian.grants.checkAccessToken(token) : undefined;
+  if (!check?.ok) return json(401, check?.reason === 'revoked_keeping_access' ? SCOPE_MISMATCH : UNAUTHORIZED);
+  const account = findAccount(check.family.userEmail);
   if (!account) return json(401, UNAUTHORIZED);
-  const caller: Caller = { grant: check.grant, account };
+  const caller: Caller = { grant: check.family, account };
 
   const path = ctx.url.pathname;
   if (path === '/oauth/token/accessible-resources') return onlyGet(ctx, () => accessibleResources(caller));
@@ -71,7 +65,7 @@ function requireScope(caller: Caller, scope: string, answer: () => Reply): Reply
 
 function sitesOf(caller: Caller): SandboxSite[] {
   return SANDBOX_SITES.filter(
-    (site) => caller.account.siteIds.includes(site.id) && siteScopesFor(site, caller.grant.scopes).length > 0,
+    (site) => ACCOUNT_SITE_IDS.includes(site.id) && siteScopesFor(site, caller.grant.scopes).length > 0,
   );
 }
 
@@ -113,13 +107,13 @@ async function siteRequest(ctx: RequestContext, caller: Caller): Promise<Reply> 
   const site = findSite(decodeURIComponent(match[2] ?? ''));
   const covered =
     site &&
-    caller.account.siteIds.includes(site.id) &&
+    ACCOUNT_SITE_IDS.includes(site.id) &&
     site.products.includes(product) &&
     hasProductScope(product, caller.grant.scopes);
   if (!site || !covered) return json(404, SITE_NOT_FOUND);
 
   const request: SiteRequest = { ...caller, site, product, rest: match[3] ?? '/' };
-  if (request.rest.startsWith('/_echo/') || request.rest === '/_echo') return echo(ctx);
+  if (request.rest.startsWith('/_echo/') || request.rest === '/_echo') return echoRequest(ctx);
   const route = routeSiteRequest(request, ctx);
   return route ?? json(404, NOT_FOUND);
 }
@@ -200,28 +194,5 @@ function confluenceCurrentUser(request: SiteRequest): Reply {
     publicName: account.name,
     displayName: account.name,
     profilePicture: { path: avatarFor(account), width: 48, height: 48, isDefault: true },
-  });
-}
-
-function queryObject(params: URLSearchParams): Record<string, string | string[]> {
-  const query: Record<string, string | string[]> = {};
-  for (const key of new Set(params.keys())) {
-    const values = params.getAll(key);
-    query[key] = values.length === 1 ? (values[0] ?? '') : values;
-  }
-  return query;
-}
-
-/** Sim-only test aid: mirrors the request so a proxy's forwarding can be asserted. */
-async function echo(ctx: RequestContext): Promise<Reply> {
-  const headers = Object.fromEntries(
-    Object.entries(ctx.req.headers).filter(([name]) => name !== 'authorization'),
-  );
-  return json(200, {
-    method: ctx.req.method,
-    path: ctx.url.pathname,
-    query: queryObject(ctx.url.searchParams),
-    headers,
-    body: await readBody(ctx.req),
   });
 }

@@ -2,34 +2,37 @@
 import { z } from 'zod';
 import { isoTime } from './clock';
 import { json, send, sleep, type Reply, type RequestContext } from './http';
-import type { SimState } from './state';
+import type { SimulatorState } from './state';
 
 export type FaultTarget = 'token' | 'api';
 
 const target = z.enum(['token', 'api', 'all']).default('all');
 const count = z.number().int().positive().optional();
 const tokenOnlyTarget = z.enum(['token', 'all']).default('all');
-/** Which product's endpoints a fault hits; absent: both Atlassian's and Bitbucket's. */
-const provider = z.enum(['atlassian', 'bitbucket']).optional();
+// `provider`: which provider's endpoints a fault hits (a mounted provider's id); absent: every provider's.
+function faultSchema(provider: z.ZodOptional<z.ZodType<string>>) {
+  return z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('latency'), ms: z.number().int().min(0).max(60_000), target, count, provider }),
+    z.strictObject({ kind: z.literal('status'), status: z.number().int().min(500).max(599), target, count, provider }),
+    z.strictObject({ kind: z.literal('timeout'), target, count, provider }),
+    z.strictObject({
+      kind: z.literal('rate_limit'),
+      retry_after_seconds: z.number().int().min(0).nullable().optional(),
+      target,
+      count,
+      provider,
+    }),
+    z.strictObject({ kind: z.literal('drop_after_rotate'), target: tokenOnlyTarget, count, provider }),
+    z.strictObject({ kind: z.literal('invalid_client'), target: tokenOnlyTarget, count, provider }),
+  ]);
+}
 
-export type FaultProvider = 'atlassian' | 'bitbucket';
+/** The fault body the control API accepts, `provider` limited to the mounted providers' ids. */
+export function faultSpecSchema(providerIds: readonly string[]) {
+  return faultSchema(z.string().refine((id) => providerIds.includes(id), `Expected one of: ${providerIds.join(', ')}`).optional());
+}
 
-export const faultSpecSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('latency'), ms: z.number().int().min(0).max(60_000), target, count, provider }),
-  z.strictObject({ kind: z.literal('status'), status: z.number().int().min(500).max(599), target, count, provider }),
-  z.strictObject({ kind: z.literal('timeout'), target, count, provider }),
-  z.strictObject({
-    kind: z.literal('rate_limit'),
-    retry_after_seconds: z.number().int().min(0).nullable().optional(),
-    target,
-    count,
-    provider,
-  }),
-  z.strictObject({ kind: z.literal('drop_after_rotate'), target: tokenOnlyTarget, count, provider }),
-  z.strictObject({ kind: z.literal('invalid_client'), target: tokenOnlyTarget, count, provider }),
-]);
-
-export type FaultSpec = z.infer<typeof faultSpecSchema>;
+export type FaultSpec = z.infer<ReturnType<typeof faultSchema>>;
 
 export type ActiveFault = FaultSpec & { id: string; remaining: number | null; created_at: string };
 
@@ -37,7 +40,7 @@ const DEFAULT_RETRY_AFTER_SECONDS = 30;
 const RATE_LIMIT = 100;
 const TOKEN_ONLY_KINDS = new Set<FaultSpec['kind']>(['drop_after_rotate', 'invalid_client']);
 
-export function addFault(state: SimState, spec: FaultSpec): ActiveFault {
+export function addFault(state: SimulatorState, spec: FaultSpec): ActiveFault {
   const fault: ActiveFault = {
     ...spec,
     id: `fault-${state.nextFaultNumber++}`,
@@ -48,13 +51,13 @@ export function addFault(state: SimState, spec: FaultSpec): ActiveFault {
   return fault;
 }
 
-function matches(fault: ActiveFault, requestTarget: FaultTarget, requestProvider: FaultProvider): boolean {
+function matches(fault: ActiveFault, requestTarget: FaultTarget, requestProvider: string): boolean {
   if (fault.target !== 'all' && fault.target !== requestTarget) return false;
   if (fault.provider !== undefined && fault.provider !== requestProvider) return false;
   return requestTarget === 'token' || !TOKEN_ONLY_KINDS.has(fault.kind);
 }
 
-function consume(state: SimState, fault: ActiveFault): void {
+function consume(state: SimulatorState, fault: ActiveFault): void {
   if (fault.remaining === null) return;
   fault.remaining -= 1;
   if (fault.remaining <= 0) state.faults = state.faults.filter((active) => active !== fault);
@@ -66,7 +69,7 @@ interface FaultPlan {
 }
 
 /** Picks (and uses up) the faults that affect one request: all latencies plus the first other fault. */
-function planFaults(state: SimState, requestTarget: FaultTarget, requestProvider: FaultProvider): FaultPlan {
+function planFaults(state: SimulatorState, requestTarget: FaultTarget, requestProvider: string): FaultPlan {
   const applicable = state.faults.filter((fault) => matches(fault, requestTarget, requestProvider));
   const latencies = applicable.filter((fault) => fault.kind === 'latency');
   const terminal = applicable.find((fault) => fault.kind !== 'latency');
@@ -82,7 +85,7 @@ function serverErrorReply(status: number, requestTarget: FaultTarget): Reply {
   return json(status, { code: status, message: status === 503 ? 'Service Unavailable' : 'Internal Server Error' });
 }
 
-function rateLimitReply(state: SimState, retryAfter: number | null | undefined, requestTarget: FaultTarget): Reply {
+function rateLimitReply(state: SimulatorState, retryAfter: number | null | undefined, requestTarget: FaultTarget): Reply {
   const body =
     requestTarget === 'token'
       ? { error: 'too_many_requests', error_description: 'Rate limit exceeded' }
@@ -106,9 +109,9 @@ export async function respondWithFaults(
   ctx: RequestContext,
   requestTarget: FaultTarget,
   handler: () => Promise<Reply>,
-  requestProvider: FaultProvider = 'atlassian',
+  requestProvider: string = 'atlassian',
 ): Promise<void> {
-  const { latencyMs, terminal } = planFaults(ctx.state, requestTarget, requestProvider);
+  const { latencyMs, terminal } = planFaults(ctx.sim, requestTarget, requestProvider);
   if (latencyMs > 0) await sleep(latencyMs);
   switch (terminal?.kind) {
     case 'timeout':
@@ -116,7 +119,7 @@ export async function respondWithFaults(
     case 'status':
       return send(ctx.res, serverErrorReply(terminal.status, requestTarget));
     case 'rate_limit':
-      return send(ctx.res, rateLimitReply(ctx.state, terminal.retry_after_seconds, requestTarget));
+      return send(ctx.res, rateLimitReply(ctx.sim, terminal.retry_after_seconds, requestTarget));
     case 'invalid_client':
       return send(ctx.res, INVALID_CLIENT_REPLY());
     case 'drop_after_rotate':

@@ -1,6 +1,6 @@
 // Small HTTP helpers: replies as values, body reading, cookies, forms.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SimState } from './state';
+import type { SimulatorState } from './state';
 
 export interface Reply {
   status: number;
@@ -12,7 +12,8 @@ export interface RequestContext {
   req: IncomingMessage;
   res: ServerResponse;
   url: URL;
-  state: SimState;
+  /** The whole simulator's state; a route finds its provider's part with `sim.provider(id)`. */
+  sim: SimulatorState;
 }
 
 export class BodyTooLargeError extends Error {}

@@ -1,8 +1,8 @@
-// The simulated id.atlassian.com browser session: log in, log out, who is signed in.
-import { findAccount, SANDBOX_ACCOUNTS, type SandboxAccount } from './catalog';
+// The simulated sign-in (id.atlassian.com-like) shared by every provider: log in, log out, who is signed in.
+import { findAccount, SANDBOX_ACCOUNTS, type SandboxAccount } from './accounts';
 import { html, readCookie, readForm, redirect, type Reply, type RequestContext } from './http';
 import { errorPage, homePage, loginPage } from './pages';
-import type { BrowserSession, SimState } from './state';
+import type { BrowserSession, SimulatorState } from './state';
 import { newOpaqueId } from './token-strings';
 
 export const SESSION_COOKIE = 'atlassian_sim_session';
@@ -14,7 +14,7 @@ export interface SignedIn {
 
 export function currentSession(ctx: RequestContext): SignedIn | undefined {
   const id = readCookie(ctx.req, SESSION_COOKIE);
-  const session = id ? ctx.state.sessions.get(id) : undefined;
+  const session = id ? ctx.sim.sessions.get(id) : undefined;
   const account = session ? findAccount(session.userEmail) : undefined;
   return session && account ? { session, account } : undefined;
 }
@@ -34,30 +34,31 @@ function clearedSessionCookie(): string {
 }
 
 export function showLogin(ctx: RequestContext): Reply {
-  return html(200, loginPage(SANDBOX_ACCOUNTS, safeContinue(ctx.url.searchParams.get('continue'))));
+  return html(200, loginPage(ctx.sim.brand, SANDBOX_ACCOUNTS, safeContinue(ctx.url.searchParams.get('continue'))));
 }
 
 export async function submitLogin(ctx: RequestContext): Promise<Reply> {
   const form = await readForm(ctx.req);
   const account = findAccount(form.get('email') ?? '');
-  if (!account) return html(400, errorPage('Unknown account', 'No sandbox account has that email address.'));
+  if (!account) return html(400, errorPage(ctx.sim.brand, 'Unknown account', 'No sandbox account has that email address.'));
   const session: BrowserSession = { id: newOpaqueId(), userEmail: account.email, csrfToken: newOpaqueId(18) };
-  ctx.state.sessions.set(session.id, session);
+  ctx.sim.sessions.set(session.id, session);
   return redirect(safeContinue(form.get('continue')), { 'set-cookie': sessionCookie(session.id) });
 }
 
 export async function submitLogout(ctx: RequestContext): Promise<Reply> {
   const form = await readForm(ctx.req);
   const id = readCookie(ctx.req, SESSION_COOKIE);
-  if (id) ctx.state.sessions.delete(id);
+  if (id) ctx.sim.sessions.delete(id);
   return redirect(safeContinue(form.get('continue')), { 'set-cookie': clearedSessionCookie() });
 }
 
 export function showHome(ctx: RequestContext): Reply {
-  return html(200, homePage(currentSession(ctx)?.account));
+  return html(200, homePage(ctx.sim.brand, currentSession(ctx)?.account));
 }
 
-export function endSessionsOf(state: SimState, userEmail: string): void {
+/** A password change signs the user out everywhere. */
+export function endSessionsOf(state: SimulatorState, userEmail: string): void {
   for (const [id, session] of state.sessions) {
     if (session.userEmail === userEmail) state.sessions.delete(id);
   }

@@ -1,12 +1,13 @@
-// Opaque token strings. Lengths vary on purpose so that no client assumes one.
-import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+// Atlassian-like token strings: long opaque refresh tokens and JWT-shaped access tokens.
+import { randomUUID } from 'node:crypto';
+import { opaqueString } from '../../../simulator/token-strings';
 
 function base64url(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
 export function newRefreshToken(): string {
-  return randomBytes(randomInt(225, 300)).toString('base64url');
+  return opaqueString(225, 300);
 }
 
 export interface AccessTokenClaims {
@@ -28,14 +29,5 @@ export function newAccessToken(claims: AccessTokenClaims): string {
     exp: claims.expiresAtSeconds,
     scope: claims.scopes.join(' '),
   });
-  const signature = randomBytes(randomInt(256, 320)).toString('base64url');
-  return `${header}.${payload}.${signature}`;
-}
-
-export function newAuthorizationCode(): string {
-  return randomBytes(randomInt(24, 40)).toString('base64url');
-}
-
-export function newOpaqueId(bytes = 32): string {
-  return randomBytes(bytes).toString('base64url');
+  return `${header}.${payload}.${opaqueString(256, 320)}`;
 }

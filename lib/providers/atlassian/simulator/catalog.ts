@@ -1,4 +1,5 @@
-// Seeded, never-changing data of the Atlassian simulator: users, sites, scopes.
+// Seeded, never-changing data of the Atlassian simulator: sites, scopes (the people are the core's accounts).
+import type { SandboxAccount } from '../../../simulator/accounts';
 
 export type Product = 'jira' | 'confluence';
 
@@ -35,8 +36,6 @@ export const SCOPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'read:me': 'View your Atlassian account profile',
   offline_access: 'Keep access to data you have given it access to, while you are offline',
 };
-
-export const CONSENTING_APP_NAME = 'Reconnect';
 
 export interface SandboxProject {
   id: string;
@@ -85,76 +84,8 @@ export const SANDBOX_SITES: ReadonlyArray<SandboxSite> = [
   },
 ];
 
-const ALL_SITE_IDS = SANDBOX_SITES.map((site) => site.id);
-
-export interface SandboxAccount {
-  email: string;
-  name: string;
-  accountId: string;
-  role: 'admin' | 'user';
-  nickname: string;
-  timeZone: string;
-  siteIds: readonly string[];
-  /** Whether Atlassian has verified the email (false: an account that signed up and never confirmed it). */
-  emailVerified: boolean;
-}
-
-export const SANDBOX_ACCOUNTS: ReadonlyArray<SandboxAccount> = [
-  {
-    email: 'admin@example.com',
-    name: 'Ada Admin',
-    accountId: '557058:3f1d9c0e-6a2b-4c8d-9e7f-000000000001',
-    role: 'admin',
-    nickname: 'ada',
-    timeZone: 'Europe/London',
-    siteIds: ALL_SITE_IDS,
-    emailVerified: true,
-  },
-  {
-    email: 'alice@example.com',
-    name: 'Alice Jones',
-    accountId: '557058:8b2e4f6a-1c3d-4e5f-a6b7-000000000002',
-    role: 'user',
-    nickname: 'alice',
-    timeZone: 'America/New_York',
-    siteIds: ALL_SITE_IDS,
-    emailVerified: true,
-  },
-  {
-    email: 'bob@example.com',
-    name: 'Bob Smith',
-    accountId: '557058:d4c3b2a1-9f8e-4d7c-b6a5-000000000003',
-    role: 'user',
-    nickname: 'bob',
-    timeZone: 'Australia/Sydney',
-    siteIds: ALL_SITE_IDS,
-    emailVerified: true,
-  },
-  {
-    email: 'uma@example.com',
-    name: 'Uma Unverified',
-    accountId: '557058:0e9f8a7b-6c5d-4e3f-a2b1-000000000004',
-    role: 'user',
-    nickname: 'uma',
-    timeZone: 'Europe/Berlin',
-    siteIds: ALL_SITE_IDS,
-    emailVerified: false,
-  },
-];
-
-export const SANDBOX_USERS: ReadonlyArray<{
-  email: string;
-  name: string;
-  accountId: string;
-  role: 'admin' | 'user';
-}> = SANDBOX_ACCOUNTS;
-
-export const DEFAULT_AUTO_CONSENT_EMAIL = 'alice@example.com';
-
-export function findAccount(email: string): SandboxAccount | undefined {
-  const wanted = email.trim().toLowerCase();
-  return SANDBOX_ACCOUNTS.find((account) => account.email === wanted);
-}
+/** The sites a sandbox account can reach: every account is on every site. */
+export const ACCOUNT_SITE_IDS: readonly string[] = SANDBOX_SITES.map((site) => site.id);
 
 export function findSite(cloudId: string): SandboxSite | undefined {
   return SANDBOX_SITES.find((site) => site.id === cloudId);

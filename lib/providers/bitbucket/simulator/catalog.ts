@@ -1,5 +1,5 @@
 // Seeded data of the simulated Bitbucket Cloud: the consumer's permissions, workspaces, accounts.
-import { SANDBOX_ACCOUNTS, type SandboxAccount } from '../catalog';
+import type { SandboxAccount } from '../../../simulator/accounts';
 
 /** Bitbucket OAuth consumer permissions ("scopes"), as its token responses name them. */
 export const BITBUCKET_SCOPES = [
@@ -96,9 +96,4 @@ export function bitbucketUuid(account: SandboxAccount): string {
 
 export function findWorkspace(slugOrUuid: string): SandboxWorkspace | undefined {
   return SANDBOX_WORKSPACES.find((w) => w.slug === slugOrUuid || w.uuid === slugOrUuid);
-}
-
-export function accountByEmail(email: string): SandboxAccount | undefined {
-  const wanted = email.trim().toLowerCase();
-  return SANDBOX_ACCOUNTS.find((account) => account.email === wanted);
 }

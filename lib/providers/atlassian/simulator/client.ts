@@ -1,27 +1,8 @@
-// A tiny typed client for tests: the simulator's control API and a browser-like consent shortcut.
-import type { Counters } from './state';
-import type { FaultSpec } from './faults';
+// A tiny typed client for tests and the sandbox panel: the simulator's control API and a browser-like consent
+// shortcut for the simulated Atlassian.
+import { consentInBrowser, ControlClient, type Counters, type FaultInput, type GrantView } from '../../../simulator/client';
 
-export type { Counters } from './state';
-
-export type FaultInput = { [K in FaultSpec['kind']]: Omit<Extract<FaultSpec, { kind: K }>, 'target'> & {
-  kind: K;
-  target?: Extract<FaultSpec, { kind: K }>['target'];
-} }[FaultSpec['kind']];
-
-export interface GrantView {
-  id: string;
-  user_email: string;
-  client_id: string;
-  scopes: string[];
-  created_at: string;
-  revoked: boolean;
-  revoked_reason: string | null;
-  revoked_at: string | null;
-  generation: number;
-  last_rotated_at: string | null;
-  has_refresh_token: boolean;
-}
+export type { Counters, FaultInput, GrantView } from '../../../simulator/client';
 
 export interface SimConfigView {
   leeway_seconds: number;
@@ -43,18 +24,10 @@ export interface TokenSet {
   refresh_token?: string;
 }
 
-export class SimulatorControl {
-  constructor(private readonly baseUrl: string) {}
-
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${this.baseUrl}/_control${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`simulator control ${method} ${path} → ${res.status}: ${text}`);
-    return JSON.parse(text) as T;
+/** The simulator's control API: the core's routes (reset, clock, faults) and Atlassian's (config, users, grants). */
+export class SimulatorControl extends ControlClient {
+  constructor(baseUrl: string) {
+    super(`${baseUrl}/_control`, 'simulator');
   }
 
   counters = () => this.call<Counters>('GET', '/counters');
@@ -82,58 +55,25 @@ export interface ConsentInput {
   state?: string;
 }
 
-function cookieFrom(res: Response): string {
-  const cookie = res.headers.getSetCookie().find((value) => value.startsWith('atlassian_sim_session='));
-  if (!cookie) throw new Error('simulator login set no session cookie');
-  return cookie.split(';')[0] ?? '';
-}
-
-function hiddenFields(page: string): URLSearchParams {
-  const fields = new URLSearchParams();
-  const decisionForm = /<form method="post" action="\/authorize\/decision">([\s\S]*?)<\/form>/.exec(page)?.[1] ?? '';
-  for (const match of decisionForm.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
-    fields.append(decode(match[1] ?? ''), decode(match[2] ?? ''));
-  }
-  return fields;
-}
-
-function decode(text: string): string {
-  return text
-    .replaceAll('&quot;', '"')
-    .replaceAll('&#39;', "'")
-    .replaceAll('&lt;', '<')
-    .replaceAll('&gt;', '>')
-    .replaceAll('&amp;', '&');
-}
-
 /** Signs in as `email`, opens /authorize, presses Accept when a consent page is shown; returns the code. */
-export async function consentAndGetCode(baseUrl: string, input: ConsentInput): Promise<string> {
-  const redirectUri = input.redirectUri ?? 'http://localhost:3000/api/oauth/callback';
-  const login = await fetch(`${baseUrl}/login`, {
-    method: 'POST',
-    body: new URLSearchParams({ email: input.email, continue: '/' }),
-    redirect: 'manual',
-  });
-  const cookie = cookieFrom(login);
+export function consentAndGetCode(baseUrl: string, input: ConsentInput): Promise<string> {
   const authorize = new URL('/authorize', baseUrl);
   authorize.search = new URLSearchParams({
     audience: 'api.atlassian.com',
     client_id: input.clientId ?? 'reconnect-sandbox',
     scope: input.scopes.join(' '),
-    redirect_uri: redirectUri,
+    redirect_uri: input.redirectUri ?? 'http://localhost:3000/api/oauth/callback',
     state: input.state ?? 'state-123',
     response_type: 'code',
     prompt: 'consent',
   }).toString();
-  let res = await fetch(authorize, { headers: { cookie }, redirect: 'manual' });
-  if (res.status === 200) {
-    const fields = hiddenFields(await res.text());
-    fields.set('decision', 'accept');
-    res = await fetch(`${baseUrl}/authorize/decision`, { method: 'POST', headers: { cookie }, body: fields, redirect: 'manual' });
-  }
-  const code = new URL(res.headers.get('location') ?? '', baseUrl).searchParams.get('code');
-  if (res.status !== 302 || !code) throw new Error(`simulator consent gave no code (status ${res.status})`);
-  return code;
+  return consentInBrowser(baseUrl, {
+    email: input.email,
+    authorize,
+    decisionPath: '/authorize/decision',
+    accept: 'accept',
+    name: 'simulator',
+  });
 }
 
 export async function exchangeCode(

@@ -1,11 +1,14 @@
 // {BB_API}/2.0/…: the user, their emails, workspace permissions (paginated), repositories, and the echo aid.
 // Access tokens count only in the Authorization: Bearer header (never ?access_token=).
-import { findAccount, type SandboxAccount } from '../catalog';
-import { respondWithFaults } from '../faults';
-import { bearerToken, json, readBody, type Reply, type RequestContext } from '../http';
+import { findAccount, type SandboxAccount } from '../../../simulator/accounts';
+import { answerApiCall, echoRequest } from '../../../simulator/api-calls';
+import type { Family } from '../../../simulator/families';
+import { bearerToken, json, type Reply, type RequestContext } from '../../../simulator/http';
 import { bitbucketUuid, findWorkspace, membershipsOf } from './catalog';
-import { checkAccessToken } from './families';
-import type { Family } from './state';
+import type { BitbucketSimState } from './state';
+
+/** A request with the largest page the consumer's config allows. */
+type PagedContext = RequestContext & { maxPageLength: number };
 
 interface Caller {
   family: Family;
@@ -18,41 +21,30 @@ const error = (status: number, message: string, detail?: unknown): Reply =>
 const EXPIRED = 'Access token expired.';
 const INVALID = 'Token is invalid, expired, or not supported for this endpoint.';
 
-export function isBitbucketApiPath(path: string): boolean {
-  return path === '/2.0' || path.startsWith('/2.0/');
+/** {BB_API}: everything under /2.0. */
+export const BITBUCKET_API_PATH = /^\/2\.0(?:\/.*)?$/;
+
+export function handleBitbucketApiRequest(ctx: RequestContext, bitbucket: BitbucketSimState): Promise<undefined> {
+  return answerApiCall(ctx, 'bitbucket', bitbucket.counters, () => answer(ctx, bitbucket));
 }
 
-export async function handleBitbucketApiRequest(ctx: RequestContext): Promise<void> {
-  const bb = ctx.state.bitbucket;
-  bb.counters.api_calls += 1;
-  await respondWithFaults(
-    ctx,
-    'api',
-    async () => {
-      const reply = await answer(ctx);
-      if (reply.status === 401) bb.counters.api_unauthorized += 1;
-      return reply;
-    },
-    'bitbucket',
-  );
-}
-
-async function answer(ctx: RequestContext): Promise<Reply> {
+async function answer(ctx: RequestContext, bitbucket: BitbucketSimState): Promise<Reply> {
   const token = bearerToken(ctx.req);
   if (!token) return error(401, 'Authentication required. Send the access token in the Authorization: Bearer header.');
-  const check = checkAccessToken(ctx.state.bitbucket, ctx.state.clock, token);
-  if (!check.ok) return error(401, check.expired ? EXPIRED : INVALID);
+  const check = bitbucket.families.checkAccessToken(token);
+  if (!check.ok) return error(401, check.reason === 'expired' ? EXPIRED : INVALID);
   const account = findAccount(check.family.userEmail);
   if (!account) return error(401, INVALID);
   const caller: Caller = { family: check.family, account };
+  const paged: PagedContext = { ...ctx, maxPageLength: bitbucket.config.maxPageLength };
   const path = ctx.url.pathname;
-  if (path === '/2.0/_echo' || path.startsWith('/2.0/_echo/')) return echo(ctx);
+  if (path === '/2.0/_echo' || path.startsWith('/2.0/_echo/')) return echoRequest(ctx);
   if (ctx.req.method !== 'GET') return error(405, 'Method not allowed');
   if (path === '/2.0/user') return requireScope(caller, 'account', () => json(200, userBody(ctx, account)));
-  if (path === '/2.0/user/emails') return requireScope(caller, 'email', () => emails(ctx, account));
-  if (path === '/2.0/user/permissions/workspaces') return requireScope(caller, 'account', () => workspaces(ctx, caller));
+  if (path === '/2.0/user/emails') return requireScope(caller, 'email', () => emails(paged, account));
+  if (path === '/2.0/user/permissions/workspaces') return requireScope(caller, 'account', () => workspaces(paged, caller));
   const repos = /^\/2\.0\/repositories\/([^/]+)\/?$/.exec(path);
-  if (repos) return requireScope(caller, 'repository', () => repositories(ctx, decodeURIComponent(repos[1] ?? '')));
+  if (repos) return requireScope(caller, 'repository', () => repositories(paged, decodeURIComponent(repos[1] ?? '')));
   return error(404, 'Resource not found');
 }
 
@@ -89,8 +81,8 @@ interface Page {
   page: number;
 }
 
-function pageOf(ctx: RequestContext): Page {
-  const max = ctx.state.bitbucket.config.maxPageLength;
+function pageOf(ctx: PagedContext): Page {
+  const max = ctx.maxPageLength;
   const pagelen = Number.parseInt(ctx.url.searchParams.get('pagelen') ?? '', 10);
   const page = Number.parseInt(ctx.url.searchParams.get('page') ?? '', 10);
   return {
@@ -99,7 +91,7 @@ function pageOf(ctx: RequestContext): Page {
   };
 }
 
-function paginated<T>(ctx: RequestContext, all: T[]): Reply {
+function paginated<T>(ctx: PagedContext, all: T[]): Reply {
   const { pagelen, page } = pageOf(ctx);
   const values = all.slice((page - 1) * pagelen, page * pagelen);
   const body: Record<string, unknown> = { pagelen, size: all.length, page, values };
@@ -118,11 +110,11 @@ function paginated<T>(ctx: RequestContext, all: T[]): Reply {
   return json(200, body);
 }
 
-function emails(ctx: RequestContext, account: SandboxAccount): Reply {
+function emails(ctx: PagedContext, account: SandboxAccount): Reply {
   return paginated(ctx, [{ type: 'email', email: account.email, is_primary: true, is_confirmed: true }]);
 }
 
-function workspaces(ctx: RequestContext, caller: Caller): Reply {
+function workspaces(ctx: PagedContext, caller: Caller): Reply {
   const user = userBody(ctx, caller.account);
   return paginated(
     ctx,
@@ -146,7 +138,7 @@ function workspaces(ctx: RequestContext, caller: Caller): Reply {
   );
 }
 
-function repositories(ctx: RequestContext, slugOrUuid: string): Reply {
+function repositories(ctx: PagedContext, slugOrUuid: string): Reply {
   const workspace = findWorkspace(slugOrUuid);
   if (!workspace) return error(404, `No workspace with identifier '${slugOrUuid}'.`);
   return paginated(
@@ -161,15 +153,4 @@ function repositories(ctx: RequestContext, slugOrUuid: string): Reply {
       workspace: { type: 'workspace', uuid: workspace.uuid, slug: workspace.slug, name: workspace.name },
     })),
   );
-}
-
-/** Sim-only test aid: mirrors the request so a proxy's forwarding can be asserted. */
-async function echo(ctx: RequestContext): Promise<Reply> {
-  const headers = Object.fromEntries(Object.entries(ctx.req.headers).filter(([name]) => name !== 'authorization'));
-  const query: Record<string, string | string[]> = {};
-  for (const key of new Set(ctx.url.searchParams.keys())) {
-    const values = ctx.url.searchParams.getAll(key);
-    query[key] = values.length === 1 ? (values[0] ?? '') : values;
-  }
-  return json(200, { method: ctx.req.method, path: ctx.url.pathname, query, headers, body: await readBody(ctx.req) });
 }

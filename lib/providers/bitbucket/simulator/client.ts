@@ -1,5 +1,6 @@
-// A tiny typed client for tests: the simulated Bitbucket's control routes and a browser-like consent.
-import type { Counters, GrantView } from '../client';
+// A tiny typed client for tests and the sandbox panel: the simulated Bitbucket's control routes and a
+// browser-like consent.
+import { consentInBrowser, ControlClient, type Counters, type GrantView } from '../../../simulator/client';
 
 export const BITBUCKET_SANDBOX_KEY = 'reconnect-bitbucket-sandbox';
 export const BITBUCKET_SANDBOX_SECRET = 'bitbucket-sandbox-secret';
@@ -27,18 +28,9 @@ export interface BitbucketTokenSet {
   state?: string;
 }
 
-export class BitbucketControl {
-  constructor(private readonly baseUrl: string) {}
-
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${this.baseUrl}/_control/bitbucket${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`bitbucket control ${method} ${path} → ${res.status}: ${text}`);
-    return JSON.parse(text) as T;
+export class BitbucketControl extends ControlClient {
+  constructor(baseUrl: string) {
+    super(`${baseUrl}/_control/bitbucket`, 'bitbucket');
   }
 
   counters = () => this.call<Counters>('GET', '/counters');
@@ -60,38 +52,8 @@ export interface BitbucketConsentInput {
   state?: string;
 }
 
-function cookieFrom(res: Response): string {
-  const cookie = res.headers.getSetCookie().find((value) => value.startsWith('atlassian_sim_session='));
-  if (!cookie) throw new Error('simulator login set no session cookie');
-  return cookie.split(';')[0] ?? '';
-}
-
-function decisionFields(page: string): URLSearchParams {
-  const fields = new URLSearchParams();
-  const form = /<form method="post" action="\/site\/oauth2\/authorize">([\s\S]*?)<\/form>/.exec(page)?.[1] ?? '';
-  for (const match of form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
-    fields.append(unescape(match[1] ?? ''), unescape(match[2] ?? ''));
-  }
-  return fields;
-}
-
-function unescape(text: string): string {
-  return text
-    .replaceAll('&quot;', '"')
-    .replaceAll('&#39;', "'")
-    .replaceAll('&lt;', '<')
-    .replaceAll('&gt;', '>')
-    .replaceAll('&amp;', '&');
-}
-
 /** Logs in as `email`, opens /site/oauth2/authorize, presses "Grant access"; returns the code. */
-export async function bitbucketConsentAndGetCode(baseUrl: string, input: BitbucketConsentInput): Promise<string> {
-  const login = await fetch(`${baseUrl}/login`, {
-    method: 'POST',
-    body: new URLSearchParams({ email: input.email, continue: '/' }),
-    redirect: 'manual',
-  });
-  const cookie = cookieFrom(login);
+export function bitbucketConsentAndGetCode(baseUrl: string, input: BitbucketConsentInput): Promise<string> {
   const authorize = new URL('/site/oauth2/authorize', baseUrl);
   const params = new URLSearchParams({
     client_id: input.clientId ?? BITBUCKET_SANDBOX_KEY,
@@ -101,15 +63,13 @@ export async function bitbucketConsentAndGetCode(baseUrl: string, input: Bitbuck
   const redirectUri = input.redirectUri === undefined ? DEFAULT_REDIRECT : input.redirectUri;
   if (redirectUri !== null) params.set('redirect_uri', redirectUri);
   authorize.search = params.toString();
-  let res = await fetch(authorize, { headers: { cookie }, redirect: 'manual' });
-  if (res.status === 200) {
-    const fields = decisionFields(await res.text());
-    fields.set('decision', 'grant');
-    res = await fetch(authorize.origin + authorize.pathname, { method: 'POST', headers: { cookie }, body: fields, redirect: 'manual' });
-  }
-  const code = new URL(res.headers.get('location') ?? '', baseUrl).searchParams.get('code');
-  if (res.status !== 302 || !code) throw new Error(`bitbucket consent gave no code (status ${res.status})`);
-  return code;
+  return consentInBrowser(baseUrl, {
+    email: input.email,
+    authorize,
+    decisionPath: '/site/oauth2/authorize',
+    accept: 'grant',
+    name: 'bitbucket',
+  });
 }
 
 export function basicAuth(key = BITBUCKET_SANDBOX_KEY, secret = BITBUCKET_SANDBOX_SECRET): string {
