@@ -52,13 +52,11 @@ function sessionCookie(res: Response): string {
   return cookie.split(';')[0] ?? '';
 }
 
+const ENTITIES: Readonly<Record<string, string>> = { quot: '"', '#39': "'", lt: '<', gt: '>', amp: '&' };
+
+/** Undoes pages.ts escapeHtml. */
 function unescapeHtml(text: string): string {
-  return text
-    .replaceAll('&quot;', '"')
-    .replaceAll('&#39;', "'")
-    .replaceAll('&lt;', '<')
-    .replaceAll('&gt;', '>')
-    .replaceAll('&amp;', '&');
+  return text.replace(/&(quot|#39|lt|gt|amp);/g, (_entity, name: string) => ENTITIES[name] ?? '');
 }
 
 /** The hidden fields of the page's form that posts to `action`. */

@@ -43,7 +43,7 @@ export function handleApiRequest(ctx: RequestContext, atlassian: AtlassianSimSta
 
 async function answerApiRequest(ctx: RequestContext, atlassian: AtlassianSimState): Promise<Reply> {
   const token = bearerToken(ctx.req);
-  const check = token ? atlassian.grants.checkAccessToken(token) : undefined;
+  const check = token ? atlassian.families.checkAccessToken(token) : undefined;
   if (!check?.ok) return json(401, check?.reason === 'revoked_keeping_access' ? SCOPE_MISMATCH : UNAUTHORIZED);
   const account = findAccount(check.family.userEmail);
   if (!account) return json(401, UNAUTHORIZED);

@@ -1,7 +1,6 @@
 // The simulated Atlassian ({AUTH} and {API}) as a route table for the simulator core.
-import { showConsent, submitConsent } from '../../../simulator/consent';
-import { routeTable, type SimulatorRouteTable } from '../../../simulator/route-table';
-import { handleTokenRequest } from '../../../simulator/token-endpoint';
+import { oauthRouteTable } from '../../../simulator/oauth-routes';
+import type { SimulatorRouteTable } from '../../../simulator/route-table';
 import { ATLASSIAN_API_PATH, handleApiRequest } from './api';
 import { atlassianConsent } from './authorize';
 import { ATLASSIAN_CONTROL_ROUTES } from './control';
@@ -26,19 +25,12 @@ export function defaultAtlassianConfig(): SimConfig {
 }
 
 export function atlassianSimulator(config: SimConfig = defaultAtlassianConfig()): SimulatorRouteTable {
-  return routeTable<AtlassianSimState>({
+  return oauthRouteTable<AtlassianSimState>({
     id: 'atlassian',
     createState: (sim, hooks) => new AtlassianSimState(config, sim.clock, hooks),
-    routes: [
-      ...ATLASSIAN_CONTROL_ROUTES,
-      { method: 'GET', path: '/authorize', handle: (ctx, atlassian) => showConsent(ctx, atlassianConsent, atlassian) },
-      {
-        method: 'POST',
-        path: '/authorize/decision',
-        handle: (ctx, atlassian) => submitConsent(ctx, atlassianConsent, atlassian),
-      },
-      { path: '/oauth/token', handle: (ctx, atlassian) => handleTokenRequest(ctx, atlassianTokenEndpoint, atlassian) },
-      { path: ATLASSIAN_API_PATH, handle: handleApiRequest },
-    ],
+    control: ATLASSIAN_CONTROL_ROUTES,
+    consent: { path: '/authorize', decisionPath: '/authorize/decision', flow: atlassianConsent },
+    token: { path: '/oauth/token', endpoint: atlassianTokenEndpoint },
+    api: { path: ATLASSIAN_API_PATH, handle: handleApiRequest },
   });
 }

@@ -1,10 +1,9 @@
-// What the simulated Atlassian remembers: its app's config, codes, token families and counters.
-import type { SimClock } from '../../../simulator/clock';
-import type { AuthCode } from '../../../simulator/consent';
-import { FamilyStore, type FamilyRules, type SavedFamilies } from '../../../simulator/families';
-import type { ProviderHooks } from '../../../simulator/route-table';
-import { zeroCounters, type Counters, type IssuedSecrets, type ProviderState } from '../../../simulator/state';
+// What the simulated Atlassian remembers: its app's config (and, through the core, codes, families, counters).
 import { findAccount } from '../../../simulator/accounts';
+import type { SimClock } from '../../../simulator/clock';
+import type { FamilyRules } from '../../../simulator/families';
+import { OAuthProviderState } from '../../../simulator/oauth-state';
+import type { ProviderHooks } from '../../../simulator/route-table';
 import { newAccessToken, newRefreshToken } from './tokens';
 
 export type DeadTokenError = 'invalid_grant' | 'unauthorized_client';
@@ -25,29 +24,12 @@ export interface SimConfig {
 /** A user's scopes changed: the refresh dies, access tokens stay so the API can answer "scope does not match". */
 export const SCOPES_CHANGED = 'scopes_changed';
 
-interface SavedAtlassian {
-  config: SimConfig;
-  counters: Counters;
-  codes: Array<[string, AuthCode]>;
-  families: SavedFamilies;
-}
+export class AtlassianSimState extends OAuthProviderState<SimConfig> {
+  protected readonly clientSecretName = 'client_secret';
 
-export class AtlassianSimState implements ProviderState {
-  config: SimConfig;
-  counters: Counters = zeroCounters();
-  codes = new Map<string, AuthCode>();
-  readonly grants: FamilyStore;
-
-  constructor(
-    private readonly initialConfig: SimConfig,
-    clock: SimClock,
-    hooks: ProviderHooks,
-  ) {
-    this.config = { ...initialConfig };
-    this.grants = new FamilyStore({
+  constructor(config: SimConfig, clock: SimClock, hooks: ProviderHooks) {
+    super(config, clock, hooks, {
       idPrefix: 'grant-',
-      clock,
-      rules: () => this.rules(),
       mint: {
         refreshToken: newRefreshToken,
         accessToken: (family, issuedAt, expiresAt) =>
@@ -58,49 +40,20 @@ export class AtlassianSimState implements ProviderState {
             expiresAtSeconds: Math.floor(expiresAt / 1000),
           }),
       },
-      onSecretIssued: (secret) => hooks.onSecretIssued(secret),
       keepsAccessTokens: SCOPES_CHANGED,
     });
-    hooks.onSecretIssued(initialConfig.clientSecret);
   }
 
-  private rules(): FamilyRules {
-    const c = this.config;
-    return {
-      leewaySeconds: c.leewaySeconds,
-      inactivitySeconds: c.inactivitySeconds,
-      inactivityReason: 'inactivity_expired',
-      absoluteLifetimeSeconds: c.absoluteLifetimeSeconds,
-      accessTokenTtlSeconds: c.accessTokenTtlSeconds,
-      accessRevokeGraceSeconds: c.accessRevokeGraceSeconds,
-      omitRefreshToken: c.omitRefreshToken,
-    };
+  clientId(): string {
+    return this.config.clientId;
   }
 
-  reset(): void {
-    this.config = { ...this.initialConfig };
-    this.counters = zeroCounters();
-    this.codes.clear();
-    this.grants.clear();
+  clientSecret(): string {
+    return this.config.clientSecret;
   }
 
-  save(): SavedAtlassian {
-    return { config: this.config, counters: this.counters, codes: [...this.codes], families: this.grants.save() };
-  }
-
-  restore(value: unknown, now: number): void {
-    const saved = value as SavedAtlassian;
-    this.config = saved.config;
-    this.counters = saved.counters;
-    this.codes = new Map(saved.codes);
-    this.grants.restore(saved.families, now);
-  }
-
-  issuedSecrets(): IssuedSecrets {
-    return {
-      access_tokens: [...this.grants.accessTokens.keys()],
-      refresh_tokens: [...this.grants.refreshTokens.keys()],
-      client_secrets: { client_secret: this.config.clientSecret },
-    };
+  // The config names Atlassian's token rules as the core does.
+  protected rules(): FamilyRules {
+    return { ...this.config, inactivityReason: 'inactivity_expired' };
   }
 }

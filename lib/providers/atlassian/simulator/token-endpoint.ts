@@ -1,26 +1,18 @@
 // POST /oauth/token: a JSON body, the client's id and secret in it; Atlassian's reply and error bodies.
-import { redeemCode } from '../../../simulator/consent';
-import { BodyTooLargeError, isJsonContentType, json, readBody, type Reply, type RequestContext } from '../../../simulator/http';
-import { stringParam, type ReadResult, type TokenEndpoint } from '../../../simulator/token-endpoint';
+import { isJsonContentType, json, type Reply, type RequestContext } from '../../../simulator/http';
+import { readTokenBody, type ReadResult, type TokenEndpoint } from '../../../simulator/token-endpoint';
 import { OFFLINE_SCOPE } from './catalog';
 import type { AtlassianSimState } from './state';
 
 const invalidRequest = (description: string): Reply =>
   json(400, { error: 'invalid_request', error_description: description });
 
-const invalidCode = (): Reply => json(403, { error: 'invalid_grant', error_description: 'Invalid authorization code' });
-
 async function readJsonObject(ctx: RequestContext): Promise<ReadResult> {
   if (!isJsonContentType(ctx.req)) return { reply: invalidRequest('The request body must be JSON') };
-  let text: string;
+  const body = await readTokenBody(ctx, invalidRequest);
+  if ('reply' in body) return body;
   try {
-    text = await readBody(ctx.req);
-  } catch (error) {
-    if (error instanceof BodyTooLargeError) return { reply: invalidRequest('The request body is too large') };
-    throw error;
-  }
-  try {
-    const value: unknown = JSON.parse(text);
+    const value: unknown = JSON.parse(body.text);
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) return { params: value as Record<string, unknown> };
   } catch {
     // fall through to the same answer as a non-object body
@@ -30,29 +22,16 @@ async function readJsonObject(ctx: RequestContext): Promise<ReadResult> {
 
 export const atlassianTokenEndpoint: TokenEndpoint<AtlassianSimState> = {
   provider: 'atlassian',
-  counters: (atlassian) => atlassian.counters,
-  families: (atlassian) => atlassian.grants,
-  clientId: (atlassian) => atlassian.config.clientId,
   read: readJsonObject,
-  refuseClient(_ctx, params, atlassian) {
-    const { clientId, clientSecret } = atlassian.config;
-    if (params.client_id === clientId && params.client_secret === clientSecret) return undefined;
-    return json(401, { error: 'access_denied', error_description: 'Unauthorized' });
-  },
+  credentials: (_ctx, params) => ({ id: params.client_id, secret: params.client_secret }),
+  invalidClient: json(401, { error: 'access_denied', error_description: 'Unauthorized' }),
   invalidRequest,
-  missingGrantType: 'Missing grant_type',
-  missingRefreshToken: 'Missing refresh_token',
-  exchangeCode(ctx, params, atlassian) {
-    const value = stringParam(params, 'code');
-    if (!value) return { reply: invalidRequest('Missing code') };
-    const redirectUri = stringParam(params, 'redirect_uri');
-    if (!redirectUri) return { reply: invalidRequest('Missing redirect_uri') };
-    const code = redeemCode(atlassian.codes, value, params.client_id, ctx.sim.clock.now());
-    if (!code || code.redirectUri !== redirectUri) return { reply: invalidCode() };
-    const input = { userEmail: code.userEmail, clientId: code.clientId, scopes: code.scopes };
-    // No offline_access, no refresh token.
-    return { issued: atlassian.grants.create(input, code.scopes.includes(OFFLINE_SCOPE)) };
-  },
+  missing: (name) => `Missing ${name}`,
+  exchangeRequires: ['redirect_uri'],
+  invalidCode: json(403, { error: 'invalid_grant', error_description: 'Invalid authorization code' }),
+  redirectMismatch: (code, redirectUri) => (code.redirectUri === redirectUri ? undefined : atlassianTokenEndpoint.invalidCode),
+  // No offline_access, no refresh token.
+  grantFor: (code) => ({ scopes: code.scopes, refreshToken: code.scopes.includes(OFFLINE_SCOPE) }),
   deadTokenReply(atlassian) {
     if (atlassian.config.deadTokenError === 'unauthorized_client') {
       return json(403, { error: 'unauthorized_client', error_description: 'refresh_token is invalid' });

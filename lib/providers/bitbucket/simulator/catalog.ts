@@ -54,28 +54,21 @@ export interface SandboxWorkspace {
   repositories: readonly SandboxRepository[];
 }
 
+const repository = (slug: string, uuidEnd: string): SandboxRepository => ({
+  slug,
+  name: slug,
+  uuid: `{0e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4${uuidEnd}}`,
+});
+
 export const SANDBOX_WORKSPACES: ReadonlyArray<SandboxWorkspace> = [
   {
     uuid: '{4d3f6a1e-8c2b-4e7a-9f10-5b6c7d8e9f01}',
     slug: 'acme-eng',
     name: 'Acme Engineering',
-    repositories: [
-      { slug: 'platform', name: 'platform', uuid: '{0e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a51}' },
-      { slug: 'billing', name: 'billing', uuid: '{0e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a52}' },
-    ],
+    repositories: [repository('platform', 'a51'), repository('billing', 'a52')],
   },
-  {
-    uuid: '{9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c02}',
-    slug: 'globex',
-    name: 'Globex',
-    repositories: [{ slug: 'roadmap', name: 'roadmap', uuid: '{0e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a53}' }],
-  },
-  {
-    uuid: '{2c4e6a8b-0d1f-4b3d-9e5f-7a9b1c3d5e03}',
-    slug: 'initech-dev',
-    name: 'Initech Dev',
-    repositories: [],
-  },
+  { uuid: '{9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c02}', slug: 'globex', name: 'Globex', repositories: [repository('roadmap', 'a53')] },
+  { uuid: '{2c4e6a8b-0d1f-4b3d-9e5f-7a9b1c3d5e03}', slug: 'initech-dev', name: 'Initech Dev', repositories: [] },
 ];
 
 export type WorkspacePermission = 'owner' | 'collaborator' | 'member';

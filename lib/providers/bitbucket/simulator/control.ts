@@ -2,12 +2,13 @@
 // revoking the consumer, the consumer's permissions being changed, and its issued secrets.
 import { z } from 'zod';
 import { findAccount } from '../../../simulator/accounts';
+import type { ConfigFields } from '../../../simulator/config-fields';
 import { parseBody } from '../../../simulator/control';
-import { familyView } from '../../../simulator/families';
+import { oauthControlRoutes } from '../../../simulator/oauth-control';
 import { json, type Reply, type RequestContext } from '../../../simulator/http';
 import type { Route } from '../../../simulator/route-table';
 import { BITBUCKET_SCOPES } from './catalog';
-import type { BitbucketSimState } from './state';
+import type { BitbucketConfig, BitbucketSimState } from './state';
 
 const configPatchSchema = z.strictObject({
   access_token_ttl_seconds: z.number().int().min(1).optional(),
@@ -23,35 +24,17 @@ const permissionsSchema = z.strictObject({
   scopes: z.array(z.enum(BITBUCKET_SCOPES)).min(1).optional(),
 });
 
-function configView(bitbucket: BitbucketSimState) {
-  const c = bitbucket.config;
-  return {
-    consumer_key: c.consumerKey,
-    scopes: c.scopes,
-    callback_url: c.callbackUrl,
-    access_token_ttl_seconds: c.accessTokenTtlSeconds,
-    unused_expiry_seconds: c.unusedExpirySeconds,
-    leeway_seconds: c.leewaySeconds,
-    dead_token_error: c.deadTokenError,
-    legacy_scopes_field: c.legacyScopesField,
-    max_page_length: c.maxPageLength,
-  };
-}
-
-async function patchConfig(ctx: RequestContext, bitbucket: BitbucketSimState): Promise<Reply> {
-  const parsed = await parseBody(ctx, configPatchSchema);
-  if (!parsed.ok) return parsed.reply;
-  const p = parsed.value;
-  const c = bitbucket.config;
-  c.accessTokenTtlSeconds = p.access_token_ttl_seconds ?? c.accessTokenTtlSeconds;
-  c.unusedExpirySeconds = p.unused_expiry_seconds ?? c.unusedExpirySeconds;
-  c.leewaySeconds = p.leeway_seconds ?? c.leewaySeconds;
-  c.deadTokenError = p.dead_token_error ?? c.deadTokenError;
-  c.legacyScopesField = p.legacy_scopes_field ?? c.legacyScopesField;
-  c.maxPageLength = p.max_page_length ?? c.maxPageLength;
-  if (p.callback_url !== undefined) c.callbackUrl = p.callback_url;
-  return json(200, configView(bitbucket));
-}
+const CONFIG_FIELDS: ConfigFields<BitbucketConfig> = {
+  consumer_key: 'consumerKey',
+  scopes: 'scopes',
+  callback_url: 'callbackUrl',
+  access_token_ttl_seconds: 'accessTokenTtlSeconds',
+  unused_expiry_seconds: 'unusedExpirySeconds',
+  leeway_seconds: 'leewaySeconds',
+  dead_token_error: 'deadTokenError',
+  legacy_scopes_field: 'legacyScopesField',
+  max_page_length: 'maxPageLength',
+};
 
 /** Editing the consumer's permissions revokes every token it ever issued. */
 async function permissionsChanged(ctx: RequestContext, bitbucket: BitbucketSimState): Promise<Reply> {
@@ -73,14 +56,7 @@ function userRevoked(_ctx: RequestContext, bitbucket: BitbucketSimState, [email 
 const path = (rest: string) => `/_control/bitbucket${rest}`;
 
 export const BITBUCKET_CONTROL_ROUTES: ReadonlyArray<Route<BitbucketSimState>> = [
-  { method: 'GET', path: path('/counters'), handle: (_ctx, bitbucket) => json(200, bitbucket.counters) },
-  { method: 'GET', path: path('/config'), handle: (_ctx, bitbucket) => json(200, configView(bitbucket)) },
-  { method: 'PATCH', path: path('/config'), handle: patchConfig },
-  {
-    method: 'GET',
-    path: path('/grants'),
-    handle: (_ctx, bitbucket) => json(200, [...bitbucket.families.families.values()].map(familyView)),
-  },
+  ...oauthControlRoutes<BitbucketConfig, BitbucketSimState>(path(''), { schema: configPatchSchema, fields: CONFIG_FIELDS }),
   { method: 'POST', path: path('/consumer/permissions'), handle: permissionsChanged },
   { method: 'POST', path: /^\/_control\/bitbucket\/users\/([^/]+)\/revoke$/, handle: userRevoked },
   {

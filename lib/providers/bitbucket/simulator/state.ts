@@ -1,11 +1,10 @@
-// What the simulated Bitbucket Cloud remembers: its OAuth consumer, codes, token families and counters.
-// The clock, browser sessions and faults are the simulator core's, shared with every provider.
+// What the simulated Bitbucket Cloud remembers: its OAuth consumer (and, through the core, codes, families and
+// counters). The clock, browser sessions and faults are the simulator core's, shared with every provider.
 import type { SimClock } from '../../../simulator/clock';
-import type { AuthCode } from '../../../simulator/consent';
-import { FamilyStore, type Family, type FamilyRules, type SavedFamilies } from '../../../simulator/families';
+import type { Family, FamilyRules } from '../../../simulator/families';
+import { OAuthProviderState } from '../../../simulator/oauth-state';
 import type { ProviderHooks } from '../../../simulator/route-table';
 import { opaqueString } from '../../../simulator/token-strings';
-import { zeroCounters, type Counters, type IssuedSecrets, type ProviderState } from '../../../simulator/state';
 import { DEFAULT_CONSUMER_SCOPES } from './catalog';
 
 const DAY_SECONDS = 24 * 60 * 60;
@@ -46,39 +45,26 @@ export function defaultBitbucketConfig(): BitbucketConfig {
   };
 }
 
-interface SavedBitbucket {
-  config: BitbucketConfig;
-  counters: Counters;
-  codes: Array<[string, AuthCode]>;
-  families: SavedFamilies;
-}
+export class BitbucketSimState extends OAuthProviderState<BitbucketConfig> {
+  protected readonly clientSecretName = 'bitbucket_client_secret';
 
-export class BitbucketSimState implements ProviderState {
-  config: BitbucketConfig;
-  counters: Counters = zeroCounters();
-  codes = new Map<string, AuthCode>();
-  readonly families: FamilyStore;
+  constructor(config: BitbucketConfig, clock: SimClock, hooks: ProviderHooks) {
+    // Opaque strings, shorter than Atlassian's.
+    const mint = { refreshToken: () => opaqueString(18, 40), accessToken: () => opaqueString(90, 140) };
+    super(config, clock, hooks, { idPrefix: 'bb-grant-', mint });
+  }
 
-  constructor(
-    private readonly initialConfig: BitbucketConfig,
-    clock: SimClock,
-    hooks: ProviderHooks,
-  ) {
-    this.config = { ...initialConfig, scopes: [...initialConfig.scopes] };
-    this.families = new FamilyStore({
-      idPrefix: 'bb-grant-',
-      clock,
-      rules: () => this.rules(),
-      // Opaque strings, shorter than Atlassian's.
-      mint: { refreshToken: () => opaqueString(18, 40), accessToken: () => opaqueString(90, 140) },
-      onSecretIssued: (secret) => hooks.onSecretIssued(secret),
-    });
-    hooks.onSecretIssued(initialConfig.consumerSecret);
+  clientId(): string {
+    return this.config.consumerKey;
+  }
+
+  clientSecret(): string {
+    return this.config.consumerSecret;
   }
 
   // Bitbucket documents no absolute lifetime, and a refresh does not revoke the family's earlier access
   // tokens: they live out their 2 hours.
-  private rules(): FamilyRules {
+  protected rules(): FamilyRules {
     const c = this.config;
     return {
       leewaySeconds: c.leewaySeconds,
@@ -94,32 +80,5 @@ export class BitbucketSimState implements ProviderState {
   /** Families this consumer issued that `match` picks are revoked; returns how many. */
   revokeConsumerFamilies(match: (family: Family) => boolean, reason: string): number {
     return this.families.revokeWhere((family) => family.clientId === this.config.consumerKey && match(family), reason);
-  }
-
-  reset(): void {
-    this.config = { ...this.initialConfig, scopes: [...this.initialConfig.scopes] };
-    this.counters = zeroCounters();
-    this.codes.clear();
-    this.families.clear();
-  }
-
-  save(): SavedBitbucket {
-    return { config: this.config, counters: this.counters, codes: [...this.codes], families: this.families.save() };
-  }
-
-  restore(value: unknown, now: number): void {
-    const saved = value as SavedBitbucket;
-    this.config = saved.config;
-    this.counters = saved.counters;
-    this.codes = new Map(saved.codes);
-    this.families.restore(saved.families, now);
-  }
-
-  issuedSecrets(): IssuedSecrets {
-    return {
-      access_tokens: [...this.families.accessTokens.keys()],
-      refresh_tokens: [...this.families.refreshTokens.keys()],
-      client_secrets: { bitbucket_client_secret: this.config.consumerSecret },
-    };
   }
 }

@@ -1,7 +1,6 @@
 // POST /site/oauth2/access_token: form-encoded, the client authenticated with HTTP Basic; Bitbucket's replies.
-import { redeemCode } from '../../../simulator/consent';
-import { BodyTooLargeError, json, readBody, type Reply, type RequestContext } from '../../../simulator/http';
-import { stringParam, type ReadResult, type TokenEndpoint, type TokenParams } from '../../../simulator/token-endpoint';
+import { json, type Reply, type RequestContext } from '../../../simulator/http';
+import { readTokenBody, type ReadResult, type TokenEndpoint, type TokenParams } from '../../../simulator/token-endpoint';
 import type { BitbucketSimState } from './state';
 
 export const BITBUCKET_TOKEN_PATH = '/site/oauth2/access_token';
@@ -21,60 +20,41 @@ function formParams(text: string): TokenParams {
 
 async function readForm(ctx: RequestContext): Promise<ReadResult> {
   const type = (ctx.req.headers['content-type'] ?? '').trim().toLowerCase();
-  let text: string;
-  try {
-    text = await readBody(ctx.req);
-  } catch (error) {
-    if (error instanceof BodyTooLargeError) return { reply: invalidRequest('The request body is too large') };
-    throw error;
-  }
+  const body = await readTokenBody(ctx, invalidRequest);
+  if ('reply' in body) return body;
   if (!type.startsWith('application/x-www-form-urlencoded')) {
     return { reply: invalidRequest('Unsupported content type: use application/x-www-form-urlencoded') };
   }
-  return { params: formParams(text) };
+  return { params: formParams(body.text) };
 }
 
-function basicCredentials(ctx: RequestContext): { key: string; secret: string } | undefined {
+function basicCredentials(ctx: RequestContext): { id: string; secret: string } | undefined {
   const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(ctx.req.headers.authorization ?? '');
   if (!match?.[1]) return undefined;
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 0) return undefined;
-  return { key: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
+  return { id: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
 }
 
-function redirectMismatch(code: { redirectUri: string; redirectUriGiven: boolean }, redirectUri: unknown): boolean {
-  // Named at authorize: the exchange must repeat it; not named: the exchange may leave it out.
-  if (code.redirectUriGiven) return redirectUri !== code.redirectUri;
-  return redirectUri !== undefined && redirectUri !== code.redirectUri;
+// Named at authorize: the exchange must repeat it; not named: the exchange may leave it out.
+function redirectFits(code: { redirectUri: string; redirectUriGiven: boolean }, redirectUri: unknown): boolean {
+  return redirectUri === code.redirectUri || (!code.redirectUriGiven && redirectUri === undefined);
 }
 
 export const bitbucketTokenEndpoint: TokenEndpoint<BitbucketSimState> = {
   provider: 'bitbucket',
-  counters: (bitbucket) => bitbucket.counters,
-  families: (bitbucket) => bitbucket.families,
-  clientId: (bitbucket) => bitbucket.config.consumerKey,
   read: readForm,
-  refuseClient(ctx, _params, bitbucket) {
-    const { consumerKey, consumerSecret } = bitbucket.config;
-    const client = basicCredentials(ctx);
-    if (client && client.key === consumerKey && client.secret === consumerSecret) return undefined;
-    return json(401, { error: 'invalid_client', error_description: 'Invalid OAuth client credentials' });
-  },
+  credentials: (ctx) => basicCredentials(ctx),
+  invalidClient: json(401, { error: 'invalid_client', error_description: 'Invalid OAuth client credentials' }),
   invalidRequest,
-  missingGrantType: 'Missing grant_type parameter',
-  missingRefreshToken: 'Missing refresh_token parameter',
-  exchangeCode(ctx, params, bitbucket) {
-    const value = stringParam(params, 'code');
-    if (!value) return { reply: invalidRequest('Missing code parameter') };
-    const code = redeemCode(bitbucket.codes, value, bitbucket.config.consumerKey, ctx.sim.clock.now());
-    if (!code) return { reply: json(400, { error: 'invalid_grant', error_description: 'The specified code is not valid.' }) };
-    if (redirectMismatch(code, params.redirect_uri)) {
-      return { reply: json(400, { error: 'invalid_grant', error_description: 'redirect_uri does not match' }) };
-    }
-    const { consumerKey, scopes } = bitbucket.config;
-    return { issued: bitbucket.families.create({ userEmail: code.userEmail, clientId: consumerKey, scopes }) };
-  },
+  missing: (name) => `Missing ${name} parameter`,
+  exchangeRequires: [],
+  invalidCode: json(400, { error: 'invalid_grant', error_description: 'The specified code is not valid.' }),
+  redirectMismatch: (code, redirectUri) =>
+    redirectFits(code, redirectUri) ? undefined : json(400, { error: 'invalid_grant', error_description: 'redirect_uri does not match' }),
+  // Every token the consumer issues carries its permissions at the exchange.
+  grantFor: (_code, bitbucket) => ({ scopes: bitbucket.config.scopes, refreshToken: true }),
   deadTokenReply: (bitbucket) =>
     json(400, { error: bitbucket.config.deadTokenError, error_description: INVALID_REFRESH_TOKEN }),
   tokenReply(bitbucket, issued, grant) {
