@@ -21,7 +21,11 @@ export function oauthRouteTable<S extends OAuthProviderState<object>>(provider: 
   const { consent, token, api } = provider;
   return routeTable<S>({
     id: provider.id,
-    createState: provider.createState,
+    createState: (sim, hooks) => {
+      const part = provider.createState(sim, hooks);
+      hooks.onSecretIssued(part.clientSecret()); // once built: a subclass's fields exist only then
+      return part;
+    },
     routes: [
       ...provider.control,
       { method: 'GET', path: consent.path, handle: (ctx, part) => showConsent(ctx, consent.flow, part) },

@@ -38,7 +38,6 @@ export abstract class OAuthProviderState<C extends object> implements ProviderSt
     this.config = structuredClone(initialConfig);
     const onSecretIssued = (secret: string) => hooks.onSecretIssued(secret);
     this.families = new FamilyStore({ ...setup, clock, rules: () => this.rules(), onSecretIssued });
-    onSecretIssued(this.clientSecret());
   }
 
   /** The client its refresh tokens are bound to. */
