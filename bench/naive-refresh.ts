@@ -2,7 +2,8 @@
 // access token has expired call the token endpoint and write the new tokens back.
 // No row lock, no single flight: concurrent callers all refresh with the same refresh token.
 import type { Sql } from 'postgres';
-import { refreshTokens, type OAuthClientConfig } from '../lib/atlassian/oauth';
+import { refreshTokens } from '../lib/providers/atlassian/oauth';
+import { type OAuthClientConfig } from '../lib/oauth/types';
 import { decryptSecret, encryptSecret, type KeyRing } from '../lib/crypto';
 
 interface NaiveRow {

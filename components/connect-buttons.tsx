@@ -1,5 +1,5 @@
 import { connectProduct } from '@/app/(dashboard)/actions';
-import { productLabel, type Product } from '@/lib/atlassian/products';
+import { productLabel, type Product } from '@/lib/providers/registry';
 import { providerFor } from '@/lib/providers';
 import { ActionForm } from './action-form';
 

@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import { disconnectAction, reconnectConnection, setConnectionEmailsAction, testConnectionAction } from '@/app/(dashboard)/actions';
-import { productLabel } from '@/lib/atlassian/products';
+import { productLabel } from '@/lib/providers/registry';
 import { providerFor, siteNoun } from '@/lib/providers';
 import { nextRetryIn, plainReason, showsTokenExpiry, statusLabel } from '@/lib/connections/health';
 import type { ConnectionView } from '@/lib/connections/queries';

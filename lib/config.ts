@@ -1,18 +1,14 @@
 import { z } from 'zod';
 import { ensureDevSecrets } from './dev-secrets';
 import { parseKey } from './crypto';
-import type { Product } from './atlassian/products';
+import type { OAuthAppConfig, ProviderDefinition } from './oauth/contract';
+import { BUILT_IN_PROVIDERS, enabledProviders, PROVIDERS, type BuiltInProviderId, type Product, type ProviderId } from './providers/registry';
 
-export const SANDBOX_CLIENT_ID = 'reconnect-sandbox';
-export const SANDBOX_CLIENT_SECRET = 'sandbox-secret';
+export type { OAuthAppConfig };
 export const SANDBOX_ADMIN_EMAIL = 'admin@example.com';
-export const LIVE_AUTH_URL = 'https://auth.atlassian.com';
-export const LIVE_API_URL = 'https://api.atlassian.com';
+/** The first provider's sandbox client secret (tests look for it where no secret may be). */
+export const SANDBOX_CLIENT_SECRET = BUILT_IN_PROVIDERS[0].sandbox.clientSecret;
 export const DEFAULT_SIMULATOR_PORT = 4010;
-export const SANDBOX_BITBUCKET_CLIENT_ID = 'reconnect-bitbucket-sandbox';
-export const SANDBOX_BITBUCKET_CLIENT_SECRET = 'bitbucket-sandbox-secret';
-export const LIVE_BITBUCKET_AUTH_URL = 'https://bitbucket.org';
-export const LIVE_BITBUCKET_API_URL = 'https://api.bitbucket.org';
 
 export class ConfigError extends Error {
   constructor(
@@ -38,14 +34,6 @@ const envSchema = z.object({
   DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')),
   APP_URL: optional(httpUrl),
   PORT: optional(int(1).max(65535, 'must be at most 65535')),
-  ATLASSIAN_CLIENT_ID: optional(z.string().min(1)),
-  ATLASSIAN_CLIENT_SECRET: optional(z.string().min(1)),
-  ATLASSIAN_AUTH_URL: optional(httpUrl),
-  ATLASSIAN_API_URL: optional(httpUrl),
-  BITBUCKET_CLIENT_ID: optional(z.string().min(1)),
-  BITBUCKET_CLIENT_SECRET: optional(z.string().min(1)),
-  BITBUCKET_AUTH_URL: optional(httpUrl),
-  BITBUCKET_API_URL: optional(httpUrl),
   AUTH_SECRET: optional(z.string().min(16, 'must be at least 16 characters')),
   TOKEN_ENCRYPTION_KEY: optional(base64Key),
   TOKEN_ENCRYPTION_KEY_PREVIOUS: optional(
@@ -66,26 +54,33 @@ const envSchema = z.object({
   SIMULATOR_SECRETS_FILE: optional(z.string()),
   TRUSTED_PROXY_HOPS: optional(int(0).max(10, 'must be at most 10')),
   NODE_ENV: optional(z.string()),
+  RECONNECT_TEST_PROVIDERS: optional(z.enum(['true', 'false'], 'must be true or false')),
 });
 
-export interface OAuthAppConfig {
-  clientId: string;
-  clientSecret: string;
-  authUrl: string;
-  apiUrl: string;
-}
+// Each provider's keys: {PREFIX}_CLIENT_ID, _CLIENT_SECRET, _AUTH_URL, _API_URL (lib/providers/registry.ts).
+const appKeys = (p: ProviderDefinition) => ({
+  [`${p.envPrefix}_CLIENT_ID`]: optional(z.string().min(1)),
+  [`${p.envPrefix}_CLIENT_SECRET`]: optional(z.string().min(1)),
+  [`${p.envPrefix}_AUTH_URL`]: optional(httpUrl),
+  [`${p.envPrefix}_API_URL`]: optional(httpUrl),
+});
+const appSchema = z.object(Object.assign({}, ...PROVIDERS.map(appKeys)) as Record<string, ReturnType<typeof optional<z.ZodString>>>);
 
-export interface Config {
+/** Each provider's OAuth app, by provider id: `config.atlassian`, `config.bitbucket` (test-only ones when on). */
+export type ProviderApps = Record<BuiltInProviderId, OAuthAppConfig> & Partial<Record<ProviderId, OAuthAppConfig>>;
+
+export type Config = BaseConfig & ProviderApps;
+
+interface BaseConfig {
   mode: 'sandbox' | 'live';
   production: boolean;
   databaseUrl?: string;
   appUrl: string;
   port: number;
-  atlassian: OAuthAppConfig;
-  /** The Bitbucket OAuth consumer. */
-  bitbucket: OAuthAppConfig;
-  /** Products whose app is configured (sandbox: all three); the others get no Connect button and no API. */
+  /** Products whose app is configured (sandbox: all); the others get no Connect button and no API. */
   products: Product[];
+  /** Test-only providers are registered (RECONNECT_TEST_PROVIDERS=true; never in production). */
+  testProviders: boolean;
   authSecret: string;
   encryptionKeys: { current: Buffer; previous: Buffer[] };
   adminEmails: string[];
@@ -123,17 +118,19 @@ function isKey(value: string): boolean {
 export type Env = Record<string, string | undefined>;
 
 export function loadConfig(env: Env = process.env, dataDir = env.RECONNECT_DATA_DIR || '.data'): Config {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConfigError(String(issue.path[0]), issue.message);
+  const e = parse(envSchema, env);
+  const keys = parse(appSchema, env);
+  const testProviders = e.RECONNECT_TEST_PROVIDERS === 'true';
+  const providers = enabledProviders(testProviders);
+  // Live as soon as one real app is configured (a built-in provider's client id).
+  const mode = BUILT_IN_PROVIDERS.some((p) => keys[`${p.envPrefix}_CLIENT_ID`]) ? 'live' : 'sandbox';
+  for (const p of providers) {
+    if (keys[`${p.envPrefix}_CLIENT_ID`] && !keys[`${p.envPrefix}_CLIENT_SECRET`]) {
+      throw new ConfigError(`${p.envPrefix}_CLIENT_SECRET`, `is required when ${p.envPrefix}_CLIENT_ID is set`);
+    }
   }
-  const e = parsed.data;
-  // Live as soon as one real app is configured: Atlassian 3LO, a Bitbucket consumer, or both.
-  const mode = e.ATLASSIAN_CLIENT_ID || e.BITBUCKET_CLIENT_ID ? 'live' : 'sandbox';
-  if (e.ATLASSIAN_CLIENT_ID && !e.ATLASSIAN_CLIENT_SECRET) throw new ConfigError('ATLASSIAN_CLIENT_SECRET', 'is required when ATLASSIAN_CLIENT_ID is set');
-  if (e.BITBUCKET_CLIENT_ID && !e.BITBUCKET_CLIENT_SECRET) throw new ConfigError('BITBUCKET_CLIENT_SECRET', 'is required when BITBUCKET_CLIENT_ID is set');
   const production = mode === 'live' && e.NODE_ENV === 'production';
+  if (production && testProviders) throw new ConfigError('RECONNECT_TEST_PROVIDERS', 'is for tests only: not in production');
   if (production && !e.TOKEN_ENCRYPTION_KEY) throw new ConfigError('TOKEN_ENCRYPTION_KEY', 'is required in production');
   if (production && !e.AUTH_SECRET) throw new ConfigError('AUTH_SECRET', 'is required in production');
   const dev = e.TOKEN_ENCRYPTION_KEY && e.AUTH_SECRET ? undefined : ensureDevSecrets(dataDir);
@@ -145,22 +142,10 @@ export function loadConfig(env: Env = process.env, dataDir = env.RECONNECT_DATA_
     databaseUrl: e.DATABASE_URL,
     appUrl: (e.APP_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
     port,
-    atlassian: {
-      clientId: e.ATLASSIAN_CLIENT_ID ?? (mode === 'live' ? '' : SANDBOX_CLIENT_ID),
-      clientSecret: e.ATLASSIAN_CLIENT_SECRET ?? (mode === 'live' ? '' : SANDBOX_CLIENT_SECRET),
-      authUrl: e.ATLASSIAN_AUTH_URL ?? (mode === 'live' ? LIVE_AUTH_URL : simulatorUrl),
-      apiUrl: e.ATLASSIAN_API_URL ?? (mode === 'live' ? LIVE_API_URL : simulatorUrl),
-    },
-    bitbucket: {
-      clientId: e.BITBUCKET_CLIENT_ID ?? (mode === 'live' ? '' : SANDBOX_BITBUCKET_CLIENT_ID),
-      clientSecret: e.BITBUCKET_CLIENT_SECRET ?? (mode === 'live' ? '' : SANDBOX_BITBUCKET_CLIENT_SECRET),
-      authUrl: e.BITBUCKET_AUTH_URL ?? (mode === 'live' ? LIVE_BITBUCKET_AUTH_URL : simulatorUrl),
-      apiUrl: e.BITBUCKET_API_URL ?? (mode === 'live' ? LIVE_BITBUCKET_API_URL : simulatorUrl),
-    },
-    products: [
-      ...(mode === 'sandbox' || e.ATLASSIAN_CLIENT_ID ? (['jira', 'confluence'] as const) : []),
-      ...(mode === 'sandbox' || e.BITBUCKET_CLIENT_ID ? (['bitbucket'] as const) : []),
-    ],
+    ...(Object.fromEntries(providers.map((p) => [p.id, appConfig(p, keys, mode, simulatorUrl)])) as ProviderApps),
+    // Sandbox: every provider's products; live: those whose app has a client id.
+    products: providers.filter((p) => mode === 'sandbox' || keys[`${p.envPrefix}_CLIENT_ID`]).flatMap((p) => p.products.map((d) => d.id)),
+    testProviders,
     authSecret: e.AUTH_SECRET ?? dev!.authSecret,
     encryptionKeys: {
       current: parseKey(e.TOKEN_ENCRYPTION_KEY ?? dev!.tokenEncryptionKey, 'TOKEN_ENCRYPTION_KEY'),
@@ -200,6 +185,25 @@ export function logSettings(env: Env = process.env): { format: LogFormat; level:
 /** Test aid: the file the simulator appends every secret it issues to (tests/run-unit.ts sets it); read on each call. */
 export function simulatorSecretsFile(env: Env = process.env): string | undefined {
   return env.SIMULATOR_SECRETS_FILE || undefined;
+}
+
+function parse<T extends z.ZodType>(schema: T, env: Env): z.infer<T> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new ConfigError(String(issue.path[0]), issue.message);
+}
+
+// Unset keys: the real provider in live mode, the simulator (and its sandbox client) in sandbox mode.
+function appConfig(p: ProviderDefinition, keys: Record<string, string | undefined>, mode: Config['mode'], simulatorUrl: string): OAuthAppConfig {
+  const key = (name: string) => keys[`${p.envPrefix}_${name}`];
+  const live = mode === 'live';
+  return {
+    clientId: key('CLIENT_ID') ?? (live ? '' : p.sandbox.clientId),
+    clientSecret: key('CLIENT_SECRET') ?? (live ? '' : p.sandbox.clientSecret),
+    authUrl: key('AUTH_URL') ?? (live ? p.live.authUrl : simulatorUrl),
+    apiUrl: key('API_URL') ?? (live ? p.live.apiUrl : simulatorUrl),
+  };
 }
 
 let cached: Config | undefined;

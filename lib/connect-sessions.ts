@@ -4,7 +4,7 @@ import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import type { Executor } from './db';
 import { connections, connectSessions, users } from './db/schema';
 import { z } from 'zod';
-import { isProduct, PRODUCTS, type Product } from './atlassian/products';
+import { isProduct, PUBLIC_PRODUCTS, type Product } from './providers/registry';
 import type { FlowContext } from './flows/context';
 import { startFlow } from './flows/start';
 import { hashSecret, newSecret } from './secrets';
@@ -45,7 +45,7 @@ export const connectSessionInput = z
         .max(254, 'must be at most 254 characters')
         .pipe(z.email('must be an email address'))
         .optional(),
-      product: z.enum(PRODUCTS, `must be one of: ${PRODUCTS.join(', ')}`).optional(),
+      product: z.enum(PUBLIC_PRODUCTS, `must be one of: ${PUBLIC_PRODUCTS.join(', ')}`).optional(),
       connection_id: z.string('must be a string').pipe(z.guid('must be a connection id (a UUID)')).optional(),
     },
     { error: (issue) => (issue.code === 'unrecognized_keys' ? `is not a known field: ${ONE_SHAPE}` : undefined) },
@@ -57,7 +57,7 @@ export const connectSessionInput = z
     } else if (body.user_email === undefined) {
       ctx.addIssue({ code: 'custom', path: ['user_email'], message: `is required: ${ONE_SHAPE}` });
     } else if (body.product === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['product'], message: `is required (one of: ${PRODUCTS.join(', ')})` });
+      ctx.addIssue({ code: 'custom', path: ['product'], message: `is required (one of: ${PUBLIC_PRODUCTS.join(', ')})` });
     }
   })
   .transform((body): ConnectSessionInput =>

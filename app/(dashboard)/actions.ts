@@ -3,7 +3,7 @@
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
-import { PRODUCTS, productLabel } from '@/lib/atlassian/products';
+import { PRODUCTS, productLabel, PUBLIC_PRODUCTS } from '@/lib/providers/registry';
 import { providerFor } from '@/lib/providers';
 import { validatedActionWithAdmin, validatedActionWithUser, type ActionState } from '@/lib/actions/validated';
 import { browserFlowNonce } from '@/lib/auth/flow-nonce';
@@ -23,7 +23,7 @@ const connectionInput = z.object({ connectionId: z.string().min(1, 'connectionId
 const NOT_FOUND: ActionState = { error: 'That connection was not found.' };
 
 export const connectProduct = validatedActionWithUser(
-  z.object({ product: z.enum(PRODUCTS, `product must be one of: ${PRODUCTS.join(', ')}`) }),
+  z.object({ product: z.enum(PRODUCTS, `product must be one of: ${PUBLIC_PRODUCTS.join(', ')}`) }),
   async ({ product }, user) => {
     if (!getConfig().products.includes(product)) return { error: `${productLabel(product)} is not configured on this server.` };
     redirect(await startFlow(appFlowContext(), { purpose: 'connect', userId: user.id, product }, await browserFlowNonce()));

@@ -6,7 +6,7 @@ import { NotificationSwitch } from '@/components/notification-switch';
 import { EmptyState } from '@/components/ui/empty-state';
 import { Notice } from '@/components/ui/notice';
 import { PageHeader } from '@/components/ui/page-header';
-import { productLabel, isProduct } from '@/lib/atlassian/products';
+import { productLabel, isProduct } from '@/lib/providers/registry';
 import { requireUser } from '@/lib/auth/session';
 import { getConfig } from '@/lib/config';
 import { listUserConnections } from '@/lib/connections/queries';

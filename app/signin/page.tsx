@@ -6,7 +6,7 @@ import { Card } from '@/components/ui/card';
 import { Notice } from '@/components/ui/notice';
 import { PageHeader } from '@/components/ui/page-header';
 import { currentUser } from '@/lib/auth/session';
-import { productLabel, type Product } from '@/lib/atlassian/products';
+import { issuerName, LEGACY_SIGN_IN_PRODUCT, productLabel, signInProduct } from '@/lib/providers/registry';
 import { getConfig } from '@/lib/config';
 import { getDb } from '@/lib/db';
 import { safeRedirect, safeRedirectPath } from '@/lib/auth/redirect';
@@ -20,7 +20,6 @@ const ERRORS: Record<string, string> = {
   rate_limited: 'Too many sign-in attempts from here. Wait a minute and try again.',
 };
 
-const issuerOf = (product: Product) => (product === 'bitbucket' ? 'Bitbucket' : 'Atlassian');
 
 /** What a connect link is for, and why two screens follow: one to sign in, one to allow the product. */
 function LinkPurpose({ link, signInIssuer }: { link: ConnectLinkPurpose; signInIssuer: string }) {
@@ -30,7 +29,7 @@ function LinkPurpose({ link, signInIssuer }: { link: ConnectLinkPurpose; signInI
       <p>Sign in as that person. Two screens follow, one after the other:</p>
       <ol className="list-decimal space-y-0.5 pl-5">
         <li>{signInIssuer} signs you in to Reconnect (it shares your name and email only);</li>
-        <li>{issuerOf(link.product)} asks you to allow Reconnect to use {product} for you.</li>
+        <li>{issuerName(link.product)} asks you to allow Reconnect to use {product} for you.</li>
       </ol>
     </Notice>
   );
@@ -42,8 +41,8 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   if (await currentUser()) redirect(safeRedirect(next, config.appUrl));
   const safeNext = safeRedirectPath(next, config.appUrl);
   const link = await connectLinkPurpose(getDb(), safeNext);
-  // Atlassian's 3LO app signs people in; a server with only a Bitbucket consumer signs them in with Bitbucket.
-  const issuer = config.products.includes('jira') ? 'Atlassian' : 'Bitbucket';
+  // The first configured provider that may sign people in does (Atlassian's 3LO app, else a Bitbucket consumer).
+  const issuer = issuerName(signInProduct(config.products) ?? LEGACY_SIGN_IN_PRODUCT);
   const products = config.products.map(productLabel).join(', ').replace(/, ([^,]*)$/, ' and $1');
   const title = link ? `Sign in to ${link.reconnect ? 'reconnect' : 'connect'} ${productLabel(link.product)}` : 'Sign in';
   return (

@@ -2,7 +2,7 @@ import { SearchX } from 'lucide-react';
 import Link from 'next/link';
 import { StatusBadge } from '@/components/status-badge';
 import type { AdminConnectionRow } from '@/lib/admin/connections';
-import { productLabel } from '@/lib/atlassian/products';
+import { productLabel } from '@/lib/providers/registry';
 import { providerFor } from '@/lib/providers';
 import { plainReason } from '@/lib/connections/health';
 import { EmptyState } from '../ui/empty-state';

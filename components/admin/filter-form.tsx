@@ -1,7 +1,7 @@
 import { statusLabel } from '@/lib/connections/health';
 import { MIN_SEARCH, type AdminQuery, type SortName } from '@/lib/admin/params';
-import { productLabel } from '@/lib/atlassian/products';
-import { CONNECTION_STATUSES, PRODUCTS } from '@/lib/db/schema';
+import { productLabel, type Product } from '@/lib/providers/registry';
+import { CONNECTION_STATUSES } from '@/lib/db/schema';
 import { Button, LinkButton } from '../ui/button';
 import { Card } from '../ui/card';
 import { Field, Input, Select } from '../ui/field';
@@ -31,7 +31,8 @@ function SelectField({ name, label, value, options }: { name: string; label: str
 }
 
 /** A plain GET form: the filters land in the URL, so that any view can be bookmarked or shared. */
-export function FilterForm({ query }: { query: AdminQuery }) {
+/** `products`: the products on offer (the registry's, test-only ones only when turned on). */
+export function FilterForm({ query, products }: { query: AdminQuery; products: readonly Product[] }) {
   const statuses: [string, string][] = [['', 'Any (not disconnected)'], ...CONNECTION_STATUSES.map((s): [string, string] => [s, statusLabel(s).label])];
   return (
     <Card>
@@ -45,7 +46,7 @@ export function FilterForm({ query }: { query: AdminQuery }) {
           <Field label="Owner email">{(control) => <Input {...control} name="owner" defaultValue={query.owner ?? ''} placeholder="e.g. alice@" />}</Field>
           <Field label="Site">{(control) => <Input {...control} name="site" defaultValue={query.site ?? ''} placeholder="Site name or cloud id" />}</Field>
           <SelectField name="status" label="Status" value={query.status} options={statuses} />
-          <SelectField name="product" label="Product" value={query.product} options={[['', 'Any'], ...PRODUCTS.map((p) => [p, productLabel(p)] as [string, string])]} />
+          <SelectField name="product" label="Product" value={query.product} options={[['', 'Any'], ...products.map((p) => [p, productLabel(p)] as [string, string])]} />
           <SelectField name="sort" label="Sort by" value={query.sort} options={Object.entries(SORT_LABEL) as [string, string][]} />
           <SelectField name="dir" label="Order" value={query.dir} options={[['desc', 'Descending'], ['asc', 'Ascending']]} />
         </div>

@@ -2,6 +2,9 @@
 // document's operationIds (from the client's generated types): a new operation without examples
 // does not compile.
 import type { operations } from '@/client/src/types';
+import { PUBLIC_PRODUCTS } from '@/lib/providers/registry';
+
+const EXAMPLE_PRODUCT = PUBLIC_PRODUCTS[0];
 
 export interface Example {
   /** JSON body sent by the curl example, if any. */
@@ -60,8 +63,8 @@ const { issues } = await res.json();`,
   },
   proxyDelete: { client: `await reconnect.proxy(connectionId, cloudId, 'rest/api/3/issue/ACME-1', { method: 'DELETE' });` },
   createConnectSession: {
-    body: { user_email: 'alice@example.com', product: 'jira' },
-    client: `const { url } = await reconnect.connectSessions.create({ user_email: 'alice@example.com', product: 'jira' });
+    body: { user_email: 'alice@example.com', product: EXAMPLE_PRODUCT },
+    client: `const { url } = await reconnect.connectSessions.create({ user_email: 'alice@example.com', product: '${EXAMPLE_PRODUCT}' });
 // or, to repair a connection: reconnect.connectSessions.create({ connection_id: connectionId })`,
   },
   listWebhookEndpoints: { client: `const { data } = await reconnect.webhookEndpoints.list();` },

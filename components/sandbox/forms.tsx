@@ -7,6 +7,7 @@ import type { ActionState } from '@/lib/actions/validated';
 import { Button } from '../ui/button';
 import { cn } from '../ui/cn';
 import { Field, Input, Select } from '../ui/field';
+import { BUILT_IN_PROVIDER_IDS, providerName } from '@/lib/providers/registry';
 
 type Action = (prev: ActionState, formData: FormData) => Promise<ActionState>;
 
@@ -131,8 +132,11 @@ export function FaultForm() {
               {(control) => (
                 <Select {...control} name="provider" defaultValue="all">
                   <option value="all">Atlassian and Bitbucket</option>
-                  <option value="atlassian">Atlassian only</option>
-                  <option value="bitbucket">Bitbucket only</option>
+                  {BUILT_IN_PROVIDER_IDS.map((id) => (
+                    <option key={id} value={id}>
+                      {providerName(id)} only
+                    </option>
+                  ))}
                 </Select>
               )}
             </Field>

@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import type { Counters, GrantView } from '@/lib/providers/atlassian/simulator/client';
 import type { ActiveFault } from '@/lib/simulator/faults';
 import { Card } from '../ui/card';
+import { providerName } from '@/lib/providers/registry';
 
 /** One panel of the sandbox page: a Card whose title names its region. */
 export function Panel({ id, title, description, children }: { id: string; title: string; description?: ReactNode; children: ReactNode }) {
@@ -40,7 +41,7 @@ export function CounterList({ counters }: { counters: Counters | null }) {
 const WHERE: Record<string, string> = { token: 'Token endpoint', api: 'API', all: 'Token endpoint and API' };
 
 export function describeFault(f: ActiveFault): string {
-  const only = f.provider === 'bitbucket' ? ' (Bitbucket only)' : f.provider === 'atlassian' ? ' (Atlassian only)' : '';
+  const only = f.provider ? ` (${providerName(f.provider)} only)` : '';
   const where = `${WHERE[f.target] ?? f.target}${only}`;
   switch (f.kind) {
     case 'status':

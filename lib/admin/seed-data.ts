@@ -26,16 +26,3 @@ export const SITE_NOUNS = [
 ];
 
 export const TRANSIENT_CODES = ['timeout', 'server_error', 'rate_limited', 'network'];
-
-export const JIRA_SCOPES = ['read:jira-work', 'write:jira-work', 'read:jira-user', 'read:me', 'offline_access'];
-export const CONFLUENCE_SCOPES = [
-  'read:confluence-content.all',
-  'write:confluence-content',
-  'read:confluence-space.summary',
-  'read:confluence-user',
-  'read:me',
-  'offline_access',
-];
-
-/** The Bitbucket OAuth consumer's permissions the docs recommend. */
-export const BITBUCKET_SCOPES = ['account', 'email', 'repository', 'pullrequest'];

@@ -1,7 +1,7 @@
 // The service API's shapes, in one place: the zod schemas that validate each /api/v1 request and
 // describe each answer. lib/api/openapi.ts turns them into the OpenAPI document; routes import them.
 import { z } from 'zod';
-import { PRODUCTS } from '../atlassian/products';
+import { PUBLIC_PRODUCTS } from '../providers/registry';
 import { connectSessionInput } from '../connect-sessions';
 import { CONNECTION_STATUSES } from '../db/schema';
 import { createEndpointInput, ENDPOINT_STATUSES, updateEndpointInput } from '../webhooks/endpoints';
@@ -9,7 +9,7 @@ import { WEBHOOK_TYPES } from '../webhooks/outbox';
 
 // ---- Enums (the product list lives in lib/atlassian/products.ts: adding one there adds it here) ----
 
-export const productSchema = z.enum(PRODUCTS).meta({ id: 'Product',  description: 'The product of a connection: Jira and Confluence through Atlassian\'s 3LO app, Bitbucket through its OAuth consumer.' });
+export const productSchema = z.enum(PUBLIC_PRODUCTS).meta({ id: 'Product',  description: 'The product of a connection: Jira and Confluence through Atlassian\'s 3LO app, Bitbucket through its OAuth consumer.' });
 export const connectionStatusSchema = z.enum(CONNECTION_STATUSES).meta({ id: 'ConnectionStatus', 
   description:
     '`active`: refreshes work. `degraded`: a transient refresh failure, retried with backoff. `needs_reauth`: only a new consent fixes it. `error`: operator problem (app credentials). `disconnected`: removed.',
@@ -234,7 +234,7 @@ export const webhookEventSchema = z
     data: z.object({
       connection_id: uuid.nullable().meta({ description: 'null for `webhook.test`.' }),
       // Inline enums: a registered (referenced) schema would lose its null in the generated document.
-      product: z.enum(PRODUCTS).nullable(),
+      product: z.enum(PUBLIC_PRODUCTS).nullable(),
       status: z.enum(CONNECTION_STATUSES).nullable(),
       reason: z.string().nullable(),
       user_email: z.email().nullable(),

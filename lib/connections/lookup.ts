@@ -1,5 +1,5 @@
 import { and, asc, eq, ne } from 'drizzle-orm';
-import type { Product } from '../atlassian/products';
+import type { Product } from '../providers/registry';
 import type { Executor } from '../db';
 import { connections } from '../db/schema';
 

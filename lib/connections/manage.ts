@@ -1,6 +1,6 @@
 import { and, asc, eq, ne, sql } from 'drizzle-orm';
-import { callProductApi, type TokenSource } from '../atlassian/client';
-import { productLabel } from '../atlassian/products';
+import { callProductApi, type TokenSource } from '../providers/product-api';
+import { productLabel } from '../providers/registry';
 import type { Executor } from '../db';
 import { connections, connectionSites } from '../db/schema';
 import { providerFor } from '../providers';

@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
-import type { AccessibleResource, Profile, TokenSet } from '../atlassian/oauth';
-import type { Product } from '../atlassian/products';
+import type { AccessibleResource, Profile, TokenSet } from '../oauth/types';
+import type { Product } from '../providers/registry';
 import type { Executor } from '../db';
 import { connections, connectionSites, refreshAttempts } from '../db/schema';
 import { encryptSecret, type KeyRing } from '../crypto';

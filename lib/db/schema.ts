@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { PRODUCTS, type Product } from '../providers/registry';
 import {
   type AnyPgColumn,
   bigserial,
@@ -44,7 +45,7 @@ export const users = pgTable(
 
 export const CONNECTION_STATUSES = ['active', 'degraded', 'needs_reauth', 'error', 'disconnected'] as const;
 export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
-export const PRODUCTS = ['jira', 'confluence', 'bitbucket'] as const;
+export { PRODUCTS };
 /** Severity for the admin "status" sort (`case status … end`): operator errors first, disconnected last. */
 export const STATUS_RANK_CASES = "when 'error' then 4 when 'needs_reauth' then 3 when 'degraded' then 2 when 'active' then 1 else 0";
 
@@ -56,7 +57,7 @@ export const connections = pgTable(
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    product: text('product', { enum: PRODUCTS }).notNull(),
+    product: text('product').$type<Product>().notNull(),
     status: text('status', { enum: CONNECTION_STATUSES }).notNull().default('active'),
     reason: text('reason'),
     accountId: text('account_id'),
@@ -245,7 +246,7 @@ export const oauthStates = pgTable(
     stateHash: text('state_hash').primaryKey(),
     purpose: text('purpose', { enum: ['signin', 'connect', 'reconnect'] }).notNull(),
     userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
-    product: text('product', { enum: PRODUCTS }),
+    product: text('product').$type<Product>(),
     connectionId: uuid('connection_id').references(() => connections.id, { onDelete: 'cascade' }),
     connectSessionId: uuid('connect_session_id'),
     redirectTo: text('redirect_to'),
@@ -280,7 +281,7 @@ export const connectSessions = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     tokenHash: text('token_hash').notNull().unique(),
     userEmail: text('user_email').notNull(),
-    product: text('product', { enum: PRODUCTS }).notNull(),
+    product: text('product').$type<Product>().notNull(),
     connectionId: uuid('connection_id').references(() => connections.id, { onDelete: 'cascade' }),
     expiresAt: ts('expires_at').notNull(),
     usedAt: ts('used_at'),

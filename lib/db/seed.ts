@@ -12,12 +12,10 @@
 import type { TransactionSql } from 'postgres';
 import type { Db } from './index';
 import { encryptSecret, type KeyRing } from '../crypto';
+import { BUILT_IN_PROVIDERS } from '../providers/registry';
 import {
-  BITBUCKET_SCOPES,
-  CONFLUENCE_SCOPES,
   EMAIL_DOMAINS,
   FIRST_NAMES,
-  JIRA_SCOPES,
   LAST_NAMES,
   SITE_ADJECTIVES,
   SITE_NOUNS,
@@ -83,15 +81,30 @@ async function seedSites(tx: TransactionSql, count: number): Promise<void> {
           from generate_series(0, ${count - 1}::int) i) named`;
 }
 
+/** The seeded products (each provider's seed data, lib/providers/<provider>/): a share of connections, scopes, dead-token code. */
+async function seedProducts(tx: TransactionSql): Promise<number> {
+  await tx`create temp table seed_products (product text, upto int, scopes text[], site_scopes text[], dead_code text) on commit drop`;
+  let upto = 0;
+  for (const provider of BUILT_IN_PROVIDERS) {
+    for (const { id, seed } of provider.products) {
+      if (seed.weight <= 0) continue;
+      upto += seed.weight;
+      await tx`insert into seed_products values (${id}, ${upto}, ${[...seed.scopes]}::text[], ${[...seed.siteScopes]}::text[], ${provider.deadTokenCode})`;
+    }
+  }
+  return upto;
+}
+
 /** Status mix: 90% active, 5% degraded, 4% needs_reauth, 1% error; with matching reasons and times. */
 async function stageConnections(tx: TransactionSql, count: number, users: number): Promise<void> {
   const r = tx.unsafe(pick('n', 1, 1000));
+  const weights = await seedProducts(tx);
   await tx`
     create temp table seed_conns on commit drop as
     select n, gen_random_uuid() as id, ${tx.unsafe(pick('n', 2, users))} as user_idx,
       case when ${r} < 900 then 'active' when ${r} < 950 then 'degraded' when ${r} < 990 then 'needs_reauth' else 'error' end as status,
       ${tx.unsafe(pick('n', 3, 20))} as variant,
-      case when ${tx.unsafe(pick('n', 4, 10))} < 5 then 'jira' when ${tx.unsafe(pick('n', 4, 10))} < 8 then 'confluence' else 'bitbucket' end as product,
+      (select product from seed_products where ${tx.unsafe(pick('n', 4, weights))} < upto order by upto limit 1) as product,
       case when ${tx.unsafe(pick('n', 5, 10))} < 6 then 1 when ${tx.unsafe(pick('n', 5, 10))} < 9 then 2 else 3 end as site_count,
       now() - interval '1 hour' - interval '1 second' * ${tx.unsafe(pick('n', 6, 400 * 86_400))}
         - interval '1 microsecond' * ${tx.unsafe(pick('n', 7, 1_000_000))} as created_at,
@@ -118,24 +131,23 @@ async function insertConnections(tx: TransactionSql, keys: KeyRing): Promise<voi
       last_error_code, last_error_message, last_refreshed_at, last_used_at, next_refresh_at, created_at, updated_at)
     select c.id, u.id, c.product, c.status, c.reason, '557058:' || md5(u.email), u.name,
       case when ${tx.unsafe(pick('c.n', 9, 10))} = 0 then replace(u.email, '@', '+atlassian@') else u.email end,
-      case c.product when 'jira' then ${JIRA_SCOPES}::text[] when 'bitbucket' then ${BITBUCKET_SCOPES}::text[] else ${CONFLUENCE_SCOPES}::text[] end,
+      p.scopes,
       (${tokens('access')}::text[])[1 + ${tx.unsafe(pick('c.n', 10, DUMMY_TOKENS))}],
       (${tokens('refresh')}::text[])[1 + ${tx.unsafe(pick('c.n', 11, DUMMY_TOKENS))}],
       c.last_refreshed_at + interval '1 hour', 1 + ${tx.unsafe(pick('c.n', 12, 500))}, c.last_refreshed_at,
       case c.status when 'active' then 0 when 'needs_reauth' then 1 else 1 + c.variant % 6 end,
       case c.status when 'active' then null when 'needs_reauth' then
-        case when c.reason = 'scope_mismatch' then 'scope_mismatch' when c.product = 'bitbucket' then 'invalid_refresh_token'
-             else 'invalid_grant' end else c.reason end,
+        case when c.reason = 'scope_mismatch' then 'scope_mismatch' else p.dead_code end else c.reason end,
       null, c.last_refreshed_at, c.last_refreshed_at, null, c.created_at,
       case c.status when 'active' then c.last_refreshed_at else least(now(), c.last_refreshed_at + c.jitter / 8 + interval '5 minutes') end
-    from seed_conns c join seed_users u on u.idx = c.user_idx`;
+    from seed_conns c join seed_users u on u.idx = c.user_idx join seed_products p on p.product = c.product`;
 }
 
 async function insertSites(tx: TransactionSql, sites: number): Promise<number> {
   const result = await tx`
     insert into connection_sites (connection_id, cloud_id, name, url, scopes)
-    select c.id, s.cloud_id, s.name, s.url, case c.product when 'jira' then ${JIRA_SCOPES.slice(0, 3)}::text[] else ${CONFLUENCE_SCOPES.slice(0, 4)}::text[] end
-    from seed_conns c cross join lateral generate_series(0, c.site_count - 1) j
+    select c.id, s.cloud_id, s.name, s.url, p.site_scopes
+    from seed_conns c join seed_products p on p.product = c.product cross join lateral generate_series(0, c.site_count - 1) j
     join seed_sites s on s.idx = (c.user_idx + j) % ${sites}`;
   return result.count;
 }

@@ -2,6 +2,7 @@ import { now } from '../clock';
 import { getConfig } from '../config';
 import { getDb } from '../db';
 import { productApps } from '../providers/apps';
+import { LEGACY_SIGN_IN_PRODUCT, signInProduct } from '../providers/registry';
 import type { FlowContext } from './context';
 
 export function appFlowContext(): FlowContext {
@@ -12,7 +13,7 @@ export function appFlowContext(): FlowContext {
     appUrl: config.appUrl,
     adminEmails: config.adminEmails,
     apps: productApps(config),
-    signInProduct: config.products.includes('jira') ? 'jira' : 'bitbucket',
+    signInProduct: signInProduct(config.products) ?? LEGACY_SIGN_IN_PRODUCT,
     refreshMarginSeconds: config.refreshMarginSeconds,
     tokenNow: now,
   };

@@ -1,6 +1,6 @@
 import { createSession } from '../auth/sessions';
-import type { AccessibleResource, Profile, TokenSet } from '../atlassian/oauth';
-import { productLabel, type Product } from '../atlassian/products';
+import type { AccessibleResource, Profile, TokenSet } from '../oauth/types';
+import { LEGACY_SIGN_IN_PRODUCT, productLabel, type Product } from '../providers/registry';
 import { findLiveConnection } from '../connections/lookup';
 import { createConnection, replaceTokenFamily } from '../connections/store';
 import { providerFor, siteNoun, type ProviderApp } from '../providers';
@@ -66,7 +66,7 @@ function providerError(query: URLSearchParams, issuer: string): CallbackResult |
 }
 
 /** The product a state row was started for: sign-in rows written before products were stored are Atlassian's. */
-const productOf = (ctx: FlowContext, row: StateRow): Product => row.product ?? (row.purpose === 'signin' ? 'jira' : ctx.signInProduct);
+const productOf = (ctx: FlowContext, row: StateRow): Product => row.product ?? (row.purpose === 'signin' ? LEGACY_SIGN_IN_PRODUCT : ctx.signInProduct);
 
 /** The 3LO callback: validates state, exchanges the code, then signs in, connects or reconnects. */
 export async function handleOAuthCallback(ctx: FlowContext, query: URLSearchParams, caller: CallbackCaller): Promise<CallbackResult> {

@@ -1,5 +1,5 @@
 import type { Executor } from '../db';
-import type { Product } from '../atlassian/products';
+import type { Product } from '../providers/registry';
 import type { ProductApps } from '../providers/apps';
 import type { KeyRing } from '../crypto';
 

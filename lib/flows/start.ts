@@ -1,4 +1,4 @@
-import type { Product } from '../atlassian/products';
+import type { Product } from '../providers/registry';
 import { providerFor } from '../providers';
 import { hashSecret, newSecret } from '../secrets';
 import { callbackUrl, type FlowContext } from './context';

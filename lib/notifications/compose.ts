@@ -2,7 +2,7 @@
 // the Message-ID and RFC 8058 one-click unsubscribe headers. Never a token beyond the mail's own links.
 import { render } from '@react-email/render';
 import { createElement, type ReactElement } from 'react';
-import { productLabel, type Product } from '../atlassian/products';
+import { productLabel, type Product } from '../providers/registry';
 import { providerFor } from '../providers';
 import { plainReason } from '../connections/health';
 import { messageIdFor, unsubscribeUrl } from './links';

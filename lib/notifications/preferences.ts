@@ -1,7 +1,7 @@
 // Who gets which mail: a user-wide switch, one per connection, and the admins' digest opt-in.
 // The one-click unsubscribe of a mail works by its token alone (no session): it turns off that mail's kind.
 import { and, eq, inArray } from 'drizzle-orm';
-import { productLabel } from '../atlassian/products';
+import { productLabel } from '../providers/registry';
 import type { Db } from '../db';
 import { connections, notifications, users } from '../db/schema';
 import { hashSecret } from '../secrets';

@@ -6,7 +6,7 @@
 // lease it is sent again, identical (same Message-ID, same links): one duplicate at most, never a loss.
 // Mails are sent one at a time, so a crash can catch only one of them mid-send.
 import { and, asc, eq, inArray, lte, ne, or } from 'drizzle-orm';
-import type { Product } from '../atlassian/products';
+import type { Product } from '../providers/registry';
 import type { Db } from '../db';
 import { connectionEvents, connectionSites, connections, connectSessions, notifications, users } from '../db/schema';
 import { drainDue, leaseDue, leaseHeld, nextAttemptAt, type Lease } from '../outbox/lease';

@@ -1,7 +1,7 @@
 // What a connect link is for, told on the sign-in page before the person signs in: the product, whether it
 // reconnects an existing connection, and whom it was made for, masked (the holder of a link learns no full address).
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
-import type { Product } from '../atlassian/products';
+import type { Product } from '../providers/registry';
 import type { Executor } from '../db';
 import { connectSessions } from '../db/schema';
 import { hashSecret } from '../secrets';

@@ -1,7 +1,7 @@
 // The app's dead ends: every way an OAuth flow or a connect link can stop short, as a page at /problem/{code} that
 // says what happened and what to do next. Route handlers answer 303 to these pages; the URL carries only the code
 // and whitelisted, harmless details (a product name, a connection id the page checks against the viewer).
-import { isProduct, productLabel, type Product } from '../atlassian/products';
+import { isProduct, issuerName, LEGACY_SIGN_IN_PRODUCT, productLabel, siteNoun, type Product } from '../providers/registry';
 import type { Tone } from '../tone';
 import { UNSUBSCRIBE_NOT_VALID } from './unsubscribe-page';
 
@@ -29,8 +29,9 @@ export interface DeadEnd {
   action: (d: DeadEndDetails) => NextAction;
 }
 
-const issuerOf = (d: DeadEndDetails) => (d.product === 'bitbucket' ? 'Bitbucket' : 'Atlassian');
-const siteOf = (d: DeadEndDetails) => (d.product === 'bitbucket' ? 'workspace' : 'site');
+// Without a product (an old link), the first provider's wording.
+const issuerOf = (d: DeadEndDetails) => issuerName(d.product ?? LEGACY_SIGN_IN_PRODUCT);
+const siteOf = (d: DeadEndDetails) => siteNoun(d.product ?? LEGACY_SIGN_IN_PRODUCT, 1);
 const productOf = (d: DeadEndDetails, fallback = 'the product') => (d.product ? productLabel(d.product) : fallback);
 
 const HOME: NextAction = { kind: 'link', label: 'Back to your connections', href: '/' };

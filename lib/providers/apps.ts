@@ -1,23 +1,18 @@
-// The configured OAuth app of each product: Jira and Confluence share the Atlassian 3LO app,
-// Bitbucket has its consumer. A product not in `products` has no app (no Connect button, API 400).
-import type { Product } from '../atlassian/products';
-import type { OAuthAppConfig } from '../config';
-import { providerFor } from './index';
-import type { ProviderApp } from './types';
+// The configured OAuth app of each product: a provider's products share its app (Jira and Confluence the
+// Atlassian 3LO app, Bitbucket its consumer). A product not in `products` has no app (no Connect button, API 400).
+import type { OAuthAppConfig, ProviderApp } from '../oauth/contract';
+import { providerOf, type Product, type ProviderId } from './registry';
 
-export interface AppsConfig {
-  atlassian: OAuthAppConfig;
-  bitbucket: OAuthAppConfig;
-  products: readonly Product[];
-}
+/** Each provider's app by provider id (lib/config.ts builds them), and the products whose app is configured. */
+export type AppsConfig = Partial<Record<ProviderId, OAuthAppConfig>> & { products: readonly Product[] };
 
 export type ProductApps = (product: Product) => ProviderApp | undefined;
 
 export function productApps(config: AppsConfig, extra: Pick<ProviderApp, 'fetch' | 'timeoutMs'> = {}): ProductApps {
   return (product) => {
     if (!config.products.includes(product)) return undefined;
-    const app = config[providerFor(product).id];
-    return { ...app, ...extra };
+    const app = config[providerOf(product).id];
+    return app && { ...app, ...extra };
   };
 }
 

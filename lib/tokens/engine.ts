@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm';
-import { TokenEndpointError } from '../atlassian/errors';
-import type { TokenSet } from '../atlassian/oauth';
-import type { Product } from '../atlassian/products';
+import { TokenEndpointError } from '../oauth/errors';
+import type { TokenSet } from '../oauth/types';
+import type { Product } from '../providers/registry';
 import { providerFor } from '../providers';
 import type { ProductApps } from '../providers/apps';
 import { recordEvent } from '../connections/events';

@@ -1,5 +1,6 @@
 import postgres, { type Sql } from 'postgres';
-import { PRODUCTS, scopesForConnect, type Product } from '../../lib/atlassian/products';
+import { PRODUCTS, type Product } from '../../lib/providers/registry';
+import { scopesForConnect, type AtlassianProduct } from '../../lib/providers/atlassian/products';
 import { createConnection, replaceTokenFamily } from '../../lib/connections/store';
 import { providerFor } from '../../lib/providers';
 import { productApps, type ProductApps } from '../../lib/providers/apps';
@@ -39,7 +40,7 @@ async function grantViaSimulator(simUrl: string, email: string, product: Product
   const code =
     product === 'bitbucket'
       ? await bitbucketConsentAndGetCode(simUrl, { email, redirectUri: REDIRECT })
-      : await consentAndGetCode(simUrl, { email, scopes: scopes ?? scopesForConnect(product), redirectUri: REDIRECT });
+      : await consentAndGetCode(simUrl, { email, scopes: scopes ?? scopesForConnect(product as AtlassianProduct), redirectUri: REDIRECT });
   const provider = providerFor(product);
   const app = simApps(simUrl)(product)!;
   const tokens = await provider.exchangeCode(app, code, REDIRECT);

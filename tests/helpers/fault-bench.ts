@@ -4,7 +4,7 @@ import type { Sql } from 'postgres';
 import { SimulatorControl, type Counters } from '../../lib/providers/atlassian/simulator/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import type { TokenEngine } from '../../lib/tokens/engine';
-import type { Product } from '../../lib/atlassian/products';
+import type { Product } from '../../lib/providers/registry';
 import { engineFor, simApps, storedTokens, testSql } from './connections';
 import { simProduct } from './sim-products';
 import { createTestDatabase } from './database';

@@ -1,7 +1,7 @@
 // One view of the simulator per provider, so that the engine, fault, storm and webhook tests run the same
 // scenarios for Jira (Atlassian's 3LO app) and Bitbucket (its OAuth consumer): parameterised, not copied.
 // Where the providers differ (dead-token bodies, access revocation on refresh, token lifetime), it says so.
-import type { Product } from '../../lib/atlassian/products';
+import type { Product } from '../../lib/providers/registry';
 import { BitbucketControl } from '../../lib/providers/bitbucket/simulator/client';
 import { SimulatorControl, type Counters } from '../../lib/providers/atlassian/simulator/client';
 

@@ -1,6 +1,6 @@
 import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callProductApi } from '../../lib/atlassian/client';
+import { callProductApi } from '../../lib/providers/product-api';
 import { SimulatorControl, postRefresh } from '../../lib/providers/atlassian/simulator/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import type { TokenEngine } from '../../lib/tokens/engine';

@@ -1,6 +1,6 @@
 import postgres, { type Sql } from 'postgres';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { callProductApi } from '../../lib/atlassian/client';
+import { callProductApi } from '../../lib/providers/product-api';
 import { SimulatorControl, type Counters } from '../../lib/providers/atlassian/simulator/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { sleep, until } from '../helpers/wait';
@@ -10,7 +10,7 @@ import { connectViaSimulator, engineFor, expireAccessTokens, simApps, storedToke
 import { openFaultBench, secondsFromNow, unharmed, workerRefresh, type FaultBench } from '../helpers/fault-bench';
 import { SIM_PRODUCTS, simProduct, type SimProduct } from '../helpers/sim-products';
 import { providerFor } from '../../lib/providers';
-import type { Product } from '../../lib/atlassian/products';
+import type { Product } from '../../lib/providers/registry';
 
 let bench: FaultBench;
 let sim: Simulator;

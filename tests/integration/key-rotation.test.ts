@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Sql } from 'postgres';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Product } from '../../lib/atlassian/products';
+import type { Product } from '../../lib/providers/registry';
 import { SimulatorControl } from '../../lib/providers/atlassian/simulator/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { decryptSecret, encryptSecret, keyId, type KeyRing } from '../../lib/crypto';

@@ -1,6 +1,6 @@
 import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scopesForConnect } from '../../lib/atlassian/products';
+import { scopesForConnect } from '../../lib/providers/atlassian/products';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readSession } from '../../lib/auth/sessions';

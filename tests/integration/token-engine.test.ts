@@ -1,5 +1,5 @@
 import type { Sql } from 'postgres';
-import type { Product } from '../../lib/atlassian/products';
+import type { Product } from '../../lib/providers/registry';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SimulatorControl, type Counters } from '../../lib/providers/atlassian/simulator/client';
 import type { Simulator } from '../../lib/sandbox/simulator';

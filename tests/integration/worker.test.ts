@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scopesForConnect } from '../../lib/atlassian/products';
+import { scopesForConnect } from '../../lib/providers/atlassian/products';
 import { SimulatorControl } from '../../lib/providers/atlassian/simulator/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { TEST_KEYS, connectViaSimulator, engineFor } from '../helpers/connections';

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  AtlassianApiError,
-  TokenEndpointError,
-  apiErrorFromResponse,
-  apiErrorFromThrown,
-  classifyApiUnauthorized,
-  describeTransportFailure,
-  tokenErrorFromResponse,
-  tokenErrorFromThrown,
-} from '../../lib/atlassian/errors';
+import { ProviderApiError as AtlassianApiError, TokenEndpointError, apiErrorFromThrown, describeTransportFailure, tokenErrorFromThrown } from '../../lib/oauth/errors';
+import { apiErrorFromResponse, classifyApiUnauthorized, tokenErrorFromResponse } from '../../lib/providers/atlassian/errors';
 import { parseRetryAfter } from '../../lib/retry-after';
 
 function undiciError(code: string, message: string, name = 'Error'): TypeError {

@@ -2,8 +2,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TokenEndpointError } from '../../lib/atlassian/errors';
-import { exchangeCode, refreshTokens, type OAuthClientConfig } from '../../lib/atlassian/oauth';
+import { TokenEndpointError } from '../../lib/oauth/errors';
+import { exchangeCode, refreshTokens, type OAuthClientConfig } from '../../lib/providers/atlassian/oauth';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 

@@ -1,16 +1,8 @@
 import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AtlassianApiError, TokenEndpointError } from '../../lib/atlassian/errors';
-import {
-  exchangeCode,
-  fetchAccessibleResources,
-  fetchProfile,
-  processTokenResponse,
-  refreshTokens,
-  sendRefreshRequest,
-  type OAuthClientConfig,
-} from '../../lib/atlassian/oauth';
+import { ProviderApiError as AtlassianApiError, TokenEndpointError } from '../../lib/oauth/errors';
+import { exchangeCode, fetchAccessibleResources, fetchProfile, processTokenResponse, refreshTokens, sendRefreshRequest, type OAuthClientConfig } from '../../lib/providers/atlassian/oauth';
 
 const REFRESH_TOKEN = 'rt-SECRET-eyJhbGciOiJIUzI1NiJ9.refresh.token';
 const CLIENT_SECRET = 'cs-SECRET-ATOAxyz0123456789';

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  IDENTITY_PATH,
-  PRODUCT_SCOPES,
-  isProduct,
-  productLabel,
-  scopesForConnect,
-  siteHasProduct,
-} from '../../lib/atlassian/products';
+import { IDENTITY_PATH, PRODUCT_SCOPES, scopesForConnect, siteHasProduct } from '../../lib/providers/atlassian/products';
+import { isProduct, productLabel } from '../../lib/providers/registry';
 
 describe('products', () => {
   it('lists the product scopes of the contract', () => {

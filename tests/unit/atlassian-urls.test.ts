@@ -1,12 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  accessibleResourcesUrl,
-  authorizeUrl,
-  productApiUrl,
-  profileUrl,
-  tokenUrl,
-} from '../../lib/atlassian/urls';
+import { accessibleResourcesUrl, authorizeUrl, productApiUrl, profileUrl, tokenUrl } from '../../lib/providers/atlassian/urls';
 
 const API = 'https://api.atlassian.com';
 const CLOUD = '11223344-a1b2-3b33-c444-def123456789';

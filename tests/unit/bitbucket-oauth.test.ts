@@ -1,15 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { AtlassianApiError, TokenEndpointError } from '../../lib/atlassian/errors';
-import type { OAuthClientConfig } from '../../lib/atlassian/oauth';
-import { fetchBitbucketProfile, fetchBitbucketWorkspaces } from '../../lib/bitbucket/client';
-import { bitbucketTokenError } from '../../lib/bitbucket/errors';
-import {
-  exchangeBitbucketCode,
-  processBitbucketTokenResponse,
-  refreshBitbucketTokens,
-  sendBitbucketRefreshRequest,
-} from '../../lib/bitbucket/oauth';
-import { bitbucketApiUrl, bitbucketAuthorizeUrl } from '../../lib/bitbucket/urls';
+import { ProviderApiError as AtlassianApiError, TokenEndpointError } from '../../lib/oauth/errors';
+import type { OAuthClientConfig } from '../../lib/providers/atlassian/oauth';
+import { fetchBitbucketProfile, fetchBitbucketWorkspaces } from '../../lib/providers/bitbucket/client';
+import { bitbucketTokenError } from '../../lib/providers/bitbucket/errors';
+import { exchangeBitbucketCode, processBitbucketTokenResponse, refreshBitbucketTokens, sendBitbucketRefreshRequest } from '../../lib/providers/bitbucket/oauth';
+import { bitbucketApiUrl, bitbucketAuthorizeUrl } from '../../lib/providers/bitbucket/urls';
 
 const SECRET = 'bb-SECRET-consumer-0123456789';
 const REFRESH = 'bb-RT-SECRET-abcdef';

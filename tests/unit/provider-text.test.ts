@@ -1,7 +1,7 @@
 // Names, emails and sites from a provider are stored in Postgres text (which refuses NUL) and shown on pages:
 // both providers' clients drop control characters and line breaks, by one rule (lib/input.ts singleLine).
 import { describe, expect, it } from 'vitest';
-import { fetchBitbucketProfile, fetchBitbucketWorkspaces } from '../../lib/bitbucket/client';
+import { fetchBitbucketProfile, fetchBitbucketWorkspaces } from '../../lib/providers/bitbucket/client';
 import { singleLine } from '../../lib/input';
 
 const HOSTILE = 'A\u0000d\ta\n\r\u0007\u009fm';

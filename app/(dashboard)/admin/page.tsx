@@ -14,6 +14,7 @@ import { adminHref, MIN_SEARCH, parseAdminQuery, searchTooShort, type SearchPara
 import { requireAdmin } from '@/lib/auth/session';
 import { getConfig } from '@/lib/config';
 import { getDb } from '@/lib/db';
+import { listedProducts } from '@/lib/providers/registry';
 import { mailSetup, notificationOverview } from '@/lib/notifications/admin';
 import { userNotificationSettings } from '@/lib/notifications/preferences';
 import { NotificationsPanel } from '@/components/admin/notifications-panel';
@@ -57,7 +58,7 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
           Connections
         </h2>
         <StatusChips query={query} counts={data.counts} />
-        <FilterForm query={query} />
+        <FilterForm query={query} products={listedProducts(getConfig().testProviders)} />
         {searchTooShort(search) && (
           <Notice tone="warn" role="status">
             Search needs at least {MIN_SEARCH} characters; showing every connection instead.

@@ -6,6 +6,7 @@ import { validatedActionWithUser, type ActionState } from '@/lib/actions/validat
 import { appClock } from '@/lib/clock';
 import type { FaultInput } from '@/lib/providers/atlassian/simulator/client';
 import { isSandbox, simulator, simulatorProblem } from './simulator';
+import { BUILT_IN_PROVIDER_IDS, providerName } from '@/lib/providers/registry';
 
 type Action = (prev: ActionState, formData: FormData) => Promise<ActionState>;
 
@@ -96,7 +97,7 @@ export const injectFaultAction = sandboxOnly(
     z.object({
       kind: z.enum(FAULT_KINDS, 'Choose a failure to inject.'),
       target: z.enum(['token', 'api', 'all'], 'Choose where the failure happens.').default('token'),
-      provider: z.enum(['all', 'atlassian', 'bitbucket'], 'Choose which provider fails.').default('all'),
+      provider: z.enum(['all', ...BUILT_IN_PROVIDER_IDS], 'Choose which provider fails.').default('all'),
       count: optionalInt('The number of requests', 1),
       retryAfter: optionalInt('Retry-After', 0),
     }),
@@ -115,7 +116,7 @@ export const injectFaultAction = sandboxOnly(
                 : { kind, target: where === 'api' ? 'token' : where, count };
         const provider = which === 'all' ? undefined : which;
         await simulator().addFault({ ...fault, provider });
-        const only = which === 'bitbucket' ? ' (Bitbucket only)' : which === 'atlassian' ? ' (Atlassian only)' : '';
+        const only = which === 'all' ? '' : ` (${providerName(which)} only)`;
         const place = where === 'token' ? `The token endpoint${only}` : where === 'api' ? `The API${only}` : `Atlassian and Bitbucket (token endpoint and API)${only}`;
         const retry = kind === 'rate_limit' ? ` (Retry-After: ${retryAfter ?? 30} s)` : '';
         const span = count ? `for the next ${plural(count, 'request')}` : 'until you clear failures';

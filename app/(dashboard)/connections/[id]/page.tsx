@@ -9,7 +9,7 @@ import { EmptyState } from '@/components/ui/empty-state';
 import { Notice } from '@/components/ui/notice';
 import { PageHeader } from '@/components/ui/page-header';
 import { LinkButton } from '@/components/ui/button';
-import { productLabel } from '@/lib/atlassian/products';
+import { productLabel } from '@/lib/providers/registry';
 import { requireUser } from '@/lib/auth/session';
 import { now as healthNow } from '@/lib/clock'; // sandbox: the simulator's clock
 import { getConfig } from '@/lib/config';

@@ -1,4 +1,4 @@
-import { callProductApi, productRequestUrl } from '@/lib/atlassian/client';
+import { callProductApi, productRequestUrl } from '@/lib/providers/product-api';
 import { getConnection } from '@/lib/api/connections';
 import { connectionErrorResponse, notFound } from '@/lib/api/errors';
 import { apiError, readBodyLimited, withApiKey } from '@/lib/api/http';

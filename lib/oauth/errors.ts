@@ -1,6 +1,7 @@
-// Errors of the token endpoint and of API calls, with stable codes.
+// Errors of token endpoints and of API calls, with stable codes and a class (terminal / transient /
+// operator) that the token engine acts on, the same for every provider. Each provider maps its own
+// answers onto these codes (lib/providers/<provider>/errors.ts); Atlassian's mapping, for reference:
 //
-// Token endpoint classification (the `error` field decides, never the status alone):
 //   4xx error=invalid_grant                  → invalid_grant        terminal
 //   4xx error=unauthorized_client            → unauthorized_client  terminal
 //   4xx error=invalid_client                 → invalid_client       operator
@@ -86,27 +87,9 @@ export class TokenEndpointError extends Error {
   }
 }
 
-export function tokenErrorFromResponse(status: number, headers: Headers, body: unknown): TokenEndpointError {
-  const oauthError = stringField(body, 'error');
-  const details = { status, oauthError, description: stringField(body, 'error_description') };
-  if (status === 429 || status >= 500) {
-    const retryAfterSeconds = parseRetryAfter(headers.get('retry-after'));
-    return new TokenEndpointError(status === 429 ? 'rate_limited' : 'server_error', { ...details, retryAfterSeconds });
-  }
-  return new TokenEndpointError(codeForClientError(status, oauthError), details);
-}
-
 /** Provider-supplied text of a response body, clipped to one short line (never a token). */
 export function bodyField(body: unknown, field: string): string | undefined {
   return stringField(body, field);
-}
-
-function codeForClientError(status: number, oauthError: string | undefined): TokenErrorCode {
-  if (status < 400 || status >= 500) return 'bad_response';
-  if (oauthError === 'invalid_grant' || oauthError === 'unauthorized_client') return oauthError;
-  if (oauthError === 'invalid_client') return 'invalid_client';
-  if (oauthError === 'access_denied' && status === 401) return 'invalid_client';
-  return 'bad_response';
 }
 
 // A refresh whose connection died after the request went out may have rotated the token.
@@ -161,7 +144,7 @@ function causeChain(err: unknown): ErrorLike[] {
   return chain;
 }
 
-// ---- API calls ({API}/me, accessible-resources, product APIs) ----
+// ---- API calls (identity, sites, product APIs) ----
 
 export type ApiErrorCode =
   | 'unauthorized'
@@ -180,15 +163,15 @@ export interface ApiErrorDetails {
   cause?: unknown;
 }
 
-export class AtlassianApiError extends Error {
+export class ProviderApiError extends Error {
   readonly code: ApiErrorCode;
   readonly status?: number;
   readonly retryAfterSeconds?: number;
   readonly transportCode?: string;
 
   constructor(code: ApiErrorCode, details: ApiErrorDetails = {}) {
-    super(describe('Atlassian API request failed', code, details), causeOption(details.cause));
-    this.name = 'AtlassianApiError';
+    super(describe('Provider API request failed', code, details), causeOption(details.cause));
+    this.name = 'ProviderApiError';
     this.code = code;
     this.status = details.status;
     this.retryAfterSeconds = details.retryAfterSeconds;
@@ -196,26 +179,20 @@ export class AtlassianApiError extends Error {
   }
 }
 
-export function classifyApiUnauthorized(status: number, body: unknown): 'scope_mismatch' | 'unauthorized' | null {
-  if (status !== 401) return null;
-  const message = typeof body === 'string' ? body : stringField(body, 'message');
-  return message && /scope does not match/i.test(message) ? 'scope_mismatch' : 'unauthorized';
-}
-
-export function apiErrorFromResponse(status: number, headers: Headers, body: unknown): AtlassianApiError {
-  const unauthorized = classifyApiUnauthorized(status, body);
-  if (unauthorized) return new AtlassianApiError(unauthorized, { status });
+/** A non-2xx API answer as a coded error; `refusal` is the provider's reading of a 401/403. */
+export function apiErrorFromStatus(status: number, headers: Headers, refusal: 'unauthorized' | 'scope_mismatch' | null): ProviderApiError {
+  if (refusal) return new ProviderApiError(refusal, { status });
   if (status === 429 || status >= 500) {
     const retryAfterSeconds = parseRetryAfter(headers.get('retry-after'));
-    return new AtlassianApiError(status === 429 ? 'rate_limited' : 'server_error', { status, retryAfterSeconds });
+    return new ProviderApiError(status === 429 ? 'rate_limited' : 'server_error', { status, retryAfterSeconds });
   }
-  return new AtlassianApiError('unexpected_status', { status });
+  return new ProviderApiError('unexpected_status', { status });
 }
 
-export function apiErrorFromThrown(err: unknown): AtlassianApiError {
-  if (err instanceof AtlassianApiError) return err;
+export function apiErrorFromThrown(err: unknown): ProviderApiError {
+  if (err instanceof ProviderApiError) return err;
   const failure = describeTransportFailure(err);
-  return new AtlassianApiError(failure.timedOut ? 'timeout' : 'network', { transportCode: failure.code, cause: err });
+  return new ProviderApiError(failure.timedOut ? 'timeout' : 'network', { transportCode: failure.code, cause: err });
 }
 
 // ---- helpers ----

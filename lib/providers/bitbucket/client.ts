@@ -1,13 +1,13 @@
 // Bitbucket's 2.0 API as a connection needs it: identity (GET /2.0/user), primary email
 // (GET /2.0/user/emails, scope `email`) and workspaces (GET /2.0/user/permissions/workspaces, paginated).
 import { z } from 'zod';
-import { AtlassianApiError, apiErrorFromThrown } from '../atlassian/errors';
-import { parseRetryAfter } from '../retry-after';
-import type { AccessibleResource, ApiClientConfig, Profile } from '../atlassian/oauth';
-import { singleLine } from '../input';
+import { singleLine } from '../../input';
+import { ProviderApiError } from '../../oauth/errors';
+import { getJson as getApiJson } from '../../oauth/http';
+import type { AccessibleResource, ApiClientConfig, Profile } from '../../oauth/types';
+import { bitbucketApiError } from './errors';
 import { bitbucketEmailsUrl, bitbucketUserUrl, bitbucketWorkspacesUrl } from './urls';
 
-const DEFAULT_TIMEOUT_MS = 15_000;
 /** Pages followed at most: 100 workspaces a page, so 2,000 workspaces. */
 const MAX_PAGES = 20;
 
@@ -97,41 +97,12 @@ export async function fetchBitbucketWorkspaces(cfg: ApiClientConfig, accessToken
 
 function sameApiOrigin(apiBase: string, next: string): string {
   const target = new URL(next, apiBase);
-  if (target.origin !== new URL(apiBase).origin) throw new AtlassianApiError('bad_response');
+  if (target.origin !== new URL(apiBase).origin) throw new ProviderApiError('bad_response');
   return target.href;
 }
 
-async function getJson<T>(cfg: ApiClientConfig, url: string, accessToken: string, schema: z.ZodType<T>): Promise<T> {
-  let res: Response;
-  let body: unknown;
-  try {
-    res = await (cfg.fetch ?? globalThis.fetch)(url, {
-      headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
-      redirect: 'manual',
-      signal: AbortSignal.timeout(cfg.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-    });
-    const text = await res.text();
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = undefined;
-    }
-  } catch (err) {
-    throw apiErrorFromThrown(err);
-  }
-  if (res.status < 200 || res.status >= 300) throw bitbucketApiError(res.status, res.headers);
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new AtlassianApiError('bad_response', { status: res.status });
-  return parsed.data;
+function getJson<T>(cfg: ApiClientConfig, url: string, accessToken: string, schema: z.ZodType<T>): Promise<T> {
+  return getApiJson(cfg, url, accessToken, schema, (status, headers) => bitbucketApiError(status, headers));
 }
 
-/** 401: the token is refused; 403: a permission the consumer lacks (a new consent is needed). */
-export function bitbucketApiError(status: number, headers: Headers): AtlassianApiError {
-  if (status === 401) return new AtlassianApiError('unauthorized', { status });
-  if (status === 403) return new AtlassianApiError('scope_mismatch', { status });
-  if (status === 429 || status >= 500) {
-    const retryAfterSeconds = parseRetryAfter(headers.get('retry-after'));
-    return new AtlassianApiError(status === 429 ? 'rate_limited' : 'server_error', { status, retryAfterSeconds });
-  }
-  return new AtlassianApiError('unexpected_status', { status });
-}
+export { bitbucketApiError };

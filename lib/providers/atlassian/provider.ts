@@ -1,5 +1,5 @@
-// Atlassian's 3LO apps (Jira, Confluence) behind the provider interface (SPEC 1).
-import type { ConnectionProvider, ProviderApp } from '../providers/types';
+// Atlassian's 3LO apps (Jira, Confluence) behind the provider interface.
+import type { ConnectionProvider, ProviderApp } from '../../oauth/contract';
 import { classifyApiUnauthorized } from './errors';
 import {
   exchangeCode,
@@ -12,9 +12,10 @@ import {
 } from './oauth';
 import { IDENTITY_PATH, scopesForConnect, siteHasProduct, type AtlassianProduct } from './products';
 import { authorizeUrl, productApiUrl } from './urls';
-import { REUSE_LEEWAY_SECONDS } from '../tokens/backoff';
 
 const DAY_SECONDS = 86_400;
+/** Atlassian accepts a rotated refresh token again for 10 minutes (its reuse leeway). */
+export const ATLASSIAN_REUSE_LEEWAY_SECONDS = 600;
 const api = (app: ProviderApp) => ({ apiUrl: app.apiUrl, fetch: app.fetch, timeoutMs: app.timeoutMs });
 
 export function atlassianProvider(product: AtlassianProduct): ConnectionProvider {
@@ -22,7 +23,7 @@ export function atlassianProvider(product: AtlassianProduct): ConnectionProvider
     id: 'atlassian',
     issuerName: 'Atlassian',
     siteNoun: 'site',
-    reuseLeewaySeconds: REUSE_LEEWAY_SECONDS,
+    reuseLeewaySeconds: ATLASSIAN_REUSE_LEEWAY_SECONDS,
     inactivitySeconds: 90 * DAY_SECONDS,
     proxyPathNamesSite: true,
 

@@ -7,8 +7,8 @@
 //   invalid_client, or any 401                 → invalid_client         operator
 //   429, 5xx                                   → rate_limited / server_error, transient (+ Retry-After)
 //   anything else                              → bad_response           transient
-import { bodyField, TokenEndpointError, type TokenErrorCode } from '../atlassian/errors';
-import { parseRetryAfter } from '../retry-after';
+import { apiErrorFromStatus, bodyField, TokenEndpointError, type ProviderApiError, type TokenErrorCode } from '../../oauth/errors';
+import { parseRetryAfter } from '../../retry-after';
 
 const DEAD_REFRESH_TOKEN = /^invalid refresh_token\.?$/i;
 const MALFORMED = new Set(['invalid_request', 'unsupported_grant_type', 'unauthorized_client', 'invalid_scope']);
@@ -31,4 +31,10 @@ function codeFor(status: number, oauthError: string | undefined, description: st
   if (oauthError === 'invalid_request' && DEAD_REFRESH_TOKEN.test((description ?? '').trim())) return 'invalid_refresh_token';
   if (oauthError && MALFORMED.has(oauthError)) return 'invalid_request';
   return 'bad_response';
+}
+
+/** 401: the token is refused; 403: a permission the consumer lacks (a new consent is needed). */
+export function bitbucketApiError(status: number, headers: Headers): ProviderApiError {
+  const refusal = status === 401 ? 'unauthorized' : status === 403 ? 'scope_mismatch' : null;
+  return apiErrorFromStatus(status, headers, refusal);
 }

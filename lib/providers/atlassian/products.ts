@@ -1,9 +1,6 @@
-export type Product = 'jira' | 'confluence' | 'bitbucket';
-
-/** The products of Atlassian's 3LO apps (Bitbucket has its own OAuth consumers). */
-export type AtlassianProduct = 'jira' | 'confluence';
-
-export const PRODUCTS: readonly Product[] = ['jira', 'confluence', 'bitbucket'];
+// The products of Atlassian's 3LO apps: their scopes and identity calls. (Bitbucket has its own OAuth consumers.)
+export const ATLASSIAN_PRODUCTS = ['jira', 'confluence'] as const;
+export type AtlassianProduct = (typeof ATLASSIAN_PRODUCTS)[number];
 
 // Frozen: these arrays are shared; callers get copies from scopesForConnect.
 export const PRODUCT_SCOPES: Record<AtlassianProduct, string[]> = {
@@ -21,14 +18,8 @@ export const IDENTITY_PATH: Record<AtlassianProduct, string> = {
   confluence: 'wiki/rest/api/user/current',
 };
 
-const LABELS: Record<Product, string> = { jira: 'Jira', confluence: 'Confluence', bitbucket: 'Bitbucket' };
-
-export function isProduct(value: unknown): value is Product {
-  return value === 'jira' || value === 'confluence' || value === 'bitbucket';
-}
-
-export function productLabel(p: Product): string {
-  return LABELS[p];
+export function isAtlassianProduct(value: unknown): value is AtlassianProduct {
+  return ATLASSIAN_PRODUCTS.some((p) => p === value);
 }
 
 export function scopesForConnect(p: AtlassianProduct): string[] {

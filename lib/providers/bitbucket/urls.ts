@@ -1,5 +1,5 @@
-// Bitbucket Cloud URLs (SPEC 1b): {BB_AUTH}/site/oauth2/…, {BB_API}/2.0/….
-import { assertSafeRelativePath, joinUrl } from '../atlassian/urls';
+// Bitbucket Cloud URLs: {BB_AUTH}/site/oauth2/…, {BB_API}/2.0/….
+import { assertSafeRelativePath, joinUrl } from '../../oauth/urls';
 
 export interface BitbucketAuthorizeParams {
   clientId: string;

@@ -1,5 +1,5 @@
-// Bitbucket Cloud behind the provider interface (SPEC 1b).
-import type { ConnectionProvider, ProviderApp } from '../providers/types';
+// Bitbucket Cloud behind the provider interface.
+import type { ConnectionProvider, ProviderApp } from '../../oauth/contract';
 import { fetchBitbucketProfile, fetchBitbucketWorkspaces } from './client';
 import {
   exchangeBitbucketCode,

@@ -2,9 +2,8 @@
 // Bitbucket: {BB_API}/…, the URL is the product's provider's to build). On a 401 it asks for a fresh
 // token with `rejectedToken` (so a peer's newer token is used, and at most one refresh is made)
 // and retries once; a second "scope does not match" means only a new consent can fix it.
-import { providerFor } from '../providers';
-import type { ProductApps } from '../providers/apps';
-import type { Product } from './products';
+import type { ProductApps } from './apps';
+import { providerFor, type Product } from './registry';
 
 export interface TokenSource {
   getAccessToken(connectionId: string, o?: { rejectedToken?: string }): Promise<{ accessToken: string; tokenGeneration?: number }>;

@@ -1,4 +1,5 @@
-import type { Product } from './products';
+import { assertSafeRelativePath, joinUrl } from '../../oauth/urls';
+import { isAtlassianProduct, type AtlassianProduct } from './products';
 
 export interface AuthorizeParams {
   clientId: string;
@@ -39,8 +40,8 @@ export function profileUrl(apiBase: string): string {
 }
 
 // `path` may carry a query string; only its path part is checked for escapes.
-export function productApiUrl(apiBase: string, product: Product, cloudId: string, path: string): string {
-  if (product !== 'jira' && product !== 'confluence') throw new Error('Unknown product');
+export function productApiUrl(apiBase: string, product: AtlassianProduct, cloudId: string, path: string): string {
+  if (!isAtlassianProduct(product)) throw new Error('Unknown product');
   if (!CLOUD_ID.test(cloudId)) throw new Error('Invalid cloud id');
   const relative = path.replace(/^\//, '');
   if (relative === '') throw new Error('Path is required');
@@ -52,35 +53,4 @@ export function productApiUrl(apiBase: string, product: Product, cloudId: string
   return url;
 }
 
-export function joinUrl(base: string, path: string): string {
-  return `${base.replace(/\/+$/, '')}/${path}`;
-}
-
-/** Throws unless `path` (maybe with a query) stays under the base it is appended to. */
-export function assertSafeRelativePath(path: string): void {
-  const pathPart = path.split('?')[0];
-  if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(pathPart)) throw new Error('Path must be relative, not a URL');
-  if (/[\\#\u0000-\u001f\u007f]/.test(path)) throw new Error('Path contains a forbidden character');
-  const decoded = decodeRepeatedly(pathPart);
-  if (/\\/.test(decoded) || decoded.startsWith('/')) throw new Error('Path must be relative');
-  const segments = decoded.split('/');
-  if (segments.some((s, i) => s === '.' || s === '..' || (s === '' && i < segments.length - 1))) {
-    throw new Error('Path must not contain empty, "." or ".." segments');
-  }
-}
-
-// Undo nested percent-encoding ("%252e%252e") so that no encoding layer hides a "..".
-function decodeRepeatedly(text: string): string {
-  let current = text;
-  for (let i = 0; i < 5; i++) {
-    let next: string;
-    try {
-      next = decodeURIComponent(current);
-    } catch {
-      throw new Error('Path has invalid percent-encoding');
-    }
-    if (next === current) return current;
-    current = next;
-  }
-  throw new Error('Path is encoded too many times');
-}
+export { assertSafeRelativePath, joinUrl };
