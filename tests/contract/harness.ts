@@ -27,8 +27,8 @@ export interface ContractHarness {
 }
 
 export async function harnessFor(provider: ProviderDefinition): Promise<ContractHarness> {
-  const module = provider.testOnly
+  const loaded = provider.testOnly
     ? ((await import(`../fixtures/providers/${provider.id}/contract.ts`)) as { harness: ContractHarness })
     : ((await import(`./harnesses/${provider.id}.ts`)) as { harness: ContractHarness });
-  return module.harness;
+  return loaded.harness;
 }
