@@ -7,7 +7,7 @@ import { CONNECTION_STATUSES } from '../db/schema';
 import { createEndpointInput, ENDPOINT_STATUSES, updateEndpointInput } from '../webhooks/endpoints';
 import { WEBHOOK_TYPES } from '../webhooks/outbox';
 
-// ---- Enums (the product list lives in lib/atlassian/products.ts: adding one there adds it here) ----
+// ---- Enums (the product list is lib/providers/registry.ts: a provider registered there adds its products here) ----
 
 export const productSchema = z.enum(PUBLIC_PRODUCTS).meta({ id: 'Product',  description: 'The product of a connection: Jira and Confluence through Atlassian\'s 3LO app, Bitbucket through its OAuth consumer.' });
 export const connectionStatusSchema = z.enum(CONNECTION_STATUSES).meta({ id: 'ConnectionStatus', 

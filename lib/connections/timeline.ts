@@ -36,7 +36,7 @@ type Phrase = (issuer: string) => string;
 
 /** Every code the writers store, in words: token-endpoint, API, connection-error, notification and test codes. */
 const CODE_PHRASE: Record<string, Phrase> = {
-  // Token endpoint (lib/atlassian/errors.ts TokenErrorCode, Atlassian and Bitbucket)
+  // Token endpoint (lib/oauth/errors.ts TokenErrorCode, Atlassian and Bitbucket)
   invalid_grant: (p) => `${p} no longer accepts the saved refresh token`,
   invalid_refresh_token: (p) => `${p} no longer accepts the saved refresh token`,
   unauthorized_client: (p) => `${p} no longer allows this app to refresh`,

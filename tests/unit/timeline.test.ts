@@ -59,8 +59,8 @@ function needsReauthReasons(): string[] {
 
 const CODES = [
   ...new Set([
-    ...unionMembers('lib/atlassian/errors.ts', 'TokenErrorCode'),
-    ...unionMembers('lib/atlassian/errors.ts', 'ApiErrorCode'),
+    ...unionMembers('lib/oauth/errors.ts', 'TokenErrorCode'),
+    ...unionMembers('lib/oauth/errors.ts', 'ApiErrorCode'),
     ...unionMembers('lib/connections/errors.ts', 'ConnectionErrorCode'),
     ...NOTIFICATION_KINDS,
     ...literalCodes(),
