@@ -1,8 +1,8 @@
 // What the provider contract suite needs from a provider's test side: its simulator over HTTP and the
 // simulator's control API. Built-in providers' harnesses are tests/contract/harnesses/<id>.ts; a test-only
 // provider keeps its own in tests/fixtures/providers/<id>/contract.ts (its folder is all it needs).
-import type { ProviderApp } from '../../lib/oauth/contract';
-import type { Product, ProviderDefinition } from '../../lib/providers/registry';
+import type { ProviderApp, ProviderDefinition } from '../../lib/oauth/contract';
+import type { Product } from '../../lib/providers/registry';
 
 export interface RunningSimulator {
   url: string;
