@@ -1,5 +1,5 @@
 // Reads the sandbox state files written before the simulator core existed (version 1): Atlassian's part at the
-// top level, Bitbucket's under `bitbucket`, records named per provider. Their families carry no consent time:
+// top level, Bitbucket's under its own key, records named per provider. Their families carry no consent time:
 // the core counts them as consented when the file is loaded.
 import type { SavedState } from '../simulator/persist';
 

@@ -8,16 +8,6 @@ const ROOT = path.resolve(__dirname, '../..');
 const SCANNED = ['lib', 'app', 'components', 'cli'];
 const LITERAL = /(['"`])(jira|confluence|bitbucket)\1/;
 const ALLOWED = [/^lib\/providers\/(atlassian|bitbucket)\//, /^lib\/providers\/registry\.ts$/, /^lib\/providers\/[^/]+\/simulator\//];
-// The simulator's server side still holds product literals until it moves into the provider folders
-// (lib/providers/<provider>/simulator/): remove each path from this list as it moves.
-const SIMULATOR_FILES_NOT_MOVED_YET = [
-  'lib/sandbox/api.ts',
-  'lib/sandbox/catalog.ts',
-  'lib/sandbox/faults.ts',
-  'lib/sandbox/bitbucket/api.ts',
-  'lib/sandbox/bitbucket/token-endpoint.ts',
-];
-
 function sourceFiles(dir: string): string[] {
   return readdirSync(path.join(ROOT, dir)).flatMap((name) => {
     const rel = `${dir}/${name}`;
@@ -29,7 +19,7 @@ function sourceFiles(dir: string): string[] {
 describe('product literals', () => {
   it('appear only in the provider folders and the registry', () => {
     const found = SCANNED.flatMap(sourceFiles)
-      .filter((file) => !ALLOWED.some((re) => re.test(file)) && !SIMULATOR_FILES_NOT_MOVED_YET.includes(file))
+      .filter((file) => !ALLOWED.some((re) => re.test(file)))
       .flatMap((file) =>
         readFileSync(path.join(ROOT, file), 'utf8')
           .split('\n')
@@ -38,16 +28,5 @@ describe('product literals', () => {
           .map(({ line, at }) => `${at}: ${line.trim()}`),
       );
     expect(found).toEqual([]);
-  });
-
-  it('still sees the simulator files on its allow-list (drop each one once it holds no literal)', () => {
-    const stale = SIMULATOR_FILES_NOT_MOVED_YET.filter((file) => {
-      try {
-        return !LITERAL.test(readFileSync(path.join(ROOT, file), 'utf8'));
-      } catch {
-        return true;
-      }
-    });
-    expect(stale).toEqual([]);
   });
 });

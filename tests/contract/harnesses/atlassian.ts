@@ -1,7 +1,7 @@
 // Atlassian's side of the contract suite: the sandbox simulator (strict leeway) and its control API.
 import type { ContractHarness } from '../harness';
 import { scopesForConnect, type AtlassianProduct } from '../../../lib/providers/atlassian/products';
-import { consentAndGetCode, SimulatorControl } from '../../../lib/sandbox/client';
+import { consentAndGetCode, SimulatorControl } from '../../../lib/providers/atlassian/simulator/client';
 import { startSimulator } from '../../../lib/sandbox/simulator';
 
 export const harness: ContractHarness = {

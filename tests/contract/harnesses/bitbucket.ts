@@ -1,6 +1,6 @@
 // Bitbucket's side of the contract suite: the sandbox simulator's Bitbucket consumer and its control API.
 import type { ContractHarness } from '../harness';
-import { BitbucketControl, bitbucketConsentAndGetCode, BITBUCKET_SANDBOX_KEY, BITBUCKET_SANDBOX_SECRET } from '../../../lib/sandbox/bitbucket/client';
+import { BitbucketControl, bitbucketConsentAndGetCode, BITBUCKET_SANDBOX_KEY, BITBUCKET_SANDBOX_SECRET } from '../../../lib/providers/bitbucket/simulator/client';
 import { startSimulator } from '../../../lib/sandbox/simulator';
 
 export const harness: ContractHarness = {
