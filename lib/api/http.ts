@@ -3,6 +3,7 @@ import { createLogger } from '../log';
 import type { z } from 'zod';
 import { verifyApiKey, type ApiKeyIdentity } from '../api-keys';
 import { errorMessage, getDb } from '../db';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../db/unavailable';
 import { clientAddress } from '../client-address';
 import { checkJsonText, CONTROL_CHARS_MESSAGE, MAX_JSON_DEPTH } from '../input';
 import { RateLimiter } from '../rate-limit';
@@ -44,12 +45,23 @@ async function countKeyFailure(client: string): Promise<number> {
   return Math.max(mine.refused ? mine.wait : 0, all.refused ? all.wait : 0);
 }
 
+/** 503 `database_unavailable` with Retry-After: the database is restarting or unreachable; nothing changed. */
+export const databaseUnavailable = () =>
+  apiError(
+    503,
+    'database_unavailable',
+    'The database is temporarily unavailable (restarting or unreachable). Nothing changed; retry shortly.',
+    {},
+    { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
+  );
+
 const unauthorized = (message: string) =>
   apiError(401, 'unauthorized', message, {}, { 'www-authenticate': 'Bearer realm="reconnect"' });
 
 /**
  * Wraps a route handler: answers 401 unless `Authorization: Bearer <key>` names an active API key,
- * and turns an unexpected exception into a 500 JSON error (logged, with no detail sent out).
+ * answers 503 `database_unavailable` while the database is away, and turns any other unexpected exception into a
+ * 500 JSON error (logged, with no detail sent out).
  */
 export function withApiKey<C>(handler: (request: Request, context: C, apiKey: ApiKeyIdentity) => Promise<Response>) {
   return withApiKeyLoading<C, undefined>(
@@ -83,6 +95,7 @@ export function withApiKeyLoading<C, T>(
       const wait = await countKeyFailure(client);
       return wait > 0 ? rateLimited(wait) : unauthorized('Invalid or revoked API key.');
     } catch (err) {
+      if (isDatabaseUnavailable(err)) return databaseUnavailable();
       createLogger('api').error(`unexpected error: ${errorMessage(err)}`);
       return apiError(500, 'internal_error', 'The request failed unexpectedly. Nothing is known to have changed; try again.');
     }

@@ -18,6 +18,7 @@ import {
 import { SingleFlight } from './single-flight';
 import { isUuid } from '../ids';
 import { dbErrorCode, setLocal, type Executor, type Tx } from '../db';
+import { isDatabaseUnavailable } from '../db/unavailable';
 import { connectionEvents, connections, refreshAttempts } from '../db/schema';
 
 export interface TokenEngineOptions {
@@ -178,8 +179,10 @@ export function createTokenEngine(opts: TokenEngineOptions) {
     } catch (err) {
       // A key missing from the ring (e.g. TOKEN_ENCRYPTION_KEY_PREVIOUS dropped before `keys rotate`) is the operator's to fix.
       if (err instanceof CryptoError) throw configurationError('encryption_key');
-      // The database connection died under us (restart, failover, pg_terminate_backend): a passing outage.
-      if (isConnectionLoss(err)) throw temporarilyUnavailable('database', 1);
+      // The database connection died under us or cannot be opened (restart, failover, pg_terminate_backend): a
+      // passing outage. A refresh whose COMMIT was lost this way left its marker (written outside the transaction),
+      // so the next attempt knows the outcome is unknown and reuses the same refresh token within the leeway.
+      if (isDatabaseUnavailable(err)) throw temporarilyUnavailable('database', 1);
       throw err;
     }
   }
@@ -479,10 +482,5 @@ export function createTokenEngine(opts: TokenEngineOptions) {
   }
 
   return { getAccessToken, refreshNextDue, drain, recordApiUnauthorized, markNeedsReauth };
-}
-
-const CONNECTION_LOSS = new Set(['CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'ECONNRESET', 'ECONNREFUSED', '57P01', '57P02', '57P03']);
-function isConnectionLoss(err: unknown): boolean {
-  return CONNECTION_LOSS.has(dbErrorCode(err) ?? '');
 }
 
