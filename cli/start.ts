@@ -111,6 +111,9 @@ async function main(): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const config = readConfig();
+  if (!dev && !config.metricsToken) {
+    log.warn('METRICS_TOKEN is unset: /api/metrics is open to anyone who can reach the app (set it to require a Bearer token)');
+  }
   // Read by Next.js and React when they load (below), and by the build.
   Object.assign(process.env, { NODE_ENV: dev ? 'development' : 'production' });
   process.env.NEXT_TELEMETRY_DISABLED ??= '1';

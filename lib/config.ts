@@ -53,6 +53,7 @@ const envSchema = z.object({
   NEXT_MANUAL_SIG_HANDLE: optional(z.string()),
   SIMULATOR_SECRETS_FILE: optional(z.string()),
   TRUSTED_PROXY_HOPS: optional(int(0).max(10, 'must be at most 10')),
+  METRICS_TOKEN: optional(z.string().regex(/^\S{16,}$/, 'must be at least 16 characters, with no spaces')),
   NODE_ENV: optional(z.string()),
   RECONNECT_TEST_PROVIDERS: optional(z.enum(['true', 'false'], 'must be true or false')),
 });
@@ -96,6 +97,8 @@ interface BaseConfig {
   /** How many proxies in front of the app append to X-Forwarded-For (0: the TCP peer is the client). */
   trustedProxyHops: number;
   worker: WorkerSettings;
+  /** When set, /api/metrics requires `Authorization: Bearer <metricsToken>`; unset, it is open. */
+  metricsToken?: string;
 }
 
 export interface WorkerSettings {
@@ -168,6 +171,7 @@ export function loadConfig(env: Env = process.env, dataDir = env.RECONNECT_DATA_
     dataDir,
     trustedProxyHops: e.TRUSTED_PROXY_HOPS ?? 0,
     worker: { inApp: e.RECONNECT_WORKER !== 'off', handlesSignals: Boolean(e.NEXT_MANUAL_SIG_HANDLE) },
+    metricsToken: e.METRICS_TOKEN,
   };
 }
 
