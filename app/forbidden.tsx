@@ -1,13 +1,13 @@
 import type { Metadata } from 'next';
 import { ShieldX } from 'lucide-react';
 import { DeadEndView } from '@/components/dead-end';
-import { currentUser } from '@/lib/auth/session';
+import { currentUserIfReachable } from '@/lib/auth/session';
 
 export const metadata: Metadata = { title: 'Admins only · Reconnect' };
 
 // forbidden() (requireAdmin): HTTP 403, inside the app's layout, saying who is signed in.
 export default async function Forbidden() {
-  const user = await currentUser();
+  const user = await currentUserIfReachable();
   return (
     <DeadEndView
       icon={ShieldX}

@@ -1,13 +1,13 @@
 import type { Metadata } from 'next';
 import { SearchX } from 'lucide-react';
 import { DeadEndView } from '@/components/dead-end';
-import { currentUser } from '@/lib/auth/session';
+import { currentUserIfReachable } from '@/lib/auth/session';
 
 export const metadata: Metadata = { title: 'Page not found · Reconnect' };
 
 // Unknown URLs and ids (notFound()): Next answers 404 and renders this inside the app's layout.
 export default async function NotFound() {
-  const user = await currentUser();
+  const user = await currentUserIfReachable();
   return (
     <DeadEndView
       icon={SearchX}

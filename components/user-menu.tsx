@@ -1,6 +1,6 @@
 import { BookOpen, FlaskConical, LogOut, Plug, ShieldCheck } from 'lucide-react';
 import { signOutAction } from '@/app/(dashboard)/actions';
-import { currentUser } from '@/lib/auth/session';
+import { currentUserIfReachable } from '@/lib/auth/session';
 import { getConfig } from '@/lib/config';
 import { Button } from './ui/button';
 import { NavLink } from './ui/nav-link';
@@ -9,7 +9,8 @@ const ICON = 'size-4 shrink-0';
 
 /** The header's navigation for a signed-in user (current page marked) and the sign-out button. */
 export async function UserMenu() {
-  const user = await currentUser();
+  // While the database is away the page shows the unavailable page (lib/pages/database-page.ts): no menu then.
+  const user = await currentUserIfReachable();
   if (!user) return null;
   const sandbox = getConfig().mode === 'sandbox';
   return (

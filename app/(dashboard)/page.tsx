@@ -14,6 +14,7 @@ import { getDb } from '@/lib/db';
 import { now as healthNow } from '@/lib/clock'; // sandbox: the simulator's clock
 import { mailSetup } from '@/lib/notifications/admin';
 import { connectionNotificationSwitches, userNotificationSettings } from '@/lib/notifications/preferences';
+import { databasePage } from '@/lib/pages/database-page';
 
 export const dynamic = 'force-dynamic';
 
@@ -27,7 +28,7 @@ function successMessage(search: Record<string, string | string[] | undefined>): 
   return null;
 }
 
-export default async function HomePage({ searchParams }: { searchParams: Search }) {
+async function HomePage({ searchParams }: { searchParams: Search }) {
   const user = await requireUser('/');
   const connections = await listUserConnections(getDb(), user.id);
   const success = successMessage(await searchParams);
@@ -70,3 +71,5 @@ export default async function HomePage({ searchParams }: { searchParams: Search 
     </div>
   );
 }
+
+export default databasePage(HomePage);

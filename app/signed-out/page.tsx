@@ -2,13 +2,14 @@ import type { Metadata } from 'next';
 import { LogOut } from 'lucide-react';
 import { DeadEndView } from '@/components/dead-end';
 import { currentUser } from '@/lib/auth/session';
+import { databasePage } from '@/lib/pages/database-page';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Signed out · Reconnect' };
 
 // Where "Sign out" lands (and next-auth's own sign-out page, pages.signOut). Reached while still signed in
 // (e.g. GET /api/auth/signout, which must not sign out by itself), it offers the sign-out button instead.
-export default async function SignedOutPage() {
+async function SignedOutPage() {
   const user = await currentUser();
   if (user) {
     return (
@@ -36,3 +37,5 @@ export default async function SignedOutPage() {
     />
   );
 }
+
+export default databasePage(SignedOutPage);

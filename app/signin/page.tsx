@@ -12,6 +12,7 @@ import { getDb } from '@/lib/db';
 import { safeRedirect, safeRedirectPath } from '@/lib/auth/redirect';
 import { connectLinkPurpose, type ConnectLinkPurpose } from '@/lib/pages/connect-link';
 import { startSignIn } from './actions';
+import { databasePage } from '@/lib/pages/database-page';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Sign in · Reconnect' };
@@ -35,7 +36,7 @@ function LinkPurpose({ link, signInIssuer }: { link: ConnectLinkPurpose; signInI
   );
 }
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<{ next?: string; error?: string }> }) {
+async function SignInPage({ searchParams }: { searchParams: Promise<{ next?: string; error?: string }> }) {
   const { next, error } = await searchParams;
   const config = getConfig();
   if (await currentUser()) redirect(safeRedirect(next, config.appUrl));
@@ -76,3 +77,5 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
     </div>
   );
 }
+
+export default databasePage(SignInPage);

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { NavLink } from '@/components/ui/nav-link';
 import { currentUser } from '@/lib/auth/session';
+import { databasePage } from '@/lib/pages/database-page';
 
 const TABS = [
   { href: '/admin', label: 'Overview', exact: true },
@@ -10,7 +11,7 @@ const TABS = [
 ];
 
 /** The admin area's tabs; each page still checks the role itself before loading anything. */
-export default async function AdminLayout({ children }: { children: ReactNode }) {
+async function AdminLayout({ children }: { children: ReactNode }) {
   const user = await currentUser();
   return (
     <div className="space-y-6">
@@ -27,3 +28,5 @@ export default async function AdminLayout({ children }: { children: ReactNode })
     </div>
   );
 }
+
+export default databasePage(AdminLayout);

@@ -20,12 +20,13 @@ import { userNotificationSettings } from '@/lib/notifications/preferences';
 import { NotificationsPanel } from '@/components/admin/notifications-panel';
 import { Notice } from '@/components/ui/notice';
 import { PageHeader } from '@/components/ui/page-header';
+import { databasePage } from '@/lib/pages/database-page';
 
 export const dynamic = 'force-dynamic';
 
 export const metadata: Metadata = { title: 'All connections — Reconnect admin' };
 
-export default async function AdminPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+async function AdminPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const admin = await requireAdmin(); // before any query: a non-admin is redirected and sees no data
   const search = await searchParams;
   const query = parseAdminQuery(search);
@@ -73,3 +74,5 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
     </div>
   );
 }
+
+export default databasePage(AdminPage);

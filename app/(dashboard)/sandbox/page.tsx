@@ -16,6 +16,7 @@ import { getDb } from '@/lib/db';
 import { mailSetup } from '@/lib/notifications/admin';
 import { listInbox } from '@/lib/notifications/inbox';
 import { isSandbox, readSnapshot, simulatorUrl } from './simulator';
+import { databasePage } from '@/lib/pages/database-page';
 
 export const dynamic = 'force-dynamic';
 
@@ -29,7 +30,7 @@ function clockText(clock: { now: string; offset_seconds: number } | null): strin
   return `${now}, ${days} day${days === 1 ? '' : 's'} ahead of real time`;
 }
 
-export default async function SandboxPage() {
+async function SandboxPage() {
   if (!isSandbox()) notFound();
   const user = await requireUser('/sandbox');
   const sim = await readSnapshot();
@@ -161,3 +162,5 @@ export default async function SandboxPage() {
     </div>
   );
 }
+
+export default databasePage(SandboxPage);

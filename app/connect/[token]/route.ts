@@ -4,6 +4,7 @@ import { openConnectSession } from '@/lib/connect-sessions';
 import { appFlowContext } from '@/lib/flows/app-context';
 import { safeRedirect } from '@/lib/auth/redirect';
 import { linkProblemPath } from '@/lib/pages/dead-ends';
+import { databaseRoute } from '@/lib/pages/database-page';
 
 export const dynamic = 'force-dynamic';
 
@@ -13,7 +14,7 @@ function redirectTo(location: string): Response {
 
 // A connect-session link: sign in first if needed (the sign-in page says what the link is for), then on to
 // Atlassian's consent screen. A link that cannot be used leads to its page (/problem/link-…), never naming whom it is for.
-export async function GET(_request: Request, { params }: { params: Promise<{ token: string }> }) {
+export const GET = databaseRoute(async function GET(_request: Request, { params }: { params: Promise<{ token: string }> }) {
   const { token } = await params;
   const ctx = appFlowContext();
   const user = await currentUser();
@@ -21,4 +22,4 @@ export async function GET(_request: Request, { params }: { params: Promise<{ tok
   if (result.kind === 'signin') return redirectTo(safeRedirect(`/signin?next=${encodeURIComponent(result.next)}`, ctx.appUrl));
   if (result.kind === 'redirect') return redirectTo(result.url);
   return redirectTo(safeRedirect(linkProblemPath(result), ctx.appUrl));
-}
+});

@@ -5,6 +5,7 @@ import { findActionableConnection } from '@/lib/connections/access';
 import { getConnectionView } from '@/lib/connections/queries';
 import { getDb } from '@/lib/db';
 import { deadEnd, productParam, type DeadEndDetails, type NextAction } from '@/lib/pages/dead-ends';
+import { databasePage } from '@/lib/pages/database-page';
 
 export const dynamic = 'force-dynamic';
 
@@ -28,7 +29,7 @@ async function ownConnection(user: SessionUser | null, id: unknown): Promise<Pic
 }
 
 // Where route handlers send a flow or link that stopped short (lib/pages/dead-ends.ts); proxy.ts sets its status.
-export default async function ProblemPage({ params, searchParams }: Props) {
+async function ProblemPage({ params, searchParams }: Props) {
   const { code } = await params;
   const query = await searchParams;
   const user = await currentUser();
@@ -51,3 +52,5 @@ export default async function ProblemPage({ params, searchParams }: Props) {
     />
   );
 }
+
+export default databasePage(ProblemPage);

@@ -11,6 +11,7 @@ import { listApiKeys } from '@/lib/api-keys';
 import { requireAdmin } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { revokeApiKeyAction } from './actions';
+import { databasePage } from '@/lib/pages/database-page';
 
 export const dynamic = 'force-dynamic';
 
@@ -18,7 +19,7 @@ export const metadata: Metadata = { title: 'API keys — Reconnect admin' };
 
 const day = (d: Date | null) => (d ? `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC` : '—');
 
-export default async function ApiKeysPage() {
+async function ApiKeysPage() {
   await requireAdmin();
   const keys = await listApiKeys(getDb());
   return (
@@ -96,3 +97,5 @@ export default async function ApiKeysPage() {
     </div>
   );
 }
+
+export default databasePage(ApiKeysPage);

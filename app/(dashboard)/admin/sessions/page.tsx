@@ -9,6 +9,7 @@ import { requireAdmin } from '@/lib/auth/session';
 import { listLiveSessions, type LiveSession } from '@/lib/auth/sessions';
 import { getDb } from '@/lib/db';
 import { endAllSessionsAction, endSessionAction } from './actions';
+import { databasePage } from '@/lib/pages/database-page';
 
 export const dynamic = 'force-dynamic';
 
@@ -62,7 +63,7 @@ function UserSessions({ sessions, isMe }: { sessions: LiveSession[]; isMe: boole
   );
 }
 
-export default async function SessionsPage() {
+async function SessionsPage() {
   const admin = await requireAdmin();
   const users = byUser(await listLiveSessions(getDb()));
   return (
@@ -84,3 +85,5 @@ export default async function SessionsPage() {
     </div>
   );
 }
+
+export default databasePage(SessionsPage);

@@ -17,6 +17,7 @@ import { getConfig } from '@/lib/config';
 import { getDb } from '@/lib/db';
 import { DELIVERY_STATUSES, isEndpointId, listDeliveries, listEndpoints, type DeliveryStatus, type DeliveryView, type WebhookEndpointView } from '@/lib/webhooks/endpoints';
 import { WEBHOOK_TYPES, type WebhookType } from '@/lib/webhooks/outbox';
+import { databasePage } from '@/lib/pages/database-page';
 
 export const dynamic = 'force-dynamic';
 
@@ -174,7 +175,7 @@ function DeliveriesTable({ deliveries, now }: { deliveries: DeliveryView[]; now:
   );
 }
 
-export default async function WebhooksPage({ searchParams }: { searchParams: Search }) {
+async function WebhooksPage({ searchParams }: { searchParams: Search }) {
   await requireAdmin();
   const search = await searchParams;
   const db = getDb();
@@ -275,3 +276,5 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Sea
     </div>
   );
 }
+
+export default databasePage(WebhooksPage);

@@ -21,6 +21,7 @@ import { isUuid } from '@/lib/ids';
 import { queryId } from '@/lib/input';
 import { connectionNotificationSwitches } from '@/lib/notifications/preferences';
 import { providerFor } from '@/lib/providers';
+import { databasePage } from '@/lib/pages/database-page';
 
 export const dynamic = 'force-dynamic';
 
@@ -28,7 +29,7 @@ const PAGE = 50;
 
 type Search = { before?: string; kind?: string };
 
-export default async function ConnectionPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Search> }) {
+async function ConnectionPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Search> }) {
   const { id } = await params;
   const user = await requireUser(`/connections/${id}`);
   const db = getDb();
@@ -105,3 +106,5 @@ export default async function ConnectionPage({ params, searchParams }: { params:
     </div>
   );
 }
+
+export default databasePage(ConnectionPage);

@@ -8,6 +8,7 @@ import { appFlowContext } from '@/lib/flows/app-context';
 import { handleOAuthCallback } from '@/lib/flows/callback';
 import { safeRedirect } from '@/lib/auth/redirect';
 import { callbackProblemPath } from '@/lib/pages/dead-ends';
+import { databaseRoute } from '@/lib/pages/database-page';
 
 export const dynamic = 'force-dynamic';
 
@@ -17,7 +18,7 @@ function redirectTo(location: string, cookie?: string): Response {
   return new Response(null, { status: 303, headers });
 }
 
-export async function GET(request: NextRequest) {
+export const GET = databaseRoute(async function GET(request: NextRequest) {
   const user = await currentUser();
   const ctx = appFlowContext();
   const caller = { sessionUserId: user?.id ?? null, browserNonce: await sentFlowNonce() };
@@ -32,4 +33,4 @@ export async function GET(request: NextRequest) {
     return redirectTo(result.redirectTo, cookie);
   }
   return redirectTo(safeRedirect(`/?${result.kind}=${result.product}&connection=${result.connectionId}`, ctx.appUrl));
-}
+});

@@ -6,6 +6,7 @@ import { getDb } from '@/lib/db';
 import { appFlowContext } from '@/lib/flows/app-context';
 import { safeRedirect } from '@/lib/auth/redirect';
 import { startFlow } from '@/lib/flows/start';
+import { databaseRoute } from '@/lib/pages/database-page';
 
 export const dynamic = 'force-dynamic';
 
@@ -14,7 +15,7 @@ function redirectTo(location: string): Response {
 }
 
 // The stable "reconnect_url" of webhooks: sign in as the owner, then straight to Atlassian's consent.
-export async function GET(_request: NextRequest, { params }: { params: Promise<{ id: string }> }) {
+export const GET = databaseRoute(async function GET(_request: NextRequest, { params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const ctx = appFlowContext();
   const user = await currentUser();
@@ -25,4 +26,4 @@ export async function GET(_request: NextRequest, { params }: { params: Promise<{
   }
   const flow = { purpose: 'reconnect', userId: user.id, product: conn.product, connectionId: conn.id } as const;
   return redirectTo(await startFlow(ctx, flow, await browserFlowNonce()));
-}
+});
