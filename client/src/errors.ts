@@ -20,6 +20,7 @@ const KNOWN: Record<ErrorCode, true> = {
   needs_reauth: true,
   temporarily_unavailable: true,
   configuration_error: true,
+  database_unavailable: true,
   rate_limited: true,
   payload_too_large: true,
   unsupported_media_type: true,
@@ -64,7 +65,8 @@ export class NeedsReauthError extends ReconnectError {
 
 /**
  * Retry later: 503 `temporarily_unavailable` (Atlassian failed transiently), 503 `configuration_error`
- * (an admin must fix the app credentials) or 502 `upstream_unavailable` (the proxy could not reach Atlassian).
+ * (an admin must fix the app credentials), 503 `database_unavailable` (Reconnect's database is restarting) or
+ * 502 `upstream_unavailable` (the proxy could not reach Atlassian).
  */
 export class TemporarilyUnavailableError extends ReconnectError {
   readonly reason: string | null;
@@ -125,6 +127,7 @@ export function errorFromBody(status: number, headers: Headers, body: unknown): 
       return new NeedsReauthError(status, detail);
     case 'temporarily_unavailable':
     case 'configuration_error':
+    case 'database_unavailable':
     case 'upstream_unavailable':
       return new TemporarilyUnavailableError(status, detail, wait);
     case 'rate_limited':

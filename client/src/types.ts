@@ -336,6 +336,17 @@ export type components = {
                 message: string;
             };
         };
+        /** @description `temporarily_unavailable`: Atlassian failed transiently; retry after `Retry-After` seconds. `configuration_error`: Atlassian refused the app credentials; an admin must fix them. `database_unavailable`: Reconnect's database is restarting or unreachable; nothing changed; retry after `Retry-After` seconds. */
+        UnavailableError: {
+            error: {
+                /** @enum {string} */
+                code: "temporarily_unavailable" | "configuration_error" | "database_unavailable";
+                /** @description A sentence for people; match on `code`. */
+                message: string;
+                /** @description e.g. `timeout`, `server_error`, `rate_limited`, `network`; `invalid_client` for configuration_error. */
+                reason?: string | null;
+            };
+        };
         /** @description `not_found`: no such connection (or endpoint), or it is disconnected. `site_not_found`: the connection does not cover that cloud id. */
         NotFoundError: {
             error: {
@@ -402,17 +413,6 @@ export type components = {
                 code: "unsupported_media_type";
                 /** @description A sentence for people; match on `code`. */
                 message: string;
-            };
-        };
-        /** @description `temporarily_unavailable`: Atlassian failed transiently; retry after `Retry-After` seconds. `configuration_error`: Atlassian refused the app credentials; an admin must fix them. */
-        UnavailableError: {
-            error: {
-                /** @enum {string} */
-                code: "temporarily_unavailable" | "configuration_error";
-                /** @description A sentence for people; match on `code`. */
-                message: string;
-                /** @description e.g. `timeout`, `server_error`, `rate_limited`, `network`; `invalid_client` for configuration_error. */
-                reason?: string | null;
             };
         };
         /** @description May be sent empty (no body): defaults apply. */
@@ -625,6 +625,17 @@ export interface operations {
                     "application/json": components["schemas"]["InternalError"];
                 };
             };
+            /** @description The database is restarting or unreachable (`database_unavailable`); nothing changed. Retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnavailableError"];
+                };
+            };
         };
     };
     getConnection: {
@@ -688,6 +699,17 @@ export interface operations {
                     "application/json": components["schemas"]["InternalError"];
                 };
             };
+            /** @description The database is restarting or unreachable (`database_unavailable`); nothing changed. Retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnavailableError"];
+                };
+            };
         };
     };
     deleteConnection: {
@@ -747,6 +769,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InternalError"];
+                };
+            };
+            /** @description The database is restarting or unreachable (`database_unavailable`); nothing changed. Retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnavailableError"];
                 };
             };
         };
@@ -852,7 +885,7 @@ export interface operations {
                     "application/json": components["schemas"]["InternalError"];
                 };
             };
-            /** @description `temporarily_unavailable`: Atlassian failed transiently (retry after `Retry-After`); `configuration_error`: the app credentials were refused. */
+            /** @description The database is restarting or unreachable (`database_unavailable`); nothing changed. Retry after `Retry-After`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -924,6 +957,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InternalError"];
+                };
+            };
+            /** @description The database is restarting or unreachable (`database_unavailable`); nothing changed. Retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnavailableError"];
                 };
             };
         };
@@ -1030,7 +1074,7 @@ export interface operations {
                     "application/json": components["schemas"]["UpstreamUnavailableError"];
                 };
             };
-            /** @description `temporarily_unavailable`: Atlassian failed transiently (retry after `Retry-After`); `configuration_error`: the app credentials were refused. */
+            /** @description The database is restarting or unreachable (`database_unavailable`); nothing changed. Retry after `Retry-After`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -1149,7 +1193,7 @@ export interface operations {
                     "application/json": components["schemas"]["UpstreamUnavailableError"];
                 };
             };
-            /** @description `temporarily_unavailable`: Atlassian failed transiently (retry after `Retry-After`); `configuration_error`: the app credentials were refused. */
+            /** @description The database is restarting or unreachable (`database_unavailable`); nothing changed. Retry after `Retry-After`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -1268,7 +1312,7 @@ export interface operations {
                     "application/json": components["schemas"]["UpstreamUnavailableError"];
                 };
             };
-            /** @description `temporarily_unavailable`: Atlassian failed transiently (retry after `Retry-After`); `configuration_error`: the app credentials were refused. */
+            /** @description The database is restarting or unreachable (`database_unavailable`); nothing changed. Retry after `Retry-After`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -1383,7 +1427,7 @@ export interface operations {
                     "application/json": components["schemas"]["UpstreamUnavailableError"];
                 };
             };
-            /** @description `temporarily_unavailable`: Atlassian failed transiently (retry after `Retry-After`); `configuration_error`: the app credentials were refused. */
+            /** @description The database is restarting or unreachable (`database_unavailable`); nothing changed. Retry after `Retry-After`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -1502,7 +1546,7 @@ export interface operations {
                     "application/json": components["schemas"]["UpstreamUnavailableError"];
                 };
             };
-            /** @description `temporarily_unavailable`: Atlassian failed transiently (retry after `Retry-After`); `configuration_error`: the app credentials were refused. */
+            /** @description The database is restarting or unreachable (`database_unavailable`); nothing changed. Retry after `Retry-After`. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -1604,6 +1648,17 @@ export interface operations {
                     "application/json": components["schemas"]["InternalError"];
                 };
             };
+            /** @description The database is restarting or unreachable (`database_unavailable`); nothing changed. Retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnavailableError"];
+                };
+            };
         };
     };
     listWebhookEndpoints: {
@@ -1653,6 +1708,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InternalError"];
+                };
+            };
+            /** @description The database is restarting or unreachable (`database_unavailable`); nothing changed. Retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnavailableError"];
                 };
             };
         };
@@ -1737,6 +1803,17 @@ export interface operations {
                     "application/json": components["schemas"]["InternalError"];
                 };
             };
+            /** @description The database is restarting or unreachable (`database_unavailable`); nothing changed. Retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnavailableError"];
+                };
+            };
         };
     };
     getWebhookEndpoint: {
@@ -1800,6 +1877,17 @@ export interface operations {
                     "application/json": components["schemas"]["InternalError"];
                 };
             };
+            /** @description The database is restarting or unreachable (`database_unavailable`); nothing changed. Retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnavailableError"];
+                };
+            };
         };
     };
     deleteWebhookEndpoint: {
@@ -1859,6 +1947,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InternalError"];
+                };
+            };
+            /** @description The database is restarting or unreachable (`database_unavailable`); nothing changed. Retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnavailableError"];
                 };
             };
         };
@@ -1953,6 +2052,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InternalError"];
+                };
+            };
+            /** @description The database is restarting or unreachable (`database_unavailable`); nothing changed. Retry after `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnavailableError"];
                 };
             };
         };

@@ -20,6 +20,7 @@ const AUTH_ERRORS: Responses = {
   }),
   429: json(s.rateLimitedErrorSchema, 'Too many wrong API keys from this client or from all clients (`rate_limited`).', retryAfter),
   500: json(s.internalErrorSchema, 'Unexpected failure (`internal_error`).'),
+  503: json(s.unavailableErrorSchema, 'The database is restarting or unreachable (`database_unavailable`); nothing changed. Retry after `Retry-After`.', retryAfter),
 };
 const BODY_ERRORS: Responses = {
   400: json(s.validationErrorSchema, 'Bad JSON or a bad field (`invalid_request`, the field in `field`).'),
@@ -31,7 +32,7 @@ const TOKEN_ERRORS: Responses = {
   409: json(s.needsReauthErrorSchema, 'The connection needs the user to reconnect (`needs_reauth`, with `reason` and `reconnect_url`).'),
   503: json(
     s.unavailableErrorSchema,
-    '`temporarily_unavailable`: Atlassian failed transiently (retry after `Retry-After`); `configuration_error`: the app credentials were refused.',
+    '`temporarily_unavailable`: Atlassian failed transiently (retry after `Retry-After`); `configuration_error`: the app credentials were refused; `database_unavailable`: the database is restarting or unreachable (retry after `Retry-After`).',
     retryAfter,
   ),
 };

@@ -200,9 +200,9 @@ export const needsReauthErrorSchema = errorBody(
 );
 export const unavailableErrorSchema = errorBody(
   'UnavailableError',
-  ['temporarily_unavailable', 'configuration_error'],
+  ['temporarily_unavailable', 'configuration_error', 'database_unavailable'],
   { reason: z.string().nullable().optional().meta({ description: 'e.g. `timeout`, `server_error`, `rate_limited`, `network`; `invalid_client` for configuration_error.' }) },
-  '`temporarily_unavailable`: Atlassian failed transiently; retry after `Retry-After` seconds. `configuration_error`: Atlassian refused the app credentials; an admin must fix them.',
+  '`temporarily_unavailable`: Atlassian failed transiently; retry after `Retry-After` seconds. `configuration_error`: Atlassian refused the app credentials; an admin must fix them. `database_unavailable`: Reconnect\'s database is restarting or unreachable; nothing changed; retry after `Retry-After` seconds.',
 );
 export const rateLimitedErrorSchema = errorBody('RateLimitedError', ['rate_limited'], {}, 'Too many requests with a wrong API key from this client (or from all clients); retry after `Retry-After` seconds.');
 export const payloadTooLargeErrorSchema = errorBody('PayloadTooLargeError', ['payload_too_large'], {}, 'The request body is over the limit (64 KiB; 10 MiB through the proxy).');
