@@ -27,6 +27,7 @@ const PAGES: { who: Who; path: string }[] = [
   { who: 'user', path: '/problem/link-wrong-user' },
   { who: 'anonymous', path: '/problem/no-such-code' },
   { who: 'anonymous', path: '/problem/unsubscribe-not-valid' },
+  { who: 'user', path: '/unavailable?from=%2F' }, // the database-outage page (503)
   { who: 'anonymous', path: '/docs/api' }, // last: the longest page, the slowest to scan
 ];
 
