@@ -3,9 +3,16 @@
 export const UNAVAILABLE_PATH = '/unavailable';
 export const REQUEST_PATH_HEADER = 'x-reconnect-path';
 
-/** A local path to go back to: anything else (another origin, the unavailable page itself) becomes the home page. */
+// Paths that carry a secret (a connect link's token, an OAuth callback's code): never copied into another page.
+const SECRET_BEARING = ['/connect/', '/api/'];
+
+/**
+ * A local path to go back to: anything else (another origin, the unavailable page itself, a path that carries a
+ * link's token or a callback's code) becomes the home page.
+ */
 export function returnPath(from: string | null | undefined): string {
   if (!from || !from.startsWith('/') || from.startsWith('//') || from.includes('\\')) return '/';
+  if (SECRET_BEARING.some((prefix) => from.startsWith(prefix))) return '/';
   return from.split('?')[0] === UNAVAILABLE_PATH ? '/' : from;
 }
 
