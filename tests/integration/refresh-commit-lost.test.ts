@@ -4,7 +4,7 @@
 // reuses that same refresh token inside the provider's leeway, so no rotation is lost (token lifecycle rule 5).
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectionUnavailableError } from '../../lib/tokens/errors';
+import { ConnectionUnavailableError } from '../../lib/connections/errors';
 import { connectViaSimulator, engineFor, expireAccessTokens, storedTokens } from '../helpers/connections';
 import { openFaultBench, type FaultBench } from '../helpers/fault-bench';
 import { until } from '../helpers/wait';
