@@ -14,7 +14,7 @@ import { createSession } from '../../lib/auth/sessions';
 import { dbFor } from '../../lib/db';
 import { runMigrations } from '../../lib/db/migrate';
 import { freePort } from '../../lib/net';
-import { SimulatorControl, type Counters } from '../../lib/sandbox/client';
+import { SimulatorControl, type Counters } from '../../lib/providers/atlassian/simulator/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { connectViaSimulator, expireAccessTokens, storedTokens, TEST_KEYS } from '../helpers/connections';
 import { startOwnPostgres, type OwnPostgres } from '../helpers/own-postgres';
