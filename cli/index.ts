@@ -1,6 +1,6 @@
 // `npm run cli -- <command>`: operator commands sharing lib/ with the app.
 import { ConfigError, getConfig, loadConfig } from '../lib/config';
-import { closeDb, getDb } from '../lib/db';
+import { closeDb, directDatabaseUrl, getDb } from '../lib/db';
 import { runMigrations } from '../lib/db/migrate';
 import { startAppWorker, stopGracefully } from '../lib/jobs/app-worker';
 import { createLogger } from '../lib/log';
@@ -13,7 +13,7 @@ type Command = (args: string[]) => Promise<void>;
 
 const commands: Record<string, Command> = {
   'db migrate': async () => {
-    await runMigrations(process.env.DATABASE_URL!);
+    await runMigrations(directDatabaseUrl());
     console.log('migrations applied');
   },
   'keys rotate': async () => {
@@ -22,7 +22,7 @@ const commands: Record<string, Command> = {
   },
   // The background worker alone (run the app with RECONNECT_WORKER=off); stops on SIGINT/SIGTERM.
   worker: async () => {
-    await runMigrations(process.env.DATABASE_URL!);
+    await runMigrations(directDatabaseUrl());
     const worker = startAppWorker();
     createLogger('worker').info('running');
     await new Promise<void>((resolve) => ['SIGINT', 'SIGTERM'].forEach((s) => process.once(s, () => resolve())));

@@ -6,6 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { ConfigError, DEFAULT_SIMULATOR_PORT, loadConfig, type Config } from '../lib/config';
 import { startEmbeddedPostgres } from '../lib/db/embedded';
+import { directDatabaseUrl } from '../lib/db';
 import { runMigrations } from '../lib/db/migrate';
 import { createLogger } from '../lib/log';
 import { startMailCatcher } from '../lib/notifications/catcher';
@@ -50,10 +51,11 @@ async function database(config: Config): Promise<string> {
   return db.url;
 }
 
-async function migrate(url: string): Promise<void> {
+// Over DATABASE_DIRECT_URL (default DATABASE_URL): the migration lock is a session advisory lock.
+async function migrate(): Promise<void> {
   const started = Date.now();
   log.info('applying database migrations');
-  await runMigrations(url);
+  await runMigrations(directDatabaseUrl());
   log.info(`migrations applied in ${seconds(started)}`);
 }
 
@@ -121,7 +123,7 @@ async function main(): Promise<void> {
   // Each step checks for a stop begun meanwhile; stopAll() waits for the step under way.
   process.env.DATABASE_URL = await database(config);
   if (stopping) return;
-  await migrate(process.env.DATABASE_URL);
+  await migrate();
   if (stopping) return;
   await simulator(config);
   if (stopping) return;

@@ -30,8 +30,16 @@ export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-const envSchema = z.object({
-  DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')),
+const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL');
+
+const databaseSchema = z.object({
+  DATABASE_URL: optional(postgresUrl),
+  DATABASE_DIRECT_URL: optional(postgresUrl),
+  DATABASE_POOLER: optional(z.enum(['transaction'], 'must be transaction (or unset for a direct connection)')),
+  DATABASE_POOL_SIZE: optional(int(1).max(1000, 'must be at most 1000')),
+});
+
+const envSchema = databaseSchema.extend({
   APP_URL: optional(httpUrl),
   PORT: optional(int(1).max(65535, 'must be at most 65535')),
   AUTH_SECRET: optional(z.string().min(16, 'must be at least 16 characters')),
@@ -67,6 +75,18 @@ const appKeys = (p: ProviderDefinition) => ({
 });
 const appSchema = z.object(Object.assign({}, ...PROVIDERS.map(appKeys)) as Record<string, ReturnType<typeof optional<z.ZodString>>>);
 
+/** Where the app's queries go, and how (docs/deployment.md). */
+export interface DatabaseConfig {
+  /** Unset: the embedded Postgres of `npm start`. */
+  url?: string;
+  /** Migrations and the refresh-attempt markers: a direct (or session-mode) connection. Default: `url`. */
+  directUrl?: string;
+  /** `transaction`: `url` goes through a transaction-mode pooler, so nothing may rely on session state on it. */
+  pooler?: 'transaction';
+  /** Connections per process on `url`. */
+  poolSize: number;
+}
+
 /** Each provider's OAuth app, by provider id: `config.atlassian`, `config.bitbucket` (test-only ones when on). */
 export type ProviderApps = Record<BuiltInProviderId, OAuthAppConfig> & Partial<Record<ProviderId, OAuthAppConfig>>;
 
@@ -76,6 +96,7 @@ interface BaseConfig {
   mode: 'sandbox' | 'live';
   production: boolean;
   databaseUrl?: string;
+  database: DatabaseConfig;
   appUrl: string;
   port: number;
   /** Products whose app is configured (sandbox: all); the others get no Connect button and no API. */
@@ -120,8 +141,21 @@ function isKey(value: string): boolean {
 // Parses and checks the environment once; throws ConfigError naming the first bad variable.
 export type Env = Record<string, string | undefined>;
 
+/** The database rows alone (lib/db reads them on first use); throws ConfigError for a combination that cannot work. */
+export function loadDatabaseConfig(env: Env = process.env): DatabaseConfig {
+  const { DATABASE_URL: url, DATABASE_DIRECT_URL: direct, DATABASE_POOLER: pooler, DATABASE_POOL_SIZE: poolSize } = parse(databaseSchema, env);
+  if (pooler && !url) throw new ConfigError('DATABASE_POOLER', 'needs DATABASE_URL (the pooler\'s address); the embedded Postgres has no pooler');
+  if (direct && !url) throw new ConfigError('DATABASE_DIRECT_URL', 'needs DATABASE_URL too; the embedded Postgres is always direct');
+  // Migrations hold a session advisory lock and markers must not queue behind the pooler: both need a session.
+  if (pooler && (!direct || direct === url)) {
+    throw new ConfigError('DATABASE_DIRECT_URL', 'must be set to a direct (or session-mode) Postgres URL, not the pooler\'s, when DATABASE_POOLER=transaction');
+  }
+  return { url, directUrl: direct ?? url, pooler, poolSize: poolSize ?? 10 };
+}
+
 export function loadConfig(env: Env = process.env, dataDir = env.RECONNECT_DATA_DIR || '.data'): Config {
   const e = parse(envSchema, env);
+  const database = loadDatabaseConfig(env);
   const keys = parse(appSchema, env);
   const testProviders = e.RECONNECT_TEST_PROVIDERS === 'true';
   const providers = enabledProviders(testProviders);
@@ -143,6 +177,7 @@ export function loadConfig(env: Env = process.env, dataDir = env.RECONNECT_DATA_
     mode,
     production,
     databaseUrl: e.DATABASE_URL,
+    database,
     appUrl: (e.APP_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
     port,
     ...(Object.fromEntries(providers.map((p) => [p.id, appConfig(p, keys, mode, simulatorUrl)])) as ProviderApps),

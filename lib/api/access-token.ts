@@ -1,9 +1,11 @@
-// The access-token call's read in one round trip: one prepared statement answers whether the API key is
-// active, whether the connection is live, its sites and its token row. The engine then serves the token
-// from that row (SPEC section 4's first read), or refreshes under the row lock as always.
-import { and, eq, getTableColumns, isNull, sql } from 'drizzle-orm';
+// The access-token call's read in one round trip: one statement answers whether the API key is active,
+// whether the connection is live, its sites and its token row. The engine then serves the token from that
+// row (docs/architecture.md, the token engine's first read), or refreshes under the row lock as always.
+// On a direct connection it is a named prepared statement; behind a transaction pooler, where a name does
+// not survive from one transaction to the next, it is one simple query with its two values inlined.
+import { and, eq, getTableColumns, isNull, sql, type SQLWrapper } from 'drizzle-orm';
 import { isApiKeyShaped, noteApiKeyUse, verifyApiKey, type ApiKeyIdentity } from '../api-keys';
-import type { Db } from '../db';
+import { namesStatements, type Db } from '../db';
 import { apiKeys, connections } from '../db/schema';
 import { sitesJson, type SiteView } from '../connections/queries';
 import { isUuid } from '../ids';
@@ -16,7 +18,7 @@ export interface AccessTokenCall {
   connection?: { row: TokenRow; sites: SiteView[] };
 }
 
-function prepare(db: Db) {
+function query(db: Db, id: SQLWrapper, hash: SQLWrapper) {
   return db
     .select({
       key: { id: apiKeys.id, name: apiKeys.name, lastUsedAt: apiKeys.lastUsedAt },
@@ -24,12 +26,30 @@ function prepare(db: Db) {
       sites: sitesJson,
     })
     .from(apiKeys)
-    .leftJoin(connections, eq(connections.id, sql.placeholder('id')))
-    .where(and(eq(apiKeys.keyHash, sql.placeholder('hash')), isNull(apiKeys.revokedAt)))
-    .prepare('access_token_call');
+    .leftJoin(connections, eq(connections.id, id))
+    .where(and(eq(apiKeys.keyHash, hash), isNull(apiKeys.revokedAt)));
 }
 
+const prepare = (db: Db) => query(db, sql.placeholder('id'), sql.placeholder('hash')).prepare('access_token_call');
 const prepared = new WeakMap<Db, ReturnType<typeof prepare>>();
+
+/** A quoted literal of a value already checked to be hex digits and dashes (a UUID, a SHA-256 hex digest). */
+function hexLiteral(value: string): SQLWrapper {
+  if (!/^[0-9a-f-]+$/i.test(value)) throw new Error('not a hex value');
+  return sql.raw(`'${value}'`);
+}
+
+/** No parameters, so postgres-js sends it as one simple query: one round trip, nothing named. */
+function readUnnamed(db: Db, id: string, hash: string) {
+  return query(db, hexLiteral(id), hexLiteral(hash));
+}
+
+function read(db: Db, id: string, hash: string) {
+  if (!namesStatements(db)) return readUnnamed(db, id, hash);
+  let statement = prepared.get(db);
+  if (!statement) prepared.set(db, (statement = prepare(db)));
+  return statement.execute({ id, hash });
+}
 
 /** The key behind `bearer` with the connection `id`, or undefined when the key is not an active one. */
 export async function loadAccessTokenCall(db: Db, bearer: string, id: string): Promise<AccessTokenCall | undefined> {
@@ -38,9 +58,7 @@ export async function loadAccessTokenCall(db: Db, bearer: string, id: string): P
     const apiKey = await verifyApiKey(db, bearer);
     return apiKey && { apiKey };
   }
-  let statement = prepared.get(db);
-  if (!statement) prepared.set(db, (statement = prepare(db)));
-  const [found] = await statement.execute({ id, hash: hashSecret(bearer) });
+  const [found] = await read(db, id, hashSecret(bearer));
   if (!found) return undefined;
   noteApiKeyUse(db, found.key.id, found.key.lastUsedAt);
   const apiKey = { id: found.key.id, name: found.key.name };

@@ -4,6 +4,7 @@ import { DrizzleQueryError, sql } from 'drizzle-orm';
 import type { PgDatabase } from 'drizzle-orm/pg-core';
 import { drizzle, type PostgresJsDatabase, type PostgresJsQueryResultHKT } from 'drizzle-orm/postgres-js';
 import postgres, { type Options, type Sql } from 'postgres';
+import { loadDatabaseConfig, type DatabaseConfig } from '../config';
 import * as schema from './schema';
 
 export type Db = PostgresJsDatabase<typeof schema> & { $client: Sql };
@@ -14,30 +15,53 @@ export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 let db: Db | undefined;
 let markerDb: Db | undefined;
 
-function databaseUrl(): string {
-  const url = process.env.DATABASE_URL;
-  if (!url) throw new Error('DATABASE_URL is not set (npm start sets it for the embedded database)');
-  return url;
+/** The database rows of the configuration, read when a handle is first made (npm start may set DATABASE_URL late). */
+function settings(): DatabaseConfig & { url: string; directUrl: string } {
+  const found = loadDatabaseConfig();
+  if (!found.url) throw new Error('DATABASE_URL is not set (npm start sets it for the embedded database)');
+  return { ...found, url: found.url, directUrl: found.directUrl ?? found.url };
+}
+
+/**
+ * postgres-js options for a connection through `pooler`. A transaction-mode pooler hands each transaction
+ * (or lone statement) to any server connection, so a statement prepared by name on one is missing, or
+ * another query, on the next: there, every statement is unnamed.
+ */
+export function driverOptions(pooler?: DatabaseConfig['pooler']): Options<Record<string, never>> {
+  return { onnotice: () => {}, ...(pooler === 'transaction' ? { prepare: false } : {}) };
 }
 
 /** A Drizzle handle on a pool of its own. */
 export function createDb(url: string, options: Options<Record<string, never>> = {}): Db {
-  return drizzle(postgres(url, { onnotice: () => {}, ...options }), { schema });
+  return drizzle(postgres(url, { ...driverOptions(), ...options }), { schema });
 }
 
-/** The app's handle, created on first use so that imports never connect. */
+/** The app's handle on DATABASE_URL (maybe a pooler), created on first use so that imports never connect. */
 export function getDb(): Db {
-  db ??= createDb(databaseUrl(), { max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
+  if (db) return db;
+  const { url, pooler, poolSize } = settings();
+  db = createDb(url, { ...driverOptions(pooler), max: poolSize });
   return db;
 }
 
 /**
- * A small pool of its own for the token engine's refresh-attempt markers: they are written outside the
- * refresh transaction (autocommit), so they must never wait behind a saturated main pool.
+ * A small pool of its own for the token engine's refresh-attempt markers, on DATABASE_DIRECT_URL: they are
+ * written outside the refresh transaction (autocommit) while it holds a connection and a row lock, so they
+ * must never wait behind a saturated main pool, nor behind a pooler's server pool filled by that lock's waiters.
  */
 export function getMarkerDb(): Db {
-  markerDb ??= createDb(databaseUrl(), { max: 2 });
+  markerDb ??= createDb(settings().directUrl, { max: 2 });
   return markerDb;
+}
+
+/** DATABASE_DIRECT_URL (default DATABASE_URL): migrations and anything else that needs a session. */
+export function directDatabaseUrl(): string {
+  return settings().directUrl;
+}
+
+/** False when `handle` runs every statement unnamed (behind a transaction pooler). */
+export function namesStatements(handle: Db): boolean {
+  return (handle.$client.options as { prepare?: boolean }).prepare !== false;
 }
 
 const copies = new WeakMap<Sql, Db>();

@@ -6,7 +6,8 @@ import postgres from 'postgres';
 const MIGRATIONS_DIR = path.resolve(import.meta.dirname, '../../drizzle');
 const MIGRATION_LOCK = 727_001;
 
-// Several instances may start at once: an advisory lock lets one migrate while the others wait.
+// Several instances may start at once: an advisory lock lets one migrate while the others wait. It is a
+// session lock, so `databaseUrl` must be a direct (or session-mode) connection: DATABASE_DIRECT_URL.
 export async function runMigrations(databaseUrl: string, migrationsFolder = MIGRATIONS_DIR): Promise<void> {
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
   try {

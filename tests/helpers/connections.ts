@@ -9,7 +9,7 @@ import { consentAndGetCode } from '../../lib/providers/atlassian/simulator/clien
 import { decryptSecret, type KeyRing } from '../../lib/crypto';
 import { createTokenEngine, type TokenEngineOptions } from '../../lib/tokens/engine';
 import { upsertUser } from '../../lib/users';
-import { dbFor } from '../../lib/db';
+import { dbFor, driverOptions, type Executor } from '../../lib/db';
 
 export const TEST_KEYS: KeyRing = { current: Buffer.alloc(32, 1), previous: [] };
 export const APP_URL = 'http://localhost:3999';
@@ -31,8 +31,10 @@ export function simApps(simUrl: string, timeoutMs = 5000): ProductApps {
   );
 }
 
+/** A client on DATABASE_URL (or `url`); every statement unnamed when DATABASE_POOLER=transaction says it is a pooler's. */
 export function testSql(max = 10, url = process.env.DATABASE_URL!): Sql {
-  return postgres(url, { max, onnotice: () => {} });
+  const pooled = url === process.env.DATABASE_URL && process.env.DATABASE_POOLER === 'transaction';
+  return postgres(url, { ...driverOptions(pooled ? 'transaction' : undefined), max });
 }
 
 /** Consent at the simulator (Atlassian's or Bitbucket's), code exchange, identity and sites: a fresh grant. */
@@ -70,9 +72,14 @@ export async function reconnectViaSimulator(sql: Sql, simUrl: string, connection
 }
 
 export function engineFor(sql: Sql, markerSql: Sql, simUrl: string, extra: Partial<TokenEngineOptions> = {}) {
+  return engineOn(dbFor(sql), dbFor(markerSql), simUrl, extra);
+}
+
+/** The token engine on the given handles (e.g. the app's own: getDb and getMarkerDb), at the simulator. */
+export function engineOn(db: Executor, markerDb: Executor, simUrl: string, extra: Partial<TokenEngineOptions> = {}) {
   return createTokenEngine({
-    db: dbFor(sql),
-    markerDb: dbFor(markerSql),
+    db,
+    markerDb,
     apps: simApps(simUrl),
     keys: TEST_KEYS,
     appUrl: APP_URL,
