@@ -23,3 +23,13 @@ describe('npm start with bad configuration', () => {
     expect(run.stdout).toBe('');
   });
 });
+
+describe('npm start with a database combination that cannot work', () => {
+  it('refuses DATABASE_POOLER=transaction with the embedded Postgres, in one line naming DATABASE_POOLER', () => {
+    const run = start({ DATABASE_POOLER: 'transaction' });
+    expect(run.status).toBe(1);
+    const lines = run.stderr.trim().split('\n').filter((l) => !l.startsWith('npm warn'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('DATABASE_POOLER');
+  });
+});

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../lib/config';
+import { ConfigError, loadConfig, loadDatabaseConfig } from '../../lib/config';
 
 const key = Buffer.alloc(32, 7).toString('base64');
 const dataDir = () => mkdtempSync(path.join(tmpdir(), 'reconnect-config-'));
@@ -99,5 +99,38 @@ describe('mail configuration', () => {
     expect(bad.message).not.toContain('hunter2');
     expect(errorOf({ EMAIL_FROM: 'not an address' }).variable).toBe('EMAIL_FROM');
     expect(errorOf({ NOTIFY_DEGRADED_AFTER_HOURS: '0' }).message).toBe('Invalid configuration: NOTIFY_DEGRADED_AFTER_HOURS must be at least 1');
+  });
+});
+
+describe('database configuration', () => {
+  const url = 'postgres://app@pooler.internal:6432/reconnect';
+  const direct = 'postgres://app@db.internal:5432/reconnect';
+
+  it('defaults: a direct connection, DATABASE_DIRECT_URL = DATABASE_URL, 10 connections per process', () => {
+    expect(loadDatabaseConfig({ DATABASE_URL: direct })).toEqual({ url: direct, directUrl: direct, pooler: undefined, poolSize: 10 });
+    expect(loadDatabaseConfig({})).toEqual({ url: undefined, directUrl: undefined, pooler: undefined, poolSize: 10 });
+  });
+
+  it('reads a transaction pooler with its direct URL and a pool size', () => {
+    const env = { DATABASE_URL: url, DATABASE_POOLER: 'transaction', DATABASE_DIRECT_URL: direct, DATABASE_POOL_SIZE: '25' };
+    expect(loadConfig(env, dataDir()).database).toEqual({ url, directUrl: direct, pooler: 'transaction', poolSize: 25 });
+  });
+
+  it.each([
+    [{ DATABASE_POOLER: 'session', DATABASE_URL: url }, 'DATABASE_POOLER'],
+    [{ DATABASE_POOLER: 'transaction' }, 'DATABASE_POOLER'],
+    [{ DATABASE_POOLER: 'transaction', DATABASE_URL: url }, 'DATABASE_DIRECT_URL'],
+    [{ DATABASE_POOLER: 'transaction', DATABASE_URL: url, DATABASE_DIRECT_URL: url }, 'DATABASE_DIRECT_URL'],
+    [{ DATABASE_DIRECT_URL: direct }, 'DATABASE_DIRECT_URL'],
+    [{ DATABASE_URL: url, DATABASE_DIRECT_URL: 'mysql://x' }, 'DATABASE_DIRECT_URL'],
+    [{ DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE'],
+    [{ DATABASE_POOL_SIZE: '1001' }, 'DATABASE_POOL_SIZE'],
+    [{ DATABASE_POOL_SIZE: '2.5' }, 'DATABASE_POOL_SIZE'],
+    [{ DATABASE_POOL_SIZE: 'ten' }, 'DATABASE_POOL_SIZE'],
+  ])('rejects %o naming %s, in one line', (env, variable) => {
+    const err = errorOf(env);
+    expect(err.variable).toBe(variable);
+    expect(err.message).toContain(variable);
+    expect(err.message).not.toContain('\n');
   });
 });
