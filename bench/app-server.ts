@@ -30,8 +30,12 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-/** Starts `app` on the database and simulator given, and resolves once /api/health answers 200. */
-export async function startApp(app: AppUnderTest, env: { databaseUrl: string; simUrl: string }, timeoutMs = 15 * 60_000): Promise<RunningApp> {
+/** Starts `app` on the database and simulator given (plus `env.extra`), and resolves once /api/health answers 200. */
+export async function startApp(
+  app: AppUnderTest,
+  env: { databaseUrl: string; simUrl: string; extra?: Record<string, string> },
+  timeoutMs = 15 * 60_000,
+): Promise<RunningApp> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const logFile = path.join(os.tmpdir(), `reconnect-bench-${path.basename(app.dir)}-${port}.log`);
@@ -49,6 +53,7 @@ export async function startApp(app: AppUnderTest, env: { databaseUrl: string; si
       PORT: String(port),
       RECONNECT_WORKER: 'off',
       NEXT_TELEMETRY_DISABLED: '1',
+      ...env.extra,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,14 +1,17 @@
 // HTTP benchmark (`npm run bench -- http`): the access-token call next to GET /api/health (one `select 1`) on
 // one app instance served as `npm start` serves it, with the machine's Postgres. Sides alternate in blocks, so
 // that both see the same machine. With BENCH_BASELINE_DIR, a second checkout is measured the same way in the
-// same run (before / after a change).
+// same run (before / after a change). One more instance of this checkout runs with DATABASE_URL through a
+// PgBouncer of the benchmark's own (pool_mode=transaction, DATABASE_POOLER=transaction): both of its sides go
+// through that same pooler.
 import os from 'node:os';
 import { createApiKey } from '../lib/api-keys';
 import { dbFor } from '../lib/db';
 import { startSimulator } from '../lib/sandbox/simulator';
 import { connectViaSimulator, testSql } from '../tests/helpers/connections';
 import { createTestDatabase } from '../tests/helpers/database';
-import { appsUnderTest, send, startApp, timed, type RunningApp } from './app-server';
+import { startPooler } from '../tests/helpers/pgbouncer';
+import { appsUnderTest, ROOT, send, startApp, timed, type RunningApp } from './app-server';
 import { fixed, machineSummary, markdownTable, percentiles } from './lib';
 
 const WARMUP = 300;
@@ -19,6 +22,8 @@ const THROUGHPUT_BLOCKS = 6;
 const THROUGHPUT_BLOCK_MS = 3_000;
 const GOAL_LATENCY = 1.2;
 const GOAL_THROUGHPUT = 0.8;
+/** PgBouncer's default_pool_size for the pooled instance: server connections, fewer than the app's 10. */
+const POOLER_SERVER_POOL = 5;
 
 type Side = 'token' | 'health';
 
@@ -122,6 +127,7 @@ export async function runHttpBenchmark(): Promise<string> {
   const db = await createTestDatabase('bench_http');
   const sim = await startSimulator({ port: 0 });
   const sql = testSql(4, db.url);
+  const pooler = await startPooler(db.url, POOLER_SERVER_POOL);
   const results: Result[] = [];
   try {
     const { id } = await connectViaSimulator(sql, sim.url, 'alice@example.com');
@@ -134,6 +140,10 @@ export async function runHttpBenchmark(): Promise<string> {
         console.log(`http: starting ${app.label} (builds when stale)…`);
         apps.push(await startApp(app, { databaseUrl: db.url, simUrl: sim.url }));
       }
+      console.log('http: starting this checkout through PgBouncer…');
+      const extra = { DATABASE_POOLER: 'transaction', DATABASE_DIRECT_URL: db.url };
+      const pooled = await startApp({ label: 'this checkout, through PgBouncer (transaction mode)', dir: ROOT }, { databaseUrl: pooler.url, simUrl: sim.url, extra });
+      apps.push(pooled);
       console.log(`http: measuring ${apps.map((a) => `${a.label} at ${a.url}`).join(' and ')}…`);
       results.push(...(await measure(apps, id, key)));
     } finally {
@@ -145,7 +155,9 @@ export async function runHttpBenchmark(): Promise<string> {
     return `Measured ${machine}; load average before the run ${load}. Command: \`npm run bench -- http\`${results.length > 1 ? ' with `BENCH_BASELINE_DIR` set to a checkout of the code before the change' : ''}.
 
 One app instance per checkout (running side by side, measured in turn), served as \`npm start\` serves it (\`cli/start.ts\`, production build, worker off), on
-the machine's Postgres, with one connection whose stored token is valid (no refresh is made). Over HTTP/1.1
+the machine's Postgres; plus one more instance of this checkout whose \`DATABASE_URL\` goes through ${pooler.version} in
+\`pool_mode=transaction\` (\`default_pool_size=${POOLER_SERVER_POOL}\`, \`DATABASE_POOLER=transaction\`, the app's pool of 10): its
+access-token and health calls both go through that same pooler. One connection whose stored token is valid (no refresh is made). Over HTTP/1.1
 keep-alive from this process: \`POST /api/v1/connections/{id}/access-token\` (API key, empty body) next to
 \`GET /api/health\` (one \`select 1\`). ${WARMUP} warm-up calls each; then ${BLOCKS} blocks of ${PER_BLOCK} sequential calls per side,
 the checkouts and the sides alternating block by block, for the latencies; then ${THROUGHPUT_BLOCKS} blocks of ${THROUGHPUT_BLOCK_MS / 1000} s per side with ${IN_FLIGHT} calls in
@@ -154,6 +166,7 @@ flight, alternating, for the throughput. Goals: access-token p50 ≤ ${GOAL_LATE
 ${markdownTable(['app', 'access-token p50 / p95 (ms)', 'health p50 / p95 (ms)', 'p50 ratio', `req/s at ${IN_FLIGHT} in flight, token / health`, 'throughput ratio'], rows(results))}`;
   } finally {
     await sql.end({ timeout: 5 });
+    await pooler.stop();
     await sim.stop();
     await db.drop();
   }

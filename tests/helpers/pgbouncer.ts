@@ -16,6 +16,8 @@ export interface Pooler {
   url: string;
   /** The server connections PgBouncer keeps per database and user. */
   serverPool: number;
+  /** `PgBouncer 1.18.0`, say. */
+  version: string;
   stop(): Promise<void>;
 }
 
@@ -82,6 +84,7 @@ export async function startPooler(databaseUrl: string, serverPool = 4): Promise<
   return {
     url: url.toString(),
     serverPool,
+    version: spawnSync(BINARY, ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]!.trim(),
     async stop() {
       const pidFile = path.join(dir, 'pgbouncer.pid');
       // runuser waits for its child: signal PgBouncer itself (by its pid file), then its parent exits too.
