@@ -3,7 +3,8 @@
 import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApiKey } from '../../lib/api-keys';
-import { dbFor } from '../../lib/db';
+import { loadAccessTokenCall } from '../../lib/api/access-token';
+import { createDb, dbFor, driverOptions, endDb } from '../../lib/db';
 import { SimulatorControl } from '../../lib/providers/atlassian/simulator/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { APP_URL, TEST_KEYS, connectViaSimulator, expireAccessTokens, storedTokens, testSql } from '../helpers/connections';
@@ -146,6 +147,23 @@ describe('the service API through a transaction pooler', () => {
     expect(answers.map((r) => r.status)).toEqual(answers.map(() => 200));
     expect(after.refreshes - before.refreshes).toBe(4);
     expect(after.rejected_reuses).toBe(0);
+  });
+
+  it('reads the key, connection and sites of an access-token call in one simple query: one round trip, nothing named', async () => {
+    const { id } = await connectViaSimulator(direct, sim.url, 'alice@example.com');
+    const sent: { query: string; parameters: unknown[] }[] = [];
+    const debug = (_c: number, query: string, parameters: unknown[]) => void sent.push({ query, parameters });
+    const handle = createDb(pooler.url, { ...driverOptions('transaction'), max: 1, debug });
+    try {
+      const call = await loadAccessTokenCall(handle, key, id);
+      expect(call?.connection?.row.id).toBe(id);
+      expect(call?.connection?.sites.length).toBeGreaterThan(0);
+      const reads = sent.filter((s) => /left join "connections"/.test(s.query));
+      // No parameters: postgres-js sends it as one simple Query message (parameters would cost a Describe first).
+      expect(reads.map((r) => r.parameters)).toEqual([[]]);
+    } finally {
+      await endDb(handle);
+    }
   });
 
   it('proxies a call to the product API', async () => {

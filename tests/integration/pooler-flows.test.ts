@@ -9,7 +9,7 @@ import { scopesForConnect } from '../../lib/atlassian/products';
 import { dbFor } from '../../lib/db';
 import { handleOAuthCallback } from '../../lib/flows/callback';
 import { startFlow, type FlowStart } from '../../lib/flows/start';
-import { consentAndGetCode, SimulatorControl } from '../../lib/sandbox/client';
+import { consentAndGetCode, SimulatorControl } from '../../lib/providers/atlassian/simulator/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { deliverDueWebhooks } from '../../lib/webhooks/deliver';
 import { createEndpoint, sendTestWebhook } from '../../lib/webhooks/endpoints';
