@@ -1,6 +1,6 @@
 // The access-token call's read in one round trip: one statement answers whether the API key is active,
 // whether the connection is live, its sites and its token row. The engine then serves the token from that
-// row (docs/architecture.md, the token engine's first read), or refreshes under the row lock as always.
+// row (its first read), or refreshes under the row lock as always.
 // On a direct connection it is a named prepared statement; behind a transaction pooler, where a name does
 // not survive from one transaction to the next, it is one simple query with its two values inlined.
 import { and, eq, getTableColumns, isNull, sql, type SQLWrapper } from 'drizzle-orm';
