@@ -31,13 +31,18 @@ async function serveBuildBehind(pooler: Pooler): Promise<{ base: string; stop: (
     base,
     stop: () =>
       new Promise((resolve) => {
-        child.once('exit', () => resolve());
+        const force = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        child.once('exit', () => {
+          clearTimeout(force);
+          resolve();
+        });
         child.kill('SIGTERM');
       }),
   };
 }
 
 test('through a transaction pooler: sign in and connect Jira on a second instance, listed right after', async ({ browser }) => {
+  test.setTimeout(300_000); // a second instance starts (and stops) inside the test
   const sql = e2eSql();
   const pooler = await startPooler(process.env.E2E_DATABASE_URL!);
   const app = await serveBuildBehind(pooler);
