@@ -68,7 +68,7 @@ describe('the background worker in two processes through a transaction pooler', 
     expect(after.rejected_reuses).toBe(before.rejected_reuses);
     const rows = await direct`select token_generation, status, count(*)::int as n from connections where id = any(${ids}) group by 1, 2`;
     expect(rows).toEqual([{ token_generation: 2, status: 'active', n: 24 }]);
-  });
+  }, 180_000); // two worker processes start (tsx) inside the test
 });
 
 describe('webhook delivery through a transaction pooler', () => {
@@ -90,7 +90,7 @@ describe('webhook delivery through a transaction pooler', () => {
       secret = endpoint.secret;
       for (let i = 0; i < 30; i++) await sendTestWebhook(dbFor(direct), endpoint.id);
       const pools = [testSql(3), testSql(3)];
-      const options = { keys: TEST_KEYS, allowPrivate: true, timeoutMs: 5000 };
+      const options = { keys: TEST_KEYS, allowPrivate: true, timeoutMs: 15_000 };
       const results = await Promise.all(pools.flatMap((p) => [deliverDueWebhooks(dbFor(p), options), deliverDueWebhooks(dbFor(p), options)]));
       await Promise.all(pools.map((p) => p.end()));
       expect(results.reduce((s, r) => s + r.succeeded, 0)).toBe(30);
