@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSession } from '../../lib/auth/sessions';
-import { scopesForConnect } from '../../lib/atlassian/products';
+import { scopesForConnect } from '../../lib/providers/atlassian/products';
 import { dbFor } from '../../lib/db';
 import { handleOAuthCallback } from '../../lib/flows/callback';
 import { startFlow, type FlowStart } from '../../lib/flows/start';

@@ -7,8 +7,6 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const READER = 'lib/config.ts';
-/** Still reading it while its owner moves the setting into config.ts; each must still read it (no stale entry). */
-const PENDING = new Set(['lib/db/index.ts']);
 
 function libFiles(dir = 'lib'): string[] {
   return readdirSync(path.join(ROOT, dir)).flatMap((name) => {
@@ -18,9 +16,9 @@ function libFiles(dir = 'lib'): string[] {
   });
 }
 
-/** Files of `files` that mention process.env (code or comment), config.ts and the pending ones aside. */
+/** Files of `files` that mention process.env (code or comment), config.ts aside. */
 export function envReaders(files: string[], read = (f: string) => readFileSync(path.join(ROOT, f), 'utf8')): string[] {
-  return files.filter((f) => f !== READER && !PENDING.has(f) && /\bprocess\s*\.\s*env\b/.test(read(f)));
+  return files.filter((f) => f !== READER && /\bprocess\s*\.\s*env\b/.test(read(f)));
 }
 
 describe('environment read once', () => {
@@ -28,10 +26,9 @@ describe('environment read once', () => {
     expect(envReaders(libFiles())).toEqual([]);
   });
 
-  it('config.ts reads it, and every pending exception still does', () => {
-    const files = libFiles();
-    expect(files).toContain(READER);
-    for (const f of PENDING) if (files.includes(f)) expect(readFileSync(path.join(ROOT, f), 'utf8')).toMatch(/process\.env/);
+  it('config.ts reads it', () => {
+    expect(libFiles()).toContain(READER);
+    expect(readFileSync(path.join(ROOT, READER), 'utf8')).toMatch(/process\.env/);
   });
 
   it('catches a read, a destructuring and a comment', () => {
