@@ -6,7 +6,7 @@ import { defaultUserCount, seedDemoData } from '../lib/db/seed';
 
 type Command = (args: string[]) => Promise<void>;
 
-const USAGE = 'usage: seed [--connections N] [--users N]   (defaults: 100000 connections, one user per 50 connections, at most 2000)';
+const USAGE = 'usage: seed [--connections N] [--users N]   (defaults: 100000 connections, one user per 20 connections)';
 const MAX_CONNECTIONS = 10_000_000;
 
 /** The value of `--name N` or `--name=N`, if given. */

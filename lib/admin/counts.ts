@@ -3,7 +3,7 @@ import { count, eq, sql } from 'drizzle-orm';
 import type { SelectedFields } from 'drizzle-orm/pg-core';
 import type { Executor } from '../db';
 import { connections, CONNECTION_STATUSES, connectionStatusCounts as summary, users, type ConnectionStatus } from '../db/schema';
-import { and, filterConditions, readsUsers, resolveFilter, type AdminFilter } from './filters';
+import { and, filterConditions, listsIds, readsUsers, resolveFilter, type AdminFilter } from './filters';
 import type { AdminQuery } from './params';
 
 export type StatusCounts = Record<ConnectionStatus, number>;
@@ -35,8 +35,8 @@ export async function countByStatus(db: Executor, queryOrFilter: AdminQuery | Ad
 
 /**
  * The filtered counts' statement (not run; undefined when unfiltered), also what tests EXPLAIN. A search
- * is an id list (at most the probe's rows): counted whole. Other filters: each status counted up to
- * `cap` + 1 rows, one bounded index range per status.
+ * or a narrow owner is an id list (at most the probe's rows): counted whole. Other filters: each status
+ * counted up to `cap` + 1 rows, one bounded index range per status.
  */
 export function filteredCountsQuery(db: Executor, filter: AdminFilter, cap = COUNT_CAP): CountsStatement | undefined {
   const conditions = filterConditions(db, filter, 'counts');
@@ -45,7 +45,7 @@ export function filteredCountsQuery(db: Executor, filter: AdminFilter, cap = COU
     const base = db.select(fields).from(connections).$dynamic();
     return readsUsers(filter) ? base.innerJoin(users, eq(users.id, connections.userId)) : base;
   };
-  if (filter.search) return from({ status: connections.status, count: count() }).where(and(conditions)).groupBy(connections.status);
+  if (listsIds(filter)) return from({ status: connections.status, count: count() }).where(and(conditions)).groupBy(connections.status);
   const [first, ...rest] = CONNECTION_STATUSES.map((status) => {
     const matching = from({ one: sql<number>`1` }).where(and([eq(connections.status, status), ...conditions])).limit(cap + 1).as(`m_${status}`);
     return db.select({ status: sql<ConnectionStatus>`${status}::text`.as('status'), count: count() }).from(matching).$dynamic();

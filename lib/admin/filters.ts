@@ -1,18 +1,30 @@
 // WHERE conditions of the admin list and counts, over `connections join users`.
 import { and as both, eq, exists, ilike, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db';
-import { connections, connectionSites, users } from '../db/schema';
+import { connections, connectionSites } from '../db/schema';
 import type { AdminQuery } from './params';
+import { ownerCondition, resolveOwner, type OwnerScope } from './owner';
 import { containsPattern, resolveSearch, searchCondition, type SearchScope } from './search';
 
-/** The query, with its free-text search resolved to a plan (lib/admin/search.ts). */
+/** The query, with its free-text search and owner filter resolved to plans (lib/admin/search.ts, owner.ts). */
 export interface AdminFilter {
   query: AdminQuery;
   search?: SearchScope;
+  /** Resolved on demand when absent (a filter built by hand): the email is then tested row by row. */
+  owner?: OwnerScope;
 }
 
 export async function resolveFilter(db: Executor, query: AdminQuery): Promise<AdminFilter> {
-  return { query, search: query.q ? await resolveSearch(db, query.q) : undefined };
+  const [search, owner] = await Promise.all([
+    query.q ? resolveSearch(db, query.q) : undefined,
+    query.owner ? resolveOwner(db, query.owner) : undefined,
+  ]);
+  return { query, search, owner };
+}
+
+/** Whether the filter is an id list (a narrow search or owner): its counts are one grouped count of those rows. */
+export function listsIds({ search, owner }: AdminFilter): boolean {
+  return Boolean(search) || owner?.kind === 'ids';
 }
 
 /** All the conditions (true when there are none). */
@@ -28,8 +40,8 @@ function siteCondition(db: Executor, site: string, use: 'page' | 'counts'): SQL 
 }
 
 /** Whether the conditions read `users`: the counts join it only then. */
-export function readsUsers({ query }: AdminFilter): boolean {
-  return Boolean(query.owner);
+export function readsUsers({ query, owner }: AdminFilter): boolean {
+  return Boolean(query.owner) && owner?.kind !== 'ids';
 }
 
 /**
@@ -37,11 +49,11 @@ export function readsUsers({ query }: AdminFilter): boolean {
  * connections out unless that status is chosen (the SPEC hides them by default); the counts ignore
  * the status filter altogether.
  */
-export function filterConditions(db: Executor, { query, search }: AdminFilter, use: 'page' | 'counts'): SQL[] {
+export function filterConditions(db: Executor, { query, search, owner }: AdminFilter, use: 'page' | 'counts'): SQL[] {
   const conditions: SQL[] = [];
   if (use === 'page') conditions.push(query.status ? eq(connections.status, query.status) : ne(connections.status, 'disconnected'));
   if (query.product) conditions.push(eq(connections.product, query.product));
-  if (query.owner) conditions.push(ilike(users.email, containsPattern(query.owner)));
+  if (query.owner) conditions.push(ownerCondition(owner ?? { kind: 'broad' }, query.owner));
   if (query.site) conditions.push(siteCondition(db, query.site, use));
   if (search) conditions.push(searchCondition(db, search, use));
   return conditions;

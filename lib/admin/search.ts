@@ -67,7 +67,7 @@ function rowMatches(db: Executor, p: string): SQL {
 
 // Through array(select unnest(…)): the planner then reads the ids by primary key instead of weighing a
 // walk over a whole index against a list of thousands.
-const idIn = (ids: string[]) => sql`${connections.id} = any(array(select unnest(${sql.param(ids)}::uuid[])))`;
+export const idIn = (ids: string[]) => sql`${connections.id} = any(array(select unnest(${sql.param(ids)}::uuid[])))`;
 
 /** The search as a condition over `connections`, for the page or for the counts. */
 export function searchCondition(db: Executor, scope: SearchScope, use: 'page' | 'counts'): SQL {

@@ -1,7 +1,12 @@
-// Demo data at scale for the admin dashboard (`npm run cli -- seed --connections 100000`, the
+// Demo data at scale for the admin dashboard (`npm run cli -- seed --connections 1000000`, the
 // benchmark, the tests): users, connections with a realistic status mix, 1–3 sites each and ~10
-// events each over the last 30 days. Set-based SQL (`insert … select … from generate_series`), so
-// 100,000 connections and 1,000,000 events take seconds, not minutes.
+// events each over the last 30 days. Set-based SQL (`insert … select … from generate_series`); a load
+// at least as large as the table rebuilds the indexes afterwards (lib/db/seed-bulk.ts), so that
+// 1,000,000 connections and 10,000,000 events take minutes.
+//
+// Users are named so that each last name is carried by exactly 1 in 50 of them, and connections are
+// dealt to users in turn: with the default user count, "jones" matches exactly 2% of the connections
+// at every size (the benchmark's broad-but-sparse search).
 //
 // Values are spread by `hashint4extended(n, salt)`: deterministic, well mixed, and cheap.
 // Tokens are dummy values encrypted with the configured key. `next_refresh_at` is left empty so
@@ -11,6 +16,7 @@
 // which the query builder has no words for, run on the handle's own postgres-js client.
 import type { TransactionSql } from 'postgres';
 import type { Db } from './index';
+import { withoutSecondaryStructures, worthRebuilding } from './seed-bulk';
 import { encryptSecret, type KeyRing } from '../crypto';
 import { BUILT_IN_PROVIDERS } from '../providers/registry';
 import {
@@ -24,7 +30,7 @@ import {
 
 export interface SeedOptions {
   connections: number;
-  /** Default: one user per 50 connections, at most 2,000. */
+  /** Default: one user per 20 connections, a multiple of 50 (defaultUserCount). */
   users?: number;
   /** Events per connection (the first is `connected`, the rest spread over the last 30 days). */
   eventsPerConnection?: number;
@@ -42,34 +48,45 @@ export interface SeedResult {
 
 const DUMMY_TOKENS = 8;
 
+/** Bumped whenever the rows a seed produces change: the admin benchmark keeps seeded databases keyed by it. */
+export const SEED_VERSION = 2;
+
 /** `hash(expr, salt) mod m`, as SQL text; `expr` is an int4 expression. */
 function pick(expr: string, salt: number, m: number): string {
   return `(abs(hashint4extended(${expr}, ${salt})) % ${Math.max(1, Math.floor(m))})`;
 }
 
+/** One user per 20 connections (a person has a handful, whatever the size of the company), a multiple of 50. */
 export function defaultUserCount(connections: number): number {
-  return Math.max(1, Math.min(2000, Math.ceil(connections / 50)));
+  return Math.max(50, Math.ceil(connections / 20 / 50) * 50);
 }
 
 function siteCount(users: number): number {
   return Math.max(10, Math.min(SITE_ADJECTIVES.length * SITE_NOUNS.length, Math.ceil(users / 4)));
 }
 
+/**
+ * User `i` (0…) is LAST_NAMES[i mod 50] (each last name on 1 user in 50) with a first name that makes the
+ * pair unique for 2,000 users (51·a mod 40 covers 0…39 as a does); further rounds get a number.
+ */
 async function seedUsers(tx: TransactionSql, count: number): Promise<void> {
   const [f, l] = [FIRST_NAMES.length, LAST_NAMES.length];
   await tx`create temp table seed_users (idx int primary key, id uuid not null, email text not null, name text not null) on commit drop`;
   await tx`
     with people as (
-      select (${FIRST_NAMES}::text[])[1 + (g - 1) % ${f}] as first, (${LAST_NAMES}::text[])[1 + ((g - 1) / ${f}) % ${l}] as last,
-        (${EMAIL_DOMAINS}::text[])[1 + ${tx.unsafe(pick('g', 31, EMAIL_DOMAINS.length))}] as domain, (g - 1) / ${f * l} as round
-      from generate_series(1, ${count}::int) g
+      select i, (${FIRST_NAMES}::text[])[1 + (i + i / ${l}) % ${f}] as first, (${LAST_NAMES}::text[])[1 + i % ${l}] as last,
+        (${EMAIL_DOMAINS}::text[])[1 + ${tx.unsafe(pick('i', 31, EMAIL_DOMAINS.length))}] as domain, i / ${f * l} as round
+      from generate_series(0, ${count - 1}::int) i
+    ), named as (
+      select i, lower(first || '.' || last) || case when round > 0 then round::text else '' end || '@' || domain as email,
+        first || ' ' || last as name
+      from people
     ), inserted as (
-      insert into users (email, name)
-      select lower(first || '.' || last) || case when round > 0 then round::text else '' end || '@' || domain, first || ' ' || last from people
+      insert into users (email, name) select email, name from named
       on conflict (email) do update set name = excluded.name
-      returning id, email, name
+      returning id, email
     )
-    insert into seed_users select (row_number() over (order by email) - 1)::int, id, email, name from inserted`;
+    insert into seed_users select n.i, u.id, n.email, n.name from named n join inserted u using (email)`;
 }
 
 async function seedSites(tx: TransactionSql, count: number): Promise<void> {
@@ -101,7 +118,7 @@ async function stageConnections(tx: TransactionSql, count: number, users: number
   const weights = await seedProducts(tx);
   await tx`
     create temp table seed_conns on commit drop as
-    select n, gen_random_uuid() as id, ${tx.unsafe(pick('n', 2, users))} as user_idx,
+    select n, gen_random_uuid() as id, (n - 1) % ${users}::int as user_idx,
       case when ${r} < 900 then 'active' when ${r} < 950 then 'degraded' when ${r} < 990 then 'needs_reauth' else 'error' end as status,
       ${tx.unsafe(pick('n', 3, 20))} as variant,
       (select product from seed_products where ${tx.unsafe(pick('n', 4, weights))} < upto order by upto limit 1) as product,
@@ -182,18 +199,45 @@ async function insertEvents(tx: TransactionSql, perConnection: number): Promise<
     cross join lateral (select x.h / 1000 as b, (x.h % 1000) / 1000.0 as frac, ${last}::int as last,
                           greatest(c.created_at, now() - interval '30 days') as window_start
                         from (select ${tx.unsafe(pick('c.n * 16 + j', 13, 1_000_000))} as h) x) e
-    cross join lateral (select case when j = 0 then 'connected' else ${tx.unsafe(EVENT_TYPE)} end as type) t
-    order by 5`; // in time order, as events are appended: ids follow time, index inserts mostly append
+    cross join lateral (select case when j = 0 then 'connected' else ${tx.unsafe(EVENT_TYPE)} end as type) t`;
+  // A connection's events come out in time order (j ascending), so their ids follow time as appended events' do.
   return result.count;
+}
+
+type Step = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
+
+async function insertAll(tx: TransactionSql, options: SeedOptions, users: number, step: Step) {
+  await step('users', () => seedUsers(tx, users));
+  await step('staging', async () => {
+    await seedSites(tx, siteCount(users));
+    await stageConnections(tx, options.connections, users);
+  });
+  await step('connections', () => insertConnections(tx, options.keys));
+  const siteRows = await step('sites', () => insertSites(tx, siteCount(users)));
+  const events = await step('events', () => insertEvents(tx, Math.max(1, options.eventsPerConnection ?? 10)));
+  return { siteRows, events };
+}
+
+/** A load at least as large as the table runs without its indexes and foreign keys; their rebuild is a step of its own. */
+async function load<T>(tx: TransactionSql, rows: number, insert: () => Promise<T>, onStep: SeedOptions['onStep']): Promise<T> {
+  if (!(await worthRebuilding(tx, rows))) return insert();
+  const started = performance.now();
+  let inserting = 0;
+  const result = await withoutSecondaryStructures(tx, async () => {
+    const before = performance.now();
+    const inserted = await insert();
+    inserting = performance.now() - before;
+    return inserted;
+  });
+  onStep?.('indexes and foreign keys', performance.now() - started - inserting);
+  return result;
 }
 
 /** Inserts the demo data in one transaction, then vacuums and analyzes the tables it filled. */
 export async function seedDemoData(db: Db, options: SeedOptions): Promise<SeedResult> {
   const sql = db.$client;
   const users = options.users ?? defaultUserCount(options.connections);
-  const sites = siteCount(users);
-  const perConnection = Math.max(1, options.eventsPerConnection ?? 10);
-  const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+  const step: Step = async (name, fn) => {
     const started = performance.now();
     const result = await fn();
     options.onStep?.(name, performance.now() - started);
@@ -202,15 +246,8 @@ export async function seedDemoData(db: Db, options: SeedOptions): Promise<SeedRe
   const counts = await sql.begin(async (tx) => {
     await tx`set local synchronous_commit = off`;
     await tx`set local work_mem = '64MB'`;
-    await step('users', () => seedUsers(tx, users));
-    await step('staging', async () => {
-      await seedSites(tx, sites);
-      await stageConnections(tx, options.connections, users);
-    });
-    await step('connections', () => insertConnections(tx, options.keys));
-    const siteRows = await step('sites', () => insertSites(tx, sites));
-    const events = await step('events', () => insertEvents(tx, perConnection));
-    return { siteRows, events };
+    await tx`set local maintenance_work_mem = '256MB'`; // index rebuilds
+    return load(tx, options.connections, () => insertAll(tx, options, users, step), options.onStep);
   });
   await step('vacuum analyze', () => sql`vacuum analyze users, connections, connection_sites, connection_events`);
   return { users, connections: options.connections, sites: counts.siteRows, events: counts.events };

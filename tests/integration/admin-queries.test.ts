@@ -10,6 +10,7 @@ import { decodeCursor, encodeCursor } from '../../lib/admin/cursor';
 import { loadAdminDashboard } from '../../lib/admin/dashboard';
 import { resolveFilter } from '../../lib/admin/filters';
 import { adminHref, parseAdminQuery, searchTooShort, SORT_NAMES, type AdminQuery, type SearchParams, type SortName } from '../../lib/admin/params';
+import { resolveOwner } from '../../lib/admin/owner';
 import { PROBE_ROWS, resolveSearch, type SearchScope } from '../../lib/admin/search';
 import { seedDemoData } from '../../lib/db/seed';
 import { decryptSecret } from '../../lib/crypto';
@@ -292,6 +293,28 @@ describe('filters and search', () => {
     const narrow = await expectedIds(`c.status <> 'disconnected' and ${where}`, 'updated', 'desc', ['%Ana.%']);
     expect((await resolveSearch(dbFor(sql), 'Ana.')).kind).toBe('ids');
     expect(await allIds(query({ q: 'Ana.' }))).toEqual(narrow);
+  });
+
+  it('gives the same rows and exact counts for an owner filter whatever plan it takes (id list, row by row)', async () => {
+    const expected = await expectedIds("c.status <> 'disconnected' and u.email ilike '%.test%'", 'owner', 'asc');
+    expect(expected.length).toBeGreaterThan(1000);
+    const scopes = { ids: await resolveOwner(dbFor(sql), '.test', 5_000), broad: await resolveOwner(dbFor(sql), '.test') };
+    for (const [kind, owner] of Object.entries(scopes)) {
+      expect(owner.kind).toBe(kind);
+      const q = query({ owner: '.test', sort: 'owner' });
+      const list = (position: Partial<AdminQuery>) => listAdminConnections(dbFor(sql), { query: { ...q, ...position }, owner }, 200);
+      let page = await list({});
+      const pages = [page.rows.map((r) => r.id)];
+      while (page.next) pages.push((page = await list({ after: page.next })).rows.map((r) => r.id));
+      expect(pages.flat()).toEqual(expected);
+      const back = await list({ before: page.previous });
+      expect(back.rows.map((r) => r.id)).toEqual(pages.at(-2));
+      const counts = await countByStatus(dbFor(sql), { query: q, owner }, 5_000);
+      expect(areLowerBounds(counts)).toBe(false);
+      expect(countShown(counts)).toBe(expected.length);
+    }
+    const person = await resolveOwner(dbFor(sql), 'bob@');
+    expect(person).toEqual({ kind: 'ids', ids: expect.arrayContaining([ids.bob, ids.bobGone]) });
   });
 
   it('never returns token columns', async () => {

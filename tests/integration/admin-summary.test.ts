@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentFailureReasons, refreshOutcomesByDay, topFailureCodes } from '../../lib/admin/activity';
 import { pageQuery } from '../../lib/admin/connections';
 import { countByStatus, countConfigurationErrors, filteredCountsQuery } from '../../lib/admin/counts';
-import { resolveFilter } from '../../lib/admin/filters';
+import { resolveFilter, type AdminFilter } from '../../lib/admin/filters';
+import { ownerProbeQuery } from '../../lib/admin/owner';
+import { resolveSearch } from '../../lib/admin/search';
 import { parseAdminQuery, SORT_NAMES, type SearchParams } from '../../lib/admin/params';
 import { dbFor, type Db } from '../../lib/db';
 import { seedDemoData } from '../../lib/db/seed';
@@ -49,6 +51,49 @@ async function summaries() {
 function keyed(pairs: [string, number][]): Record<string, number> {
   return Object.fromEntries(pairs.filter(([, n]) => n !== 0).sort(([a], [b]) => a.localeCompare(b)));
 }
+
+// Before the summaries' tests, which change and delete connections.
+describe('EXPLAIN: an owner filter and a broad-but-sparse search never walk the table', () => {
+  // User 0 of the seed: one person's ~20 connections among 20,000.
+  const person = { owner: 'ada.abe@' };
+
+  it('one person: the probe reads the owner\'s connections by user, then the page and counts by primary key', async () => {
+    const filter = await resolveFilter(db, parseAdminQuery(person));
+    expect(filter.owner).toMatchObject({ kind: 'ids' });
+    expect(filter.owner?.kind === 'ids' && filter.owner.ids.length).toBe(20);
+    const probe = await planOfStatement(ownerProbeQuery(db, person.owner).toSQL());
+    expect(probe.indexes).toContain('connections_user_idx');
+    expect(probe.nodes).not.toContain('Seq Scan connections');
+    const page = await planOfFilter(filter, 'page');
+    expect(page.indexes).toContain('connections_pkey');
+    expect(page.nodes).not.toContain('Seq Scan connections');
+    expect(page.indexes).not.toContain('connections_updated_idx'); // not a walk along the sort, testing owners
+    const counts = await planOfFilter(filter, 'counts');
+    expect(counts.indexes).toEqual(['connections_pkey']); // not a walk of each status's rows
+  });
+
+  it('a broad-but-sparse search: the page reads the sort index in order and stops at the page (no sort, no table scan)', async () => {
+    // "jones": 2% of the connections (400 here), made broad by a smaller probe, as at a million.
+    const search = await resolveSearch(db, 'jones', { narrow: 100, probe: 300 });
+    expect(search.kind).toBe('broad');
+    const plan = await planOfFilter({ query: parseAdminQuery({ q: 'jones' }), search }, 'page');
+    expect(plan.nodes[0]).toBe('Limit');
+    expect(plan.indexes[0]).toBe('connections_updated_idx');
+    expect(plan.nodes).not.toContain('Sort');
+    expect(plan.nodes).not.toContain('Seq Scan connections');
+    expect(plan.nodes).not.toContain('Bitmap Heap Scan connections');
+  });
+});
+
+describe('seed', () => {
+  it('gives "jones" to exactly 2% of the connections (1 user in 50, connections dealt in turn)', async () => {
+    const [row] = await sql<{ connections: number; users: number; all: number }[]>`
+      select count(*) filter (where u.email ilike '%jones%' and c.account_name ilike '%jones%')::int as connections,
+        count(distinct u.id) filter (where u.email ilike '%jones%')::int as users, count(*)::int as all
+      from connections c join users u on u.id = c.user_id`;
+    expect(row).toEqual({ connections: 400, users: 20, all: 20_000 });
+  });
+});
 
 describe('maintained summaries', () => {
   it('equal counting the tables after the seed, status changes, deletes and cascades', async () => {
@@ -108,8 +153,14 @@ async function indexesUsed(params: SearchParams, read: 'page' | 'counts' = 'page
 
 /** The plan's index names and node types. */
 async function planOf(params: SearchParams, read: 'page' | 'counts'): Promise<{ indexes: string[]; nodes: string[] }> {
-  const filter = await resolveFilter(db, parseAdminQuery(params));
-  const query = (read === 'page' ? pageQuery(db, filter, undefined, filter.query.dir, 51) : filteredCountsQuery(db, filter)!).toSQL();
+  return planOfFilter(await resolveFilter(db, parseAdminQuery(params)), read);
+}
+
+async function planOfFilter(filter: AdminFilter, read: 'page' | 'counts'): Promise<{ indexes: string[]; nodes: string[] }> {
+  return planOfStatement((read === 'page' ? pageQuery(db, filter, undefined, filter.query.dir, 51) : filteredCountsQuery(db, filter)!).toSQL());
+}
+
+async function planOfStatement(query: { sql: string; params: unknown[] }): Promise<{ indexes: string[]; nodes: string[] }> {
   const [row] = await sql.unsafe(`explain (format json) ${query.sql}`, query.params as never[]);
   const indexes: string[] = [];
   const nodes: string[] = [];
