@@ -3,7 +3,7 @@ import { count, eq, sql } from 'drizzle-orm';
 import type { SelectedFields } from 'drizzle-orm/pg-core';
 import type { Executor } from '../db';
 import { connections, CONNECTION_STATUSES, connectionStatusCounts as summary, users, type ConnectionStatus } from '../db/schema';
-import { and, filterConditions, listsIds, readsUsers, resolveFilter, type AdminFilter } from './filters';
+import { and, filterConditions, listsIds, probedOnly, readsUsers, resolveFilter, type AdminFilter } from './filters';
 import type { AdminQuery } from './params';
 
 export type StatusCounts = Record<ConnectionStatus, number>;
@@ -20,7 +20,7 @@ export const COUNT_CAP = 1_000;
 /**
  * Connections per status under the query's other filters (the status filter itself is ignored). Unfiltered:
  * the maintained summary, exact. Filtered: the first `cap` + 1 matching rows at most, so that a page load
- * does not count a large table; exact up to `cap`, lower bounds past it (and for a broad search).
+ * does not count a large table; exact up to `cap`, lower bounds past it (and for a broad search or owner).
  */
 export async function countByStatus(db: Executor, queryOrFilter: AdminQuery | AdminFilter, cap = COUNT_CAP): Promise<StatusCounts> {
   const filter = 'query' in queryOrFilter ? queryOrFilter : await resolveFilter(db, queryOrFilter);
@@ -28,14 +28,14 @@ export async function countByStatus(db: Executor, queryOrFilter: AdminQuery | Ad
   if (!query) return summedCounts(db);
   const counts = Object.fromEntries(CONNECTION_STATUSES.map((s) => [s, 0])) as StatusCounts;
   for (const row of await query) counts[row.status] = row.count;
-  const capped = !filter.search && CONNECTION_STATUSES.some((s) => counts[s] > cap);
-  if (capped || filter.search?.kind === 'broad') lowerBounds.add(counts);
+  const capped = !listsIds(filter) && CONNECTION_STATUSES.some((s) => counts[s] > cap);
+  if (capped || probedOnly(filter)) lowerBounds.add(counts);
   return counts;
 }
 
 /**
  * The filtered counts' statement (not run; undefined when unfiltered), also what tests EXPLAIN. A search
- * or a narrow owner is an id list (at most the probe's rows): counted whole. Other filters: each status
+ * or an owner is an id list (at most its probe's rows): counted whole. Other filters: each status
  * counted up to `cap` + 1 rows, one bounded index range per status.
  */
 export function filteredCountsQuery(db: Executor, filter: AdminFilter, cap = COUNT_CAP): CountsStatement | undefined {

@@ -10,7 +10,7 @@ import { containsPattern, resolveSearch, searchCondition, type SearchScope } fro
 export interface AdminFilter {
   query: AdminQuery;
   search?: SearchScope;
-  /** Resolved on demand when absent (a filter built by hand): the email is then tested row by row. */
+  /** When absent (a filter built by hand), the owner's email is tested on each row's joined user. */
   owner?: OwnerScope;
 }
 
@@ -22,9 +22,14 @@ export async function resolveFilter(db: Executor, query: AdminQuery): Promise<Ad
   return { query, search, owner };
 }
 
-/** Whether the filter is an id list (a narrow search or owner): its counts are one grouped count of those rows. */
+/** Whether the counts read an id list (a search's or an owner's probe): one grouped count of those rows. */
 export function listsIds({ search, owner }: AdminFilter): boolean {
-  return Boolean(search) || owner?.kind === 'ids';
+  return Boolean(search || owner);
+}
+
+/** Whether the counts are those of what a probe saw, not of every match: lower bounds. */
+export function probedOnly({ search, owner }: AdminFilter): boolean {
+  return search?.kind === 'broad' || owner?.kind === 'broad';
 }
 
 /** All the conditions (true when there are none). */
@@ -41,7 +46,7 @@ function siteCondition(db: Executor, site: string, use: 'page' | 'counts'): SQL 
 
 /** Whether the conditions read `users`: the counts join it only then. */
 export function readsUsers({ query, owner }: AdminFilter): boolean {
-  return Boolean(query.owner) && owner?.kind !== 'ids';
+  return Boolean(query.owner) && !owner;
 }
 
 /**
@@ -53,7 +58,7 @@ export function filterConditions(db: Executor, { query, search, owner }: AdminFi
   const conditions: SQL[] = [];
   if (use === 'page') conditions.push(query.status ? eq(connections.status, query.status) : ne(connections.status, 'disconnected'));
   if (query.product) conditions.push(eq(connections.product, query.product));
-  if (query.owner) conditions.push(ownerCondition(owner ?? { kind: 'broad' }, query.owner));
+  if (query.owner) conditions.push(ownerCondition(db, query.owner, owner, use));
   if (query.site) conditions.push(siteCondition(db, query.site, use));
   if (search) conditions.push(searchCondition(db, search, use));
   return conditions;

@@ -6,7 +6,7 @@ import { currentFailureReasons, refreshOutcomesByDay, topFailureCodes } from '..
 import { pageQuery } from '../../lib/admin/connections';
 import { countByStatus, countConfigurationErrors, filteredCountsQuery } from '../../lib/admin/counts';
 import { resolveFilter, type AdminFilter } from '../../lib/admin/filters';
-import { ownerProbeQuery } from '../../lib/admin/owner';
+import { ownerProbeQuery, resolveOwner } from '../../lib/admin/owner';
 import { resolveSearch } from '../../lib/admin/search';
 import { parseAdminQuery, SORT_NAMES, type SearchParams } from '../../lib/admin/params';
 import { dbFor, type Db } from '../../lib/db';
@@ -70,6 +70,19 @@ describe('EXPLAIN: an owner filter and a broad-but-sparse search never walk the 
     expect(page.indexes).not.toContain('connections_updated_idx'); // not a walk along the sort, testing owners
     const counts = await planOfFilter(filter, 'counts');
     expect(counts.indexes).toEqual(['connections_pkey']); // not a walk of each status's rows
+  });
+
+  it('an owner on 2% of the connections: the page reads the sort index in order, the counts only what the probe saw', async () => {
+    const filter = await resolveFilter(db, parseAdminQuery({ owner: '.jones' }));
+    expect(filter.owner?.kind).toBe('ids'); // 400 connections here: made broad by a smaller probe, as at a million
+    const broad = { ...filter, owner: await resolveOwner(db, '.jones', 100) };
+    expect(broad.owner.kind).toBe('broad');
+    const page = await planOfFilter(broad, 'page');
+    expect(page.nodes[0]).toBe('Limit');
+    expect(page.indexes[0]).toBe('connections_updated_idx');
+    expect(page.nodes).not.toContain('Sort');
+    expect(page.indexes).not.toContain('connections_user_idx'); // not every matching owner's connections, then sorted
+    expect((await planOfFilter(broad, 'counts')).indexes).toEqual(['connections_pkey']);
   });
 
   it('a broad-but-sparse search: the page reads the sort index in order and stops at the page (no sort, no table scan)', async () => {
