@@ -7,6 +7,7 @@ import { pageQuery } from '../../lib/admin/connections';
 import { countByStatus, countConfigurationErrors, filteredCountsQuery } from '../../lib/admin/counts';
 import { resolveFilter, type AdminFilter } from '../../lib/admin/filters';
 import { ownerProbeQuery, resolveOwner } from '../../lib/admin/owner';
+import { resolveSite } from '../../lib/admin/site';
 import { resolveSearch } from '../../lib/admin/search';
 import { parseAdminQuery, SORT_NAMES, type SearchParams } from '../../lib/admin/params';
 import { dbFor, type Db } from '../../lib/db';
@@ -83,6 +84,22 @@ describe('EXPLAIN: an owner filter and a broad-but-sparse search never walk the 
     expect(page.nodes).not.toContain('Sort');
     expect(page.indexes).not.toContain('connections_user_idx'); // not every matching owner's connections, then sorted
     expect((await planOfFilter(broad, 'counts')).indexes).toEqual(['connections_pkey']);
+  });
+
+  it('a site: few connections are read by primary key; many, along the sort index testing each row\'s sites', async () => {
+    const narrow = await resolveFilter(db, parseAdminQuery({ site: 'Amber Analytics' }));
+    expect(narrow.site).toMatchObject({ kind: 'ids' });
+    const page = await planOfFilter(narrow, 'page');
+    expect(page.indexes).toContain('connections_pkey');
+    expect(page.nodes).not.toContain('Seq Scan connections');
+    expect(page.indexes).not.toContain('connections_updated_idx');
+    const broad = { ...narrow, site: await resolveSite(db, 'Amber Analytics', 10) };
+    expect(broad.site.kind).toBe('broad');
+    const walk = await planOfFilter(broad, 'page');
+    expect(walk.nodes[0]).toBe('Limit');
+    expect(walk.indexes[0]).toBe('connections_updated_idx');
+    expect(walk.nodes).not.toContain('Sort');
+    expect(walk.nodes).not.toContain('Seq Scan connections');
   });
 
   it('a broad-but-sparse search: the page reads the sort index in order and stops at the page (no sort, no table scan)', async () => {
