@@ -1,11 +1,11 @@
 // WHERE conditions of the admin list and counts, over `connections join users`.
-import { and as both, eq, exists, ilike, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and as both, eq, ne, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db';
-import { connections, connectionSites } from '../db/schema';
+import { connections } from '../db/schema';
 import type { AdminQuery } from './params';
 import { ownerCondition, resolveOwner, type OwnerScope } from './owner';
 import { resolveSite, siteCondition, type SiteScope } from './site';
-import { containsPattern, resolveSearch, searchCondition, type SearchScope } from './search';
+import { resolveSearch, searchCondition, type SearchScope } from './search';
 
 /** The query, with its free-text search and owner filter resolved to plans (lib/admin/search.ts, owner.ts). */
 export interface AdminFilter {
