@@ -22,7 +22,7 @@ function expiresIn(c: ConnectionView, now: number): string {
 export function ConnectionCard({ c, now, keepaliveDays, emails }: { c: ConnectionView; now: number; keepaliveDays: number; emails?: boolean }) {
   const label = productLabel(c.product);
   const tokenValid = !!c.access_expires_at && c.access_expires_at.getTime() > now;
-  const reason = plainReason(c.status, c.status === 'degraded' ? (c.reason ?? c.last_error_code) : c.reason, tokenValid, providerFor(c.product).issuerName);
+  const reason = plainReason(c.status, c.status === 'degraded' ? (c.reason ?? c.last_error_code) : c.reason, tokenValid, providerFor(c.product).issuerName, providerFor(c.product).consentExpiredText);
   const tone = statusLabel(c.status).tone;
   const idleDays = c.last_used_at ? Math.floor((now - c.last_used_at.getTime()) / DAY) : null;
   const needsReauth = c.status === 'needs_reauth';

@@ -37,7 +37,11 @@ export function statusLabel(status: string) {
   return STATUS_LABEL[status] ?? { label: status, tone: 'muted' as const };
 }
 
-export function plainReason(status: string, reason: string | null, tokenStillValid = true, issuer = 'Atlassian'): string | null {
+/** `consentExpiredText`: the provider's own sentence for a family that reached its absolute lifetime. */
+export function plainReason(status: string, reason: string | null, tokenStillValid = true, issuer = 'Atlassian', consentExpiredText?: string | null): string | null {
+  if (status === 'needs_reauth' && reason === 'consent_expired') {
+    return consentExpiredText ?? `${issuer} ended access a fixed time after consent. Renew to continue.`;
+  }
   if (status === 'needs_reauth') {
     return NEEDS_REAUTH_REASON[reason ?? '']?.(issuer) ?? 'Only a new consent can fix this connection. Reconnect to resume syncing.';
   }

@@ -5,6 +5,7 @@ import type { Executor } from '../db';
 import { connections, connectionSites, refreshAttempts } from '../db/schema';
 import { encryptSecret, type KeyRing } from '../crypto';
 import { recordTransition } from './transitions';
+import { consentColumns } from './renewal';
 
 export interface NewTokenFamily {
   product: Product;
@@ -56,6 +57,7 @@ export async function createConnection(ctx: StoreContext, userId: string, family
       .insert(connections)
       .values({
         ...cols,
+        ...consentColumns(family.product, at),
         userId,
         product: family.product,
         status: 'active',
@@ -86,6 +88,7 @@ export async function replaceTokenFamily(ctx: StoreContext, connectionId: string
       .update(connections)
       .set({
         ...cols,
+        ...consentColumns(family.product, at),
         status: 'active',
         reason: null,
         consecutiveFailures: 0,

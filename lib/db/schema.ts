@@ -79,6 +79,12 @@ export const connections = pgTable(
     lastRefreshedAt: ts('last_refreshed_at'),
     lastUsedAt: ts('last_used_at'),
     nextRefreshAt: ts('next_refresh_at'),
+    // When the consent that started the current token family was exchanged (never moved by a refresh), and
+    // when the provider's absolute lifetime ends that family (null: the provider has none). renew_warned_at:
+    // the family's one `connection.expiring` was recorded (cleared by the next consent).
+    consentedAt: ts('consented_at'),
+    renewBy: ts('renew_by'),
+    renewWarnedAt: ts('renew_warned_at'),
     // The owner's choice for this connection's emails (their user-wide switch is on users).
     notificationsEnabled: boolean('notifications_enabled').notNull().default(true),
     createdAt: createdAt(),
@@ -99,6 +105,11 @@ export const connections = pgTable(
     index('connections_status_reason_idx').on(t.status, t.reason),
     trigram('connections_account_email_trgm_idx', t.accountEmail),
     trigram('connections_account_name_trgm_idx', t.accountName),
+    // Admin sort by renew_by (keyset), and the worker's scan for families entering their renewal window.
+    index('connections_renew_by_idx').on(t.renewBy, t.id),
+    index('connections_renew_due_idx')
+      .on(t.renewBy)
+      .where(sql`renew_warned_at is null and status in ('active', 'degraded')`),
     // The worker's queue: only live connections have scheduled work.
     index('connections_due_idx')
       .on(t.nextRefreshAt)
@@ -297,7 +308,7 @@ export const rateLimits = pgTable('rate_limits', {
   hits: integer('hits').notNull(),
 });
 
-export const NOTIFICATION_KINDS = ['needs_reauth', 'degraded', 'digest'] as const;
+export const NOTIFICATION_KINDS = ['needs_reauth', 'degraded', 'expiring', 'digest'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 export const NOTIFICATION_STATUSES = ['pending', 'sent', 'failed', 'suppressed', 'cancelled'] as const;
 

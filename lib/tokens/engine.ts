@@ -6,6 +6,7 @@ import { providerFor } from '../providers';
 import type { ProductApps } from '../providers/apps';
 import { recordEvent } from '../connections/events';
 import { recordTransition } from '../connections/transitions';
+import { reachedAbsoluteLifetime } from '../connections/renewal';
 import { backoffSeconds, keepWithinReuseLeeway } from './backoff';
 import { CryptoError, decryptSecret, encryptSecret, type KeyRing } from '../crypto';
 import {
@@ -338,9 +339,11 @@ export function createTokenEngine(opts: TokenEngineOptions) {
   }
 
   // A dead refresh token always answers the same body (SPEC 1), whatever killed it. The cause is inferred from
-  // what the app saw: a lost outcome, the API's own "scope does not match" about this very token family
+  // what the app saw: the end of the family's year (renew_by), a lost outcome, the API's own "scope does not match" about this very token family
   // generation, or the 90 days since the last rotation by the app's clock (sandbox: the simulator's).
+  // At or after renew_by (a minute early for skew) the family is dead whatever else happened: its year is over.
   function terminalReason(row: TokenRow, outcomeWasUnknown: boolean, at: Date, scopeMismatch: boolean): string {
+    if (reachedAbsoluteLifetime(row.renewBy, at)) return 'consent_expired';
     if (outcomeWasUnknown) return 'token_lost';
     if (scopeMismatch) return 'scope_mismatch';
     const issued = row.refreshTokenIssuedAt;
