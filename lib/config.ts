@@ -53,6 +53,7 @@ const envSchema = databaseSchema.extend({
   SMTP_URL: optional(z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' })),
   EMAIL_FROM: optional(z.string().trim().max(254).pipe(z.union([z.email(), z.string().regex(/^[^<>\r\n]*<[^<>\s@]+@[^<>\s@]+>$/)], 'must be an email address, optionally as "Name <address>"'))),
   NOTIFY_DEGRADED_AFTER_HOURS: optional(int(1)),
+  RENEW_WARNING_DAYS: optional(int(1).max(364, 'must be below the 365-day absolute lifetime')),
   WEBHOOK_ALLOW_PRIVATE: optional(z.enum(['true', 'false'], 'must be true or false')),
   RECONNECT_DATA_DIR: optional(z.string()),
   LOG_FORMAT: optional(z.enum(LOG_FORMATS, 'must be json or human')),
@@ -113,6 +114,8 @@ interface BaseConfig {
   smtpUrl?: string;
   emailFrom: string;
   notifyDegradedAfterHours: number;
+  /** A connection whose family ends within this many days is "Renew soon". */
+  renewWarningDays: number;
   /** Local state: dev secrets, the sandbox simulator's state, the embedded Postgres (as a normal user). */
   dataDir: string;
   /** How many proxies in front of the app append to X-Forwarded-For (0: the TCP peer is the client). */
@@ -203,6 +206,7 @@ export function loadConfig(env: Env = process.env, dataDir = env.RECONNECT_DATA_
     smtpUrl: e.SMTP_URL,
     emailFrom: e.EMAIL_FROM ?? `Reconnect <reconnect@${new URL(e.APP_URL ?? 'http://localhost').hostname}>`,
     notifyDegradedAfterHours: e.NOTIFY_DEGRADED_AFTER_HOURS ?? 24,
+    renewWarningDays: e.RENEW_WARNING_DAYS ?? 30,
     dataDir,
     trustedProxyHops: e.TRUSTED_PROXY_HOPS ?? 0,
     worker: { inApp: e.RECONNECT_WORKER !== 'off', handlesSignals: Boolean(e.NEXT_MANUAL_SIG_HANDLE) },

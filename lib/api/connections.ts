@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, lt, ne, sql } from 'drizzle-orm';
 import { dbErrorCode, type Executor } from '../db';
 import { connections, users } from '../db/schema';
 import { selectViews, VIEW_COLUMNS, type ConnectionView } from '../connections/queries';
@@ -20,6 +20,8 @@ export function serializeConnection(c: ConnectionView): ConnectionJson {
     last_refreshed_at: c.last_refreshed_at?.toISOString() ?? null,
     last_used_at: c.last_used_at?.toISOString() ?? null,
     consecutive_failures: c.consecutive_failures,
+    consented_at: c.consented_at?.toISOString() ?? null,
+    renew_by: c.renew_by?.toISOString() ?? null,
     created_at: c.created_at.toISOString(),
     updated_at: c.updated_at.toISOString(),
   };
@@ -69,6 +71,7 @@ async function pageRows(db: Executor, q: ListConnectionsQuery, after: Cursor | u
           q.status ? eq(connections.status, q.status) : ne(connections.status, 'disconnected'),
           q.product ? eq(connections.product, q.product) : undefined,
           q.user_email ? eq(users.email, q.user_email) : undefined,
+          q.renew_before ? lt(connections.renewBy, new Date(q.renew_before)) : undefined,
           after ? gt(sql`(${connections.createdAt}, ${connections.id})`, sql`(${after.created_at}::text::timestamptz, ${after.id}::uuid)`) : undefined,
         ),
       )

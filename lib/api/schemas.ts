@@ -30,6 +30,9 @@ export const listConnectionsQuery = z
     status: connectionStatusSchema.optional().meta({ description: 'Only connections in this status (default: every status but `disconnected`).' }),
     product: productSchema.optional(),
     user_email: z.email().transform((e) => e.toLowerCase()).optional().meta({ description: "Only this user's connections." }),
+    renew_before: timestamp
+      .optional()
+      .meta({ description: 'ISO time: only connections whose `renew_by` is before it (what must be renewed by then). Connections without a `renew_by` (Bitbucket) are left out.' }),
     cursor: z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,200}$/, 'not a cursor from a previous page')
@@ -77,7 +80,7 @@ export const connectionSchema = z
     id: uuid,
     product: productSchema,
     status: connectionStatusSchema,
-    reason: z.string().nullable().meta({ description: 'Why the connection is not `active` (for `needs_reauth`: `revoked`, `inactivity_expired`, `scope_mismatch` or `token_lost`), else null.' }),
+    reason: z.string().nullable().meta({ description: 'Why the connection is not `active` (for `needs_reauth`: `revoked`, `inactivity_expired`, `consent_expired`, `scope_mismatch` or `token_lost`), else null.' }),
     user_email: z.email(),
     account_id: z.string().nullable().meta({ description: 'The Atlassian account id of the grant.' }),
     scopes: z.array(z.string()),
@@ -86,6 +89,8 @@ export const connectionSchema = z
     last_refreshed_at: timestamp.nullable(),
     last_used_at: timestamp.nullable(),
     consecutive_failures: z.number().int(),
+    consented_at: timestamp.nullable().meta({ description: 'When the consent that started the current token family was exchanged (connect, reconnect, renew). A refresh never changes it.' }),
+    renew_by: timestamp.nullable().meta({ description: '`consented_at` plus the provider\'s absolute lifetime (Atlassian: 365 days): the family ends then, however often it is refreshed, and only a renewal (a new consent) continues it. null for Bitbucket, which documents no such limit.' }),
     created_at: timestamp,
     updated_at: timestamp,
   })
@@ -240,6 +245,7 @@ export const webhookEventSchema = z
       user_email: z.email().nullable(),
       sites: z.array(siteSchema),
       reconnect_url: z.url().nullable().meta({ description: "The connection's reconnect page in the app (the user must be signed in)." }),
+      renew_by: timestamp.nullable().meta({ description: 'When the provider ends the connection\'s token family (its consent time plus the absolute lifetime: 365 days for Atlassian); renew before it. null for Bitbucket and `webhook.test`. `connection.expiring` fires once per family when this comes within `RENEW_WARNING_DAYS`.' }),
       occurred_at: timestamp,
       endpoint_id: uuid.optional().meta({ description: '`webhook.test` only: the endpoint tested.' }),
       message: z.string().optional().meta({ description: '`webhook.test` only.' }),

@@ -5,6 +5,7 @@ import { connectionEvents } from '../db/schema';
 export const CONNECTION_EVENT_TYPES = [
   'connected',
   'reconnected',
+  'expiring',
   'refreshed',
   'refresh_failed',
   'degraded',

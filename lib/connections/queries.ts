@@ -27,6 +27,8 @@ export const VIEW_COLUMNS = {
   last_used_at: connections.lastUsedAt,
   refresh_token_issued_at: connections.refreshTokenIssuedAt,
   consecutive_failures: connections.consecutiveFailures,
+  consented_at: connections.consentedAt,
+  renew_by: connections.renewBy,
   last_error_code: connections.lastErrorCode,
   next_refresh_at: connections.nextRefreshAt,
   token_generation: connections.tokenGeneration,

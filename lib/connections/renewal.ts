@@ -1,8 +1,7 @@
 // Renewal (docs/connection-states.md, "The year"): a provider may end every token family a fixed time after
 // the consent that started it (Atlassian: 365 days), however often it is refreshed. The consent time is
 // recorded at each code exchange; renew_by follows from it; the window opens RENEW_WARNING_DAYS before.
-import type { Product } from '../atlassian/products';
-import { providerFor } from '../providers';
+import { providerOf, type Product } from '../providers/registry';
 
 const DAY_MS = 86_400_000;
 /** A terminal refresh error this close before renew_by already counts as the end of the year (clock skew). */
@@ -10,7 +9,7 @@ export const CONSENT_SKEW_MS = 60_000;
 
 /** When the family consented at `consentedAt` ends; null for a provider without an absolute lifetime. */
 export function renewByFor(product: Product, consentedAt: Date): Date | null {
-  const lifetime = providerFor(product).absoluteLifetimeSeconds;
+  const lifetime = providerOf(product).capabilities.absoluteLifetimeSeconds;
   return lifetime === null ? null : new Date(consentedAt.getTime() + lifetime * 1000);
 }
 

@@ -83,7 +83,11 @@ export async function replaceTokenFamily(ctx: StoreContext, connectionId: string
   const at = ctx.now ?? new Date();
   const cols = tokenColumns(family, ctx.keys, at);
   return ctx.db.transaction(async (tx) => {
-    await tx.select({ id: connections.id }).from(connections).where(eq(connections.id, connectionId)).for('update');
+    const [before] = await tx
+      .select({ status: connections.status, renewBy: connections.renewBy })
+      .from(connections)
+      .where(eq(connections.id, connectionId))
+      .for('update');
     const [{ generation }] = await tx
       .update(connections)
       .set({
@@ -105,7 +109,10 @@ export async function replaceTokenFamily(ctx: StoreContext, connectionId: string
       .returning({ generation: connections.tokenGeneration });
     await tx.delete(refreshAttempts).where(eq(refreshAttempts.connectionId, connectionId));
     await replaceSites(tx, connectionId, family.sites);
-    await recordTransition(tx, { type: 'reconnected', connectionId, appUrl: ctx.appUrl, at, event: { tokenGeneration: generation } });
+    // A new consent on a live family that had an end date renews it: the timeline says "Renewed".
+    const renewed = !!before?.renewBy && (before.status === 'active' || before.status === 'degraded');
+    const event = { tokenGeneration: generation, code: renewed ? 'renewed' : null };
+    await recordTransition(tx, { type: 'reconnected', connectionId, appUrl: ctx.appUrl, at, event });
     return generation!;
   });
 }

@@ -62,6 +62,7 @@ const CODE_PHRASE: Record<string, Phrase> = {
   ok: () => 'the connection works',
   // Notification kinds (NOTIFICATION_KINDS)
   degraded: () => 'refreshes keep failing',
+  expiring: () => 'renewing the connection before its year runs out',
   digest: () => 'the daily summary of broken connections',
 };
 
@@ -70,6 +71,7 @@ const REASON_PHRASE: Record<string, { title: string; detail: Phrase }> = {
   revoked: { title: 'access revoked', detail: (p) => `Access was revoked in ${p} or the password changed. Reconnect to resume syncing.` },
   inactivity_expired: { title: 'unused too long', detail: (p) => `${p} expired this connection because it was not used for too long. Reconnect to resume syncing.` },
   scope_mismatch: { title: 'permissions changed', detail: (p) => `The permissions ${p} holds for this app no longer match what it needs. Reconnect to grant them again.` },
+  consent_expired: { title: 'the year ran out', detail: (p) => `${p} ended access at the end of the consent's absolute lifetime. Renew to continue.` },
   token_lost: { title: 'refresh interrupted', detail: (p) => `A refresh was interrupted and ${p} no longer accepts the saved token. Reconnect to resume syncing.` },
 };
 
@@ -112,7 +114,11 @@ function withCode(e: TimelineEvent, issuer: string, build: (phrase: string) => O
 
 const DESCRIBE: Record<ConnectionEventType, Describer> = {
   connected: (e, p) => fixed('Connected', `Signed in to ${p} and stored the tokens${e.sites ? ` for ${e.sites} site${e.sites === 1 ? '' : 's'}` : ''}${generation(e)}.`, 'ok', 'connected'),
-  reconnected: (e, p) => fixed('Reconnected', `A new consent in ${p} replaced the old tokens${generation(e)}.`, 'ok', 'reconnected'),
+  reconnected: (e, p) =>
+    e.code === 'renewed'
+      ? fixed('Renewed', `A new consent in ${p} started a new token family and a new year${generation(e)}.`, 'ok', 'reconnected')
+      : fixed('Reconnected', `A new consent in ${p} replaced the old tokens${generation(e)}.`, 'ok', 'reconnected'),
+  expiring: (_e, p) => fixed('Renew soon', `${p} ends this connection's access one year after its consent; it is inside its renewal window now. Renew to continue.`, 'warn', 'retrying'),
   refreshed: (e) => fixed('Token refreshed', `The access token was renewed${generation(e)}.`, 'ok', 'refreshed'),
   refresh_failed: (e, p) =>
     withCode(e, p, (why) => ({ title: `Refresh failed: ${why}`, detail: `The refresh did not go through; Reconnect retries by itself.${retryIn(e.retry_in_seconds)}`, tone: 'warn', icon: 'retrying' })),
@@ -186,7 +192,7 @@ export const TIMELINE_FILTERS: readonly { id: TimelineFilter; label: string; typ
   { id: 'refreshes', label: 'Refreshes', types: ['refreshed', 'refresh_failed', 'recovered'] },
   { id: 'problems', label: 'Problems', types: ['refresh_failed', 'degraded', 'needs_reauth', 'configuration_error', 'api_unauthorized', 'notification_failed'] },
   { id: 'tests', label: 'Tests', types: ['test'] },
-  { id: 'changes', label: 'Connection changes', types: ['connected', 'reconnected', 'degraded', 'recovered', 'needs_reauth', 'configuration_error', 'disconnected'] },
+  { id: 'changes', label: 'Connection changes', types: ['connected', 'reconnected', 'expiring', 'degraded', 'recovered', 'needs_reauth', 'configuration_error', 'disconnected'] },
   { id: 'emails', label: 'Emails', types: ['notification_sent', 'notification_failed', 'notification_suppressed'] },
 ];
 

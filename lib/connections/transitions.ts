@@ -12,7 +12,7 @@ import { enqueueWebhookMessage } from '../outbox/webhook-messages';
 import { recordEvent, type ConnectionEvent, type ConnectionEventType } from './events';
 import { sitesJson } from './queries';
 
-export const TRANSITION_TYPES = ['created', 'reconnected', 'needs_reauth', 'degraded', 'recovered', 'deleted'] as const;
+export const TRANSITION_TYPES = ['created', 'reconnected', 'needs_reauth', 'degraded', 'recovered', 'expiring', 'deleted'] as const;
 export type TransitionType = (typeof TRANSITION_TYPES)[number];
 
 /** The webhook event type that announces a transition. */
@@ -22,20 +22,23 @@ export const transitionWebhookType = (type: TransitionType): TransitionWebhookTy
 interface Consumers {
   /** The timeline event (its wording: lib/connections/timeline.ts). */
   event: ConnectionEventType;
-  /** The owner's mail it queues: needs_reauth at once, degraded only if it lasts (the worker waits). */
+  /** The owner's mail it queues: needs_reauth and expiring at once, degraded only if it lasts (the worker waits). */
   mail?: OwnerMailKind;
   /** Pending mails it withdraws: the spell they were about is over, or superseded. */
   cancels: readonly OwnerMailKind[];
 }
 
 const BOTH = ['degraded', 'needs_reauth'] as const;
+// A renewal reminder not yet sent is moot once its family is replaced, gone or dead (not when it recovers).
+const ALL = ['degraded', 'needs_reauth', 'expiring'] as const;
 const CONSUMERS: Record<TransitionType, Consumers> = {
   created: { event: 'connected', cancels: [] },
-  reconnected: { event: 'reconnected', cancels: BOTH },
-  needs_reauth: { event: 'needs_reauth', mail: 'needs_reauth', cancels: ['degraded'] },
+  reconnected: { event: 'reconnected', cancels: ALL },
+  needs_reauth: { event: 'needs_reauth', mail: 'needs_reauth', cancels: ['degraded', 'expiring'] },
   degraded: { event: 'degraded', mail: 'degraded', cancels: [] },
   recovered: { event: 'recovered', cancels: BOTH },
-  deleted: { event: 'disconnected', cancels: BOTH },
+  expiring: { event: 'expiring', mail: 'expiring', cancels: [] },
+  deleted: { event: 'disconnected', cancels: ALL },
 };
 
 export interface Transition {
@@ -67,6 +70,7 @@ export async function transitionPayload(tx: Executor, type: string, connectionId
       product: connections.product,
       status: connections.status,
       reason: connections.reason,
+      renew_by: connections.renewBy,
       user_email: users.email,
       sites: sitesJson,
     })
@@ -81,6 +85,7 @@ export async function transitionPayload(tx: Executor, type: string, connectionId
     user_email: row!.user_email,
     sites: row!.sites.map((s) => ({ cloud_id: s.cloud_id, name: s.name, url: s.url })),
     reconnect_url: `${appUrl}/connections/${row!.id}/reconnect`,
+    renew_by: row!.renew_by?.toISOString() ?? null,
     occurred_at: at.toISOString(),
   };
   return { type, timestamp: at.toISOString(), data };

@@ -7,6 +7,7 @@ import { getTokenEngine } from '../tokens';
 import { smtpSender, smtpTransport } from '../notifications/mailer';
 import { cleanupTask, deliveryTask, notificationTask, refreshTask } from './tasks';
 import { registerAppStop } from './app-stop';
+import { renewalTask } from './renewal';
 import { startWorker, type RunningWorker, type WorkerLog } from './worker';
 
 /** The background worker on the app's own pools: inside `npm start` or alone as `npm run worker`. */
@@ -18,7 +19,12 @@ export function startAppWorker(log: WorkerLog = createLogger('worker')): Running
     allowPrivate: config.webhookAllowPrivate,
     onAttempt: (outcome) => metrics().deliveries.inc({ outcome }),
   });
-  const tasks = [refreshTask(getTokenEngine(), { beforeRound: () => appClock().sync() }), delivery, cleanupTask(db)];
+  const tasks = [
+    refreshTask(getTokenEngine(), { beforeRound: () => appClock().sync() }),
+    renewalTask({ db, appUrl: config.appUrl, warningDays: config.renewWarningDays, now: () => appClock().now(), beforeRound: () => appClock().sync() }),
+    delivery,
+    cleanupTask(db),
+  ];
   // No SMTP_URL (live mode): notifications are off; the admin page says so. Sandbox: npm start's mail catcher.
   if (config.smtpUrl) {
     tasks.push(

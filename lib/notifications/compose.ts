@@ -11,7 +11,7 @@ import { ConnectionMail, connectionMailSubject, type ConnectionMailProps } from 
 import { DigestMail, digestSubject, type DigestMailProps } from './templates/digest-mail';
 
 export interface ConnectionMailInput {
-  kind: 'needs_reauth' | 'degraded';
+  kind: 'needs_reauth' | 'degraded' | 'expiring';
   connectionId: string;
   product: Product;
   status: string;
@@ -21,6 +21,8 @@ export interface ConnectionMailInput {
   reconnectUrl: string | null;
   linkExpiresAt: Date | null;
   degradedHours: number;
+  /** Renewal reminders: when the family ends. */
+  renewBy?: Date | null;
 }
 
 export interface Envelope {
@@ -55,11 +57,13 @@ export function connectionMail(env: Envelope, c: ConnectionMailInput): Promise<O
     account: c.account,
     issuer: providerFor(c.product).issuerName,
     reason: plainReason(c.status, c.reason, true, providerFor(c.product).issuerName, providerFor(c.product).consentExpiredText) ?? '',
-    actionUrl: c.kind === 'needs_reauth' && c.reconnectUrl ? c.reconnectUrl : connectionUrl,
+    actionUrl: c.kind !== 'degraded' && c.reconnectUrl ? c.reconnectUrl : connectionUrl,
     linkExpiresAt: c.linkExpiresAt ? dateText(c.linkExpiresAt) : null,
     connectionUrl,
     unsubscribeUrl: unsubscribeUrl(env.appUrl, env.unsubscribeToken),
     degradedHours: c.degradedHours,
+    renewBy: c.renewBy ? dateText(c.renewBy) : undefined,
+    consentExpiredText: providerFor(c.product).consentExpiredText ?? undefined,
   };
   return finish(env, connectionMailSubject(props), createElement(ConnectionMail, props));
 }

@@ -96,13 +96,15 @@ async function handle(opts: NotifyOptions, n: Claimed, now: () => Date): Promise
       product: connections.product,
       account: connections.accountEmail,
       connectionEnabled: connections.notificationsEnabled,
+      renewBy: connections.renewBy,
+      renewWarnedAt: connections.renewWarnedAt,
     })
     .from(notifications)
     .innerJoin(users, eq(users.id, notifications.userId))
     .leftJoin(connections, eq(connections.id, notifications.connectionId))
     .where(eq(notifications.id, n.id));
   if (!ctx) return 'cancelled'; // deleted with its user meanwhile
-  if (n.kind !== 'digest' && ctx.status !== n.kind) return close(opts, n, 'cancelled', now()); // no longer true: not worth a mail
+  if (!stillTrue(n, ctx)) return close(opts, n, 'cancelled', now()); // no longer true: not worth a mail
   const optedOut = !ctx.userEnabled || (n.kind === 'digest' ? !ctx.adminDigest || ctx.role !== 'admin' : !ctx.connectionEnabled);
   if (optedOut) {
     const who = n.kind === 'digest' ? 'The admin turned the digest off' : 'The owner turned these emails off';
@@ -115,7 +117,12 @@ async function handle(opts: NotifyOptions, n: Claimed, now: () => Date): Promise
   if (n.kind === 'digest') {
     mail = await digestMail(envelope, n.payload as unknown as DigestPayload);
   } else {
-    const link = n.kind === 'needs_reauth' ? await reconnectLink(opts, n, ctx.email, ctx.product!) : null;
+    const link =
+      n.kind === 'needs_reauth'
+        ? await reconnectLink(opts, n, ctx.email, ctx.product!)
+        : n.kind === 'expiring'
+          ? await reconnectLink(opts, n, ctx.email, ctx.product!, ctx.renewBy!)
+          : null;
     const sites = await db
       .select({ name: connectionSites.name })
       .from(connectionSites)
@@ -132,6 +139,7 @@ async function handle(opts: NotifyOptions, n: Claimed, now: () => Date): Promise
       reconnectUrl: link?.url ?? null,
       linkExpiresAt: link?.expiresAt ?? null,
       degradedHours: opts.degradedAfterHours,
+      renewBy: ctx.renewBy,
     });
   }
   try {
@@ -142,13 +150,21 @@ async function handle(opts: NotifyOptions, n: Claimed, now: () => Date): Promise
   return close(opts, n, 'sent', now(), `Emailed the owner: “${mail.subject}”`);
 }
 
+/** A connection mail is sent only while what it says holds: still broken, or (a renewal reminder) still alive in the same family's window. */
+function stillTrue(n: Claimed, c: { status: string | null; renewBy: Date | null; renewWarnedAt: Date | null }): boolean {
+  if (n.kind === 'digest') return true;
+  if (n.kind === 'expiring') return (c.status === 'active' || c.status === 'degraded') && c.renewBy !== null && c.renewWarnedAt !== null;
+  return c.status === n.kind;
+}
+
 /**
- * The Reconnect button: a connect session for this connection, 7 days from the transition, single use.
- * Its token is derived from the notification, so a resend carries the same link (stored once, hashed).
+ * The Reconnect (or Renew) button: a connect session for this connection, single use, valid 7 days from the
+ * transition (a renewal reminder's: until renew_by). Its token is derived from the notification, so a resend
+ * carries the same link (stored once, hashed).
  */
-async function reconnectLink(opts: NotifyOptions, n: Claimed, email: string, product: Product) {
+async function reconnectLink(opts: NotifyOptions, n: Claimed, email: string, product: Product, until?: Date) {
   const token = reconnectLinkToken(opts.secret, n.id);
-  const expiresAt = new Date(n.createdAt.getTime() + RECONNECT_LINK_DAYS * 86_400_000);
+  const expiresAt = until ?? new Date(n.createdAt.getTime() + RECONNECT_LINK_DAYS * 86_400_000);
   await opts.db
     .insert(connectSessions)
     .values({ tokenHash: hashSecret(token), userEmail: email, product, connectionId: n.connectionId!, expiresAt })

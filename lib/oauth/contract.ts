@@ -43,8 +43,6 @@ export interface ConnectionProvider {
   readonly reuseLeewaySeconds: number;
   /** An unused refresh token dies after this long. */
   readonly inactivitySeconds: number;
-  /** A token family dies this long after the consent that started it, however often it is refreshed; null: no such limit. */
-  readonly absoluteLifetimeSeconds: number | null;
   /** Why a family that reached its absolute lifetime stopped, in one plain sentence for the owner. */
   readonly consentExpiredText: string | null;
   /** The proxy's first path segment names one of the connection's sites (Atlassian's cloud id); else it is just a path segment. */

@@ -4,7 +4,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { Executor } from '../db';
 import { connections, notifications } from '../db/schema';
 
-export type OwnerMailKind = 'needs_reauth' | 'degraded';
+export type OwnerMailKind = 'needs_reauth' | 'degraded' | 'expiring';
 
 /** Withdraws the connection's mails of these kinds not sent yet: the spell they were about is over. */
 export async function cancelPendingMails(tx: Executor, connectionId: string, kinds: readonly OwnerMailKind[], at: Date): Promise<void> {

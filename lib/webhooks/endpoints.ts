@@ -192,6 +192,7 @@ export async function sendTestWebhook(db: Executor, id: string, at = new Date())
         user_email: null,
         sites: [],
         reconnect_url: null,
+        renew_by: null,
         occurred_at: timestamp,
         endpoint_id: id,
         message: 'A test delivery from Reconnect: the endpoint is reachable and verifies signatures.',

@@ -85,6 +85,16 @@ describe('loadConfig', () => {
   });
 });
 
+describe('renewal window', () => {
+  it('RENEW_WARNING_DAYS defaults to 30, reads a whole number of days, and names itself when out of range', () => {
+    expect(loadConfig({}, dataDir()).renewWarningDays).toBe(30);
+    expect(loadConfig({ RENEW_WARNING_DAYS: '14' }, dataDir()).renewWarningDays).toBe(14);
+    expect(errorOf({ RENEW_WARNING_DAYS: '0' }).variable).toBe('RENEW_WARNING_DAYS');
+    expect(errorOf({ RENEW_WARNING_DAYS: '400' }).variable).toBe('RENEW_WARNING_DAYS');
+    expect(errorOf({ RENEW_WARNING_DAYS: 'soon' }).variable).toBe('RENEW_WARNING_DAYS');
+  });
+});
+
 describe('mail configuration', () => {
   it('reads SMTP_URL, EMAIL_FROM and NOTIFY_DEGRADED_AFTER_HOURS, with defaults', () => {
     const plain = loadConfig({ APP_URL: 'https://reconnect.example.com' }, dataDir());

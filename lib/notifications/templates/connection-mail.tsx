@@ -1,10 +1,10 @@
 // The owner's mail about one connection: it needs reconnecting (with the single-use Reconnect link),
-// or it has been retrying for a long time. Product, sites and the reason in plain words; never a token.
+// its year is running out (with the single-use Renew link), or it has been retrying for a long time. Product, sites and the reason in plain words; never a token.
 import { Link, Section, Text } from '@react-email/components';
 import { COLORS, MailLayout, paragraph, PrimaryButton } from './layout';
 
 export interface ConnectionMailProps {
-  kind: 'needs_reauth' | 'degraded';
+  kind: 'needs_reauth' | 'degraded' | 'expiring';
   product: string;
   sites: string[];
   account: string | null;
@@ -17,12 +17,42 @@ export interface ConnectionMailProps {
   connectionUrl: string;
   unsubscribeUrl: string;
   degradedHours?: number;
+  /** expiring: when the family ends (text), and the provider's sentence about its absolute lifetime. */
+  renewBy?: string;
+  consentExpiredText?: string;
 }
 
-export function connectionMailSubject(p: Pick<ConnectionMailProps, 'kind' | 'product' | 'degradedHours'>): string {
+export function connectionMailSubject(p: Pick<ConnectionMailProps, 'kind' | 'product' | 'degradedHours' | 'renewBy'>): string {
+  if (p.kind === 'expiring') return `Renew your ${p.product} connection before ${p.renewBy}`;
   return p.kind === 'needs_reauth'
     ? `Your ${p.product} connection needs to be reconnected`
     : `Your ${p.product} connection has been retrying for ${p.degradedHours} hours`;
+}
+
+const BUTTON = { needs_reauth: 'Reconnect', expiring: 'Renew', degraded: 'Open the connection' } as const;
+
+function Body(p: ConnectionMailProps) {
+  if (p.kind === 'expiring') {
+    return (
+      <>
+        <Text style={paragraph}>
+          {p.issuer} ends this connection’s access on {p.renewBy}, one year after you consented, however often it is used.{' '}
+          {p.consentExpiredText ?? ''}
+        </Text>
+        <Text style={paragraph}>Renewing takes one click and a consent in {p.issuer}: the connection keeps its id, history and webhooks.</Text>
+      </>
+    );
+  }
+  return (
+    <>
+      <Text style={{ ...paragraph, color: p.kind === 'needs_reauth' ? COLORS.bad : COLORS.text }}>{p.reason}</Text>
+      {p.kind === 'needs_reauth' ? (
+        <Text style={paragraph}>Until you reconnect, the tools that sync with {p.product} through Reconnect stay stopped.</Text>
+      ) : (
+        <Text style={paragraph}>Nothing is needed from you yet: this mail is only so that you know.</Text>
+      )}
+    </>
+  );
 }
 
 const sitesText = (sites: string[]) => (sites.length === 0 ? 'no site' : sites.join(', '));
@@ -45,23 +75,18 @@ export function ConnectionMail(p: ConnectionMailProps) {
     </>
   );
   return (
-    <MailLayout preview={p.reason} title={title} footer={footer}>
+    <MailLayout preview={p.kind === 'expiring' ? title : p.reason} title={title} footer={footer}>
       <Text style={paragraph}>
         <strong>{p.product}</strong> on {sitesText(p.sites)}
         {p.account ? ` (${p.issuer} account ${p.account})` : ''}.
       </Text>
-      <Text style={{ ...paragraph, color: p.kind === 'needs_reauth' ? COLORS.bad : COLORS.text }}>{p.reason}</Text>
-      {p.kind === 'needs_reauth' ? (
-        <Text style={paragraph}>Until you reconnect, the tools that sync with {p.product} through Reconnect stay stopped.</Text>
-      ) : (
-        <Text style={paragraph}>Nothing is needed from you yet: this mail is only so that you know.</Text>
-      )}
+      <Body {...p} />
       <Section style={{ margin: '20px 0' }}>
-        <PrimaryButton href={p.actionUrl}>{p.kind === 'needs_reauth' ? 'Reconnect' : 'Open the connection'}</PrimaryButton>
+        <PrimaryButton href={p.actionUrl}>{BUTTON[p.kind]}</PrimaryButton>
       </Section>
       {p.linkExpiresAt && (
         <Text style={{ ...paragraph, fontSize: 12, color: COLORS.muted }}>
-          The Reconnect button works once, until {p.linkExpiresAt}. It asks you to sign in first if you are signed out.
+          The {BUTTON[p.kind]} button works once, until {p.linkExpiresAt}. It asks you to sign in first if you are signed out.
         </Text>
       )}
     </MailLayout>

@@ -25,8 +25,6 @@ export function atlassianProvider(product: AtlassianProduct): ConnectionProvider
     siteNoun: 'site',
     reuseLeewaySeconds: ATLASSIAN_REUSE_LEEWAY_SECONDS,
     inactivitySeconds: 90 * DAY_SECONDS,
-    // "All tokens have an absolute expiry time of 365 days" from the consent; keep-alive cannot extend it.
-    absoluteLifetimeSeconds: 365 * DAY_SECONDS,
     consentExpiredText: 'Atlassian ends access one year after consent. Renew to continue.',
     proxyPathNamesSite: true,
 

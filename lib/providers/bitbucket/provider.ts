@@ -22,8 +22,6 @@ export const bitbucketProvider: ConnectionProvider = {
   reuseLeewaySeconds: 0,
   // "Unused refresh tokens expire after 3 months."
   inactivitySeconds: 90 * DAY_SECONDS,
-  // Bitbucket Cloud documents no absolute lifetime: renew_by stays null.
-  absoluteLifetimeSeconds: null,
   consentExpiredText: null,
   proxyPathNamesSite: false,
 

@@ -31,6 +31,7 @@ const EVENT_DESCRIPTIONS: Record<WebhookType, string> = {
   'connection.needs_reauth': 'a connection needs its user to reconnect',
   'connection.degraded': 'refreshes started failing temporarily',
   'connection.recovered': 'a degraded connection works again',
+  'connection.expiring': 'a connection entered its renewal window: renew before its year runs out',
   'connection.deleted': 'a connection was disconnected',
   'webhook.test': 'test messages sent from this page',
 };
