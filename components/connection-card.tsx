@@ -3,6 +3,7 @@ import { disconnectAction, reconnectConnection, setConnectionEmailsAction, testC
 import { productLabel } from '@/lib/providers/registry';
 import { providerFor, siteNoun } from '@/lib/providers';
 import { nextRetryIn, plainReason, showsTokenExpiry, statusLabel } from '@/lib/connections/health';
+import { daysLeft, inRenewalWindow } from '@/lib/connections/renewal';
 import type { ConnectionView } from '@/lib/connections/queries';
 import { ActionForm } from './action-form';
 import { StatusBadge } from './status-badge';
@@ -18,8 +19,28 @@ function expiresIn(c: ConnectionView, now: number): string {
   return left > 0 ? duration(left) : 'expired (refreshed on next use)';
 }
 
-/** `emails`: the owner's mail switch for this connection (undefined: not shown, e.g. to an admin). */
-export function ConnectionCard({ c, now, keepaliveDays, emails }: { c: ConnectionView; now: number; keepaliveDays: number; emails?: boolean }) {
+const dayText = (d: Date) => d.toISOString().slice(0, 10);
+
+/** "Renew soon": the family's year ends within the window; the date and the days left. */
+function RenewSoon({ renewBy, now, issuer }: { renewBy: Date; now: number; issuer: string }) {
+  const left = daysLeft(renewBy, new Date(now));
+  return (
+    <div className="mb-3">
+      <Notice tone="warn">
+        <p>
+          <strong>Renew soon</strong>: {issuer} ends this connection’s access on {dayText(renewBy)} ({left} day{left === 1 ? '' : 's'} left), one year
+          after consent, however often it is used. Renew to continue.
+        </p>
+      </Notice>
+    </div>
+  );
+}
+
+/**
+ * `emails`: the owner's mail switch for this connection (undefined: not shown, e.g. to an admin).
+ * `renewWarningDays`: RENEW_WARNING_DAYS (the card says "Renew soon" within it).
+ */
+export function ConnectionCard({ c, now, keepaliveDays, renewWarningDays = 30, emails }: { c: ConnectionView; now: number; keepaliveDays: number; renewWarningDays?: number; emails?: boolean }) {
   const label = productLabel(c.product);
   const tokenValid = !!c.access_expires_at && c.access_expires_at.getTime() > now;
   const reason = plainReason(c.status, c.status === 'degraded' ? (c.reason ?? c.last_error_code) : c.reason, tokenValid, providerFor(c.product).issuerName, providerFor(c.product).consentExpiredText);
@@ -28,6 +49,7 @@ export function ConnectionCard({ c, now, keepaliveDays, emails }: { c: Connectio
   const needsReauth = c.status === 'needs_reauth';
   const issuer = providerFor(c.product).issuerName;
   const sitesTerm = siteNoun(c.product);
+  const renewSoon = inRenewalWindow(c.status, c.renew_by, new Date(now), renewWarningDays);
   const title = (
     <>
       <Link href={`/connections/${c.id}`} className="rounded text-lg text-blue-700 hover:underline focus-visible:outline-2 focus-visible:outline-blue-700 dark:text-blue-300">
@@ -39,6 +61,7 @@ export function ConnectionCard({ c, now, keepaliveDays, emails }: { c: Connectio
   return (
     <li aria-label={`${label} connection`}>
       <Card title={title} actions={<StatusBadge status={c.status} />}>
+        {renewSoon && <RenewSoon renewBy={c.renew_by!} now={now} issuer={issuer} />}
         {reason && (
           <div className="mb-3">
             <Notice tone={tone === 'muted' ? 'info' : tone}>
@@ -57,8 +80,12 @@ export function ConnectionCard({ c, now, keepaliveDays, emails }: { c: Connectio
           />
           <Detail term={sitesTerm[0].toUpperCase() + sitesTerm.slice(1)} value={c.sites.map((s) => s.url.replace(/^https:\/\//, '')).join(', ')} />
           <Detail term="Scopes" value={c.scopes.filter((s) => s !== 'offline_access').join(' ')} />
+          {c.renew_by && c.status !== 'needs_reauth' && <Detail term="Renew by" value={dayText(c.renew_by)} />}
         </dl>
         <div className="mt-4 flex flex-wrap items-center gap-2 border-t border-slate-200 pt-4 dark:border-slate-800">
+          {renewSoon && (
+            <ActionForm action={reconnectConnection} fields={{ connectionId: c.id }} label={`Renew ${label}`} pendingLabel={`Opening ${issuer}…`} variant="primary" />
+          )}
           <ActionForm
             action={reconnectConnection}
             fields={{ connectionId: c.id }}

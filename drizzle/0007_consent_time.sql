@@ -9,5 +9,5 @@ UPDATE "connections" c SET "consented_at" = coalesce(
   c."created_at"
 );--> statement-breakpoint
 UPDATE "connections" SET "renew_by" = "consented_at" + interval '365 days' WHERE "product" IN ('jira', 'confluence');--> statement-breakpoint
-CREATE INDEX "connections_renew_by_idx" ON "connections" USING btree ("renew_by","id");--> statement-breakpoint
+CREATE INDEX "connections_renew_by_idx" ON "connections" USING btree (coalesce("renew_by", 'infinity'::timestamptz),"id");--> statement-breakpoint
 CREATE INDEX "connections_renew_due_idx" ON "connections" USING btree ("renew_by") WHERE renew_warned_at is null and status in ('active', 'degraded');

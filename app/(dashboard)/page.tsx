@@ -64,7 +64,7 @@ async function HomePage({ searchParams }: { searchParams: Search }) {
       ) : (
         <ul className="space-y-4">
           {connections.map((c) => (
-            <ConnectionCard key={c.id} c={c} now={now} keepaliveDays={getConfig().keepaliveIdleDays} emails={switches.get(c.id)} />
+            <ConnectionCard key={c.id} c={c} now={now} keepaliveDays={getConfig().keepaliveIdleDays} renewWarningDays={getConfig().renewWarningDays} emails={switches.get(c.id)} />
           ))}
         </ul>
       )}

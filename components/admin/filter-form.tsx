@@ -12,6 +12,7 @@ const SORT_LABEL: Record<SortName, string> = {
   refreshed: 'Last refreshed',
   status: 'Status (worst first)',
   owner: 'Owner',
+  renew_by: 'Renew by (soonest first)',
 };
 
 function SelectField({ name, label, value, options }: { name: string; label: string; value?: string; options: [string, string][] }) {

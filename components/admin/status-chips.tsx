@@ -16,8 +16,11 @@ function Chip({ label, count, atLeast, href, current }: { label: string; count: 
   );
 }
 
-/** Counts per status under the other filters; each chip filters the list by its status. */
-export function StatusChips({ query, counts }: { query: AdminQuery; counts: StatusCounts }) {
+/**
+ * Counts per status under the other filters; each chip filters the list by its status. "Renew soon" (every live
+ * connection inside its renewal window) toggles that filter on top of the others.
+ */
+export function StatusChips({ query, counts, renewSoon }: { query: AdminQuery; counts: StatusCounts; renewSoon?: { count: number; atLeast: boolean } }) {
   const atLeast = areLowerBounds(counts); // a large filtered view: counted up to a cap, "1,000+"
   const chip = (status: ConnectionStatus) => (
     <Chip key={status} label={statusLabel(status).label} count={counts[status]} atLeast={atLeast} href={adminHref(query, { status })} current={query.status === status} />
@@ -27,6 +30,15 @@ export function StatusChips({ query, counts }: { query: AdminQuery; counts: Stat
       <ul className="flex flex-wrap gap-2">
         <Chip label="All" count={countShown(counts)} atLeast={atLeast} href={adminHref(query, { status: undefined })} current={!query.status} />
         {CONNECTION_STATUSES.map(chip)}
+        {renewSoon && (
+          <Chip
+            label="Renew soon"
+            count={renewSoon.count}
+            atLeast={renewSoon.atLeast}
+            href={adminHref(query, { renew: query.renew ? undefined : 'soon' })}
+            current={query.renew === 'soon'}
+          />
+        )}
       </ul>
     </nav>
   );

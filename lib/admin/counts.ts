@@ -3,7 +3,7 @@ import { count, eq, sql } from 'drizzle-orm';
 import type { SelectedFields } from 'drizzle-orm/pg-core';
 import type { Executor } from '../db';
 import { connections, CONNECTION_STATUSES, connectionStatusCounts as summary, users, type ConnectionStatus } from '../db/schema';
-import { and, filterConditions, listsIds, probedOnly, readsUsers, resolveFilter, type AdminFilter } from './filters';
+import { and, filterConditions, listsIds, probedOnly, readsUsers, renewSoonCondition, resolveFilter, type AdminFilter } from './filters';
 import type { AdminQuery } from './params';
 
 export type StatusCounts = Record<ConnectionStatus, number>;
@@ -64,6 +64,13 @@ async function summedCounts(db: Executor): Promise<StatusCounts> {
   const counts = Object.fromEntries(CONNECTION_STATUSES.map((s) => [s, 0])) as StatusCounts;
   for (const row of rows) counts[row.status] = row.count;
   return counts;
+}
+
+/** Live connections whose family ends by `horizon` (the "Renew soon" chip): one index range, capped like the filtered counts. */
+export async function countRenewSoon(db: Executor, horizon: Date, cap = COUNT_CAP): Promise<{ count: number; atLeast: boolean }> {
+  const matching = db.select({ one: sql<number>`1` }).from(connections).where(renewSoonCondition(horizon)).limit(cap + 1).as('m');
+  const [row] = await db.select({ count: count() }).from(matching);
+  return { count: Math.min(row!.count, cap), atLeast: row!.count > cap };
 }
 
 /** Every connection but the disconnected ones: the "All" chip. */

@@ -10,7 +10,7 @@ import {
   type ReasonCount,
 } from './activity';
 import { listAdminConnections, type AdminConnectionPage } from './connections';
-import { countByStatus, countConfigurationErrors, type StatusCounts } from './counts';
+import { countByStatus, countConfigurationErrors, countRenewSoon, type StatusCounts } from './counts';
 import { resolveFilter } from './filters';
 import type { AdminQuery } from './params';
 
@@ -21,19 +21,23 @@ export interface AdminDashboard {
   failureCodes: ReasonCount[];
   currentReasons: CurrentReasonCount[];
   configurationErrors: number;
+  /** Live connections inside their renewal window (the "Renew soon" chip); absent without a horizon. */
+  renewSoon?: { count: number; atLeast: boolean };
 }
 
-export async function loadAdminDashboard(db: Executor, query: AdminQuery, now = new Date()): Promise<AdminDashboard> {
+/** `renewHorizon`: now + RENEW_WARNING_DAYS on the token clock, for the "Renew soon" chip and filter. */
+export async function loadAdminDashboard(db: Executor, query: AdminQuery, now = new Date(), renewHorizon?: Date): Promise<AdminDashboard> {
   // The search's plan is resolved once and shared by the list and the counts.
-  const listAndCounts = resolveFilter(db, query).then((filter) =>
+  const listAndCounts = resolveFilter(db, query, renewHorizon).then((filter) =>
     Promise.all([listAdminConnections(db, filter), countByStatus(db, filter)]),
   );
-  const [[page, counts], outcomes, failureCodes, currentReasons, configurationErrors] = await Promise.all([
+  const [[page, counts], outcomes, failureCodes, currentReasons, configurationErrors, renewSoon] = await Promise.all([
     listAndCounts,
     refreshOutcomesByDay(db, now),
     topFailureCodes(db, now),
     currentFailureReasons(db),
     countConfigurationErrors(db),
+    renewHorizon ? countRenewSoon(db, renewHorizon) : undefined,
   ]);
-  return { page, counts, outcomes, failureCodes, currentReasons, configurationErrors };
+  return { page, counts, outcomes, failureCodes, currentReasons, configurationErrors, renewSoon };
 }

@@ -1,5 +1,5 @@
 // WHERE conditions of the admin list and counts, over `connections join users`.
-import { and as both, eq, ne, sql, type SQL } from 'drizzle-orm';
+import { and as both, eq, exists, ilike, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db';
 import { connections } from '../db/schema';
 import type { AdminQuery } from './params';
@@ -14,20 +14,27 @@ export interface AdminFilter {
   /** When absent (a filter built by hand), the owner's email is tested on each row's joined user. */
   owner?: OwnerScope;
   site?: SiteScope;
+  /** `renew=soon`: the end of the renewal window (now + RENEW_WARNING_DAYS on the token clock). */
+  renewHorizon?: Date;
 }
 
-export async function resolveFilter(db: Executor, query: AdminQuery): Promise<AdminFilter> {
+export async function resolveFilter(db: Executor, query: AdminQuery, renewHorizon?: Date): Promise<AdminFilter> {
   const [search, owner, site] = await Promise.all([
     query.q ? resolveSearch(db, query.q) : undefined,
     query.owner ? resolveOwner(db, query.owner) : undefined,
     query.site ? resolveSite(db, query.site) : undefined,
   ]);
-  return { query, search, owner, site };
+  return { query, search, owner, site, renewHorizon: query.renew ? renewHorizon : undefined };
 }
 
 /** Whether the counts read an id list (a search's or an owner's probe): one grouped count of those rows. */
 export function listsIds({ search, owner }: AdminFilter): boolean {
   return Boolean(search || owner);
+}
+
+/** Live connections whose family ends by `horizon` (the "Renew soon" chip and filter); the expression of connections_renew_by_idx. */
+export function renewSoonCondition(horizon: Date): SQL {
+  return both(sql`coalesce(${connections.renewBy}, 'infinity'::timestamptz) <= ${horizon.toISOString()}::timestamptz`, inArray(connections.status, ['active', 'degraded']))!;
 }
 
 /** Whether the counts are those of what a probe saw, not of every match: lower bounds. */
@@ -50,12 +57,13 @@ export function readsUsers({ query, owner }: AdminFilter): boolean {
  * connections out unless that status is chosen (the SPEC hides them by default); the counts ignore
  * the status filter altogether.
  */
-export function filterConditions(db: Executor, { query, search, owner, site }: AdminFilter, use: 'page' | 'counts'): SQL[] {
+export function filterConditions(db: Executor, { query, search, owner, site, renewHorizon }: AdminFilter, use: 'page' | 'counts'): SQL[] {
   const conditions: SQL[] = [];
   if (use === 'page') conditions.push(query.status ? eq(connections.status, query.status) : ne(connections.status, 'disconnected'));
   if (query.product) conditions.push(eq(connections.product, query.product));
   if (query.owner) conditions.push(ownerCondition(db, query.owner, owner, use));
   if (query.site) conditions.push(siteCondition(db, query.site, site, use));
   if (search) conditions.push(searchCondition(db, search, use));
+  if (renewHorizon) conditions.push(renewSoonCondition(renewHorizon));
   return conditions;
 }

@@ -3,7 +3,7 @@
 import { CONNECTION_STATUSES, PRODUCTS, type ConnectionStatus } from '../db/schema';
 import { queryText } from '../input';
 
-export const SORT_NAMES = ['updated', 'created', 'refreshed', 'status', 'owner'] as const;
+export const SORT_NAMES = ['updated', 'created', 'refreshed', 'status', 'owner', 'renew_by'] as const;
 export type SortName = (typeof SORT_NAMES)[number];
 export type SortDirection = 'asc' | 'desc';
 export type Product = (typeof PRODUCTS)[number];
@@ -17,6 +17,7 @@ export const DEFAULT_DIRECTION: Record<SortName, SortDirection> = {
   refreshed: 'desc',
   status: 'desc',
   owner: 'asc',
+  renew_by: 'asc',
 };
 
 export interface AdminQuery {
@@ -28,6 +29,8 @@ export interface AdminQuery {
   site?: string;
   /** Free text: user email, Atlassian account email or name, site name. */
   q?: string;
+  /** `renew=soon`: only live connections inside their renewal window. */
+  renew?: 'soon';
   sort: SortName;
   dir: SortDirection;
   /** Opaque keyset cursors (lib/admin/cursor.ts): the page after / before that row. */
@@ -73,6 +76,7 @@ export function parseAdminQuery(search: SearchParams): AdminQuery {
     owner: text(search.owner),
     site: text(search.site),
     q: searchText(search.q),
+    renew: oneOf(['soon'] as const, search.renew),
     sort,
     dir: oneOf(['asc', 'desc'] as const, search.dir) ?? DEFAULT_DIRECTION[sort],
     after: text(search.after, MAX_CURSOR),
@@ -95,6 +99,7 @@ export function adminHref(query: AdminQuery, changes: Partial<AdminQuery> = {}):
   put('product', next.product);
   put('owner', next.owner);
   put('site', next.site);
+  put('renew', next.renew);
   if (next.sort !== DEFAULT_SORT) put('sort', next.sort);
   if (next.dir !== DEFAULT_DIRECTION[next.sort]) put('dir', next.dir);
   put('after', next.after);

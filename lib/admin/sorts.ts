@@ -28,6 +28,8 @@ export const SORT_KEYS: Record<SortName, SortKey[]> = {
   ],
   // users_email_key, then each owner's connections by id (connections_user_idx)
   owner: [{ expr: sql`${users.email}`, type: 'text' }],
+  // connections_renew_by_idx: connections without an end date (Bitbucket) sort last
+  renew_by: [{ expr: sql`coalesce(${connections.renewBy}, 'infinity'::timestamptz)`, type: 'timestamptz' }],
 };
 
 const VALUE_PATTERN: Record<KeyType | 'uuid', RegExp> = {

@@ -18,6 +18,7 @@ const CODE_LABEL: Record<string, string> = {
 const NEEDS_REAUTH_LABEL: Record<string, string> = {
   revoked: 'Access revoked or password changed',
   inactivity_expired: 'Expired after 90 days without use',
+  consent_expired: 'Consent’s year ran out (renew)',
   scope_mismatch: 'Permissions no longer match what the app needs',
   token_lost: 'Refresh interrupted; saved token no longer accepted',
 };

@@ -34,6 +34,11 @@ export function daysLeft(renewBy: Date, at: Date): number {
   return Math.max(0, Math.floor((renewBy.getTime() - at.getTime()) / DAY_MS));
 }
 
+/** Families ending by this time are inside their window at `at`. */
+export function renewHorizon(at: Date, warningDays: number): Date {
+  return new Date(at.getTime() + warningDays * DAY_MS);
+}
+
 /** The start of the window for a given renew_by. */
 export function windowOpensAt(renewBy: Date, warningDays: number): Date {
   return new Date(renewBy.getTime() - warningDays * DAY_MS);

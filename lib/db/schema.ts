@@ -106,7 +106,7 @@ export const connections = pgTable(
     trigram('connections_account_email_trgm_idx', t.accountEmail),
     trigram('connections_account_name_trgm_idx', t.accountName),
     // Admin sort by renew_by (keyset), and the worker's scan for families entering their renewal window.
-    index('connections_renew_by_idx').on(t.renewBy, t.id),
+    index('connections_renew_by_idx').on(sql`coalesce(${t.renewBy}, 'infinity'::timestamptz)`, t.id),
     index('connections_renew_due_idx')
       .on(t.renewBy)
       .where(sql`renew_warned_at is null and status in ('active', 'degraded')`),

@@ -98,15 +98,15 @@ async function seedSites(tx: TransactionSql, count: number): Promise<void> {
           from generate_series(0, ${count - 1}::int) i) named`;
 }
 
-/** The seeded products (each provider's seed data, lib/providers/<provider>/): a share of connections, scopes, dead-token code. */
+/** The seeded products (each provider's seed data, lib/providers/<provider>/): a share of connections, scopes, dead-token code, lifetime. */
 async function seedProducts(tx: TransactionSql): Promise<number> {
-  await tx`create temp table seed_products (product text, upto int, scopes text[], site_scopes text[], dead_code text) on commit drop`;
+  await tx`create temp table seed_products (product text, upto int, scopes text[], site_scopes text[], dead_code text, lifetime_seconds int) on commit drop`;
   let upto = 0;
   for (const provider of BUILT_IN_PROVIDERS) {
     for (const { id, seed } of provider.products) {
       if (seed.weight <= 0) continue;
       upto += seed.weight;
-      await tx`insert into seed_products values (${id}, ${upto}, ${[...seed.scopes]}::text[], ${[...seed.siteScopes]}::text[], ${provider.deadTokenCode})`;
+      await tx`insert into seed_products values (${id}, ${upto}, ${[...seed.scopes]}::text[], ${[...seed.siteScopes]}::text[], ${provider.deadTokenCode}, ${provider.capabilities.absoluteLifetimeSeconds}::int)`;
     }
   }
   return upto;
@@ -145,7 +145,8 @@ async function insertConnections(tx: TransactionSql, keys: KeyRing): Promise<voi
   await tx`
     insert into connections (id, user_id, product, status, reason, account_id, account_name, account_email, scopes,
       access_token_enc, refresh_token_enc, access_expires_at, token_generation, refresh_token_issued_at, consecutive_failures,
-      last_error_code, last_error_message, last_refreshed_at, last_used_at, next_refresh_at, created_at, updated_at)
+      last_error_code, last_error_message, last_refreshed_at, last_used_at, next_refresh_at, created_at, updated_at,
+      consented_at, renew_by)
     select c.id, u.id, c.product, c.status, c.reason, '557058:' || md5(u.email), u.name,
       case when ${tx.unsafe(pick('c.n', 9, 10))} = 0 then replace(u.email, '@', '+atlassian@') else u.email end,
       p.scopes,
@@ -156,7 +157,9 @@ async function insertConnections(tx: TransactionSql, keys: KeyRing): Promise<voi
       case c.status when 'active' then null when 'needs_reauth' then
         case when c.reason = 'scope_mismatch' then 'scope_mismatch' else p.dead_code end else c.reason end,
       null, c.last_refreshed_at, c.last_refreshed_at, null, c.created_at,
-      case c.status when 'active' then c.last_refreshed_at else least(now(), c.last_refreshed_at + c.jitter / 8 + interval '5 minutes') end
+      case c.status when 'active' then c.last_refreshed_at else least(now(), c.last_refreshed_at + c.jitter / 8 + interval '5 minutes') end,
+      -- consented when created; a provider with an absolute lifetime ends the family that long after
+      c.created_at, c.created_at + interval '1 second' * p.lifetime_seconds
     from seed_conns c join seed_users u on u.idx = c.user_idx join seed_products p on p.product = c.product`;
 }
 

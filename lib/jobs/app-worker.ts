@@ -36,7 +36,7 @@ export function startAppWorker(log: WorkerLog = createLogger('worker')): Running
         secret: config.authSecret,
         degradedAfterHours: config.notifyDegradedAfterHours,
         onOutcome: (outcome) => metrics().notifications.inc({ outcome }),
-      }),
+      }, undefined, () => appClock().now()),
     );
   }
   return startWorker(tasks, log);

@@ -63,13 +63,17 @@ export function deliveryTask(db: Executor, opts: DeliverOptions, everyMs = 1_000
   };
 }
 
-/** Queues the admins' daily digests when something is broken, then sends due notification mails. */
-export function notificationTask(opts: NotifyOptions, everyMs = 2_000): WorkerTask {
+/**
+ * Queues the admins' daily digests when something is broken or due for renewal, then sends due notification
+ * mails. `tokenNow`: the clock renew_by is on (sandbox: the simulator's).
+ */
+export function notificationTask(opts: NotifyOptions, everyMs = 2_000, tokenNow?: () => Date): WorkerTask {
   return {
     name: 'notifications',
     everyMs,
     async run() {
-      await enqueueDueDigests(opts.db, (opts.now ?? (() => new Date()))());
+      const at = (opts.now ?? (() => new Date()))();
+      await enqueueDueDigests(opts.db, at, tokenNow?.() ?? at);
       const { attempted } = await sendDueNotifications(opts);
       return attempted;
     },

@@ -1,5 +1,6 @@
 // The admins' daily digest: queued once per opted-in admin per UTC day, only when something is broken.
-import { and, count, eq, gte, inArray, ne, notExists, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, lte, ne, notExists, sql } from 'drizzle-orm';
+import { productLabel } from '../providers/registry';
 import { currentReasonLabel, failureCodeLabel } from '../connections/reasons';
 import { statusLabel } from '../connections/health';
 import type { Db } from '../db';
@@ -12,12 +13,26 @@ export interface DigestPayload {
   operatorErrors: number;
   counts: { label: string; count: number }[];
   newFailures: { label: string; count: number }[];
+  /** Live connections whose year ends within 7 days, soonest first (at most RENEW_LIST_LIMIT). */
+  renewThisWeek?: RenewItem[];
 }
+
+export interface RenewItem {
+  product: string;
+  owner: string;
+  renewBy: string;
+}
+
+const WEEK_MS = 7 * 86_400_000;
+const RENEW_LIST_LIMIT = 50;
 
 const dedupeKey = (userId: string, at: Date) => `digest:${userId}:${at.toISOString().slice(0, 10)}`;
 
-/** Queues today's digest for each opted-in admin who has none yet; returns how many were queued. */
-export async function enqueueDueDigests(db: Db, at: Date): Promise<number> {
+/**
+ * Queues today's digest for each opted-in admin who has none yet; returns how many were queued.
+ * `tokenAt`: the token clock's now (sandbox: the simulator's), which renew_by is on.
+ */
+export async function enqueueDueDigests(db: Db, at: Date, tokenAt = at): Promise<number> {
   const waiting = await db
     .select({ id: users.id })
     .from(users)
@@ -35,7 +50,7 @@ export async function enqueueDueDigests(db: Db, at: Date): Promise<number> {
       ),
     );
   if (waiting.length === 0) return 0;
-  const payload = await digestPayload(db, at);
+  const payload = await digestPayload(db, at, tokenAt);
   if (!payload) return 0;
   const rows = await db
     .insert(notifications)
@@ -45,15 +60,31 @@ export async function enqueueDueDigests(db: Db, at: Date): Promise<number> {
   return rows.length;
 }
 
-/** Counts by status and the last day's new failures by reason, operator errors first; undefined when nothing is broken. */
-export async function digestPayload(db: Db, at: Date): Promise<DigestPayload | undefined> {
+/** What must be renewed within 7 days of `at`: live connections, soonest first. */
+async function renewalsThisWeek(db: Db, at: Date): Promise<RenewItem[]> {
+  const rows = await db
+    .select({ product: connections.product, owner: users.email, renewBy: connections.renewBy })
+    .from(connections)
+    .innerJoin(users, eq(users.id, connections.userId))
+    .where(and(inArray(connections.status, ['active', 'degraded']), lte(connections.renewBy, new Date(at.getTime() + WEEK_MS))))
+    .orderBy(asc(connections.renewBy))
+    .limit(RENEW_LIST_LIMIT);
+  return rows.map((r) => ({ product: productLabel(r.product), owner: r.owner, renewBy: r.renewBy!.toISOString().slice(0, 10) }));
+}
+
+/**
+ * Counts by status, the last day's new failures by reason (operator errors first) and what must be renewed this
+ * week; undefined when nothing is broken and nothing is due for renewal.
+ */
+export async function digestPayload(db: Db, at: Date, tokenAt = at): Promise<DigestPayload | undefined> {
   const byStatus = await db
     .select({ status: connections.status, n: count() })
     .from(connections)
     .where(ne(connections.status, 'disconnected'))
     .groupBy(connections.status);
   const n = (s: string) => byStatus.find((r) => r.status === s)?.n ?? 0;
-  if (BROKEN.every((s) => n(s) === 0)) return undefined;
+  const renewThisWeek = await renewalsThisWeek(db, tokenAt);
+  if (BROKEN.every((s) => n(s) === 0) && renewThisWeek.length === 0) return undefined;
   const since = new Date(at.getTime() - 86_400_000);
   const failures = await db
     .select({ type: connectionEvents.type, code: connectionEvents.code, reason: sql<string | null>`${connectionEvents.data}->>'reason'`, n: count() })
@@ -79,5 +110,6 @@ export async function digestPayload(db: Db, at: Date): Promise<DigestPayload | u
     operatorErrors: n('error'),
     counts: STATUS_ORDER.map((s) => ({ label: statusLabel(s).label, count: n(s) })),
     newFailures,
+    renewThisWeek,
   };
 }

@@ -108,6 +108,7 @@ const EXPECTED_ORDER: Record<SortName, (dir: 'asc' | 'desc') => string> = {
   refreshed: (d) => `c.last_refreshed_at ${d} nulls ${d === 'asc' ? 'first' : 'last'}, c.id ${d}`,
   status: (d) => `array_position(array['disconnected','active','degraded','needs_reauth','error'], c.status) ${d}, c.updated_at ${d}, c.id ${d}`,
   owner: (d) => `u.email ${d}, c.id ${d}`,
+  renew_by: (d) => `c.renew_by ${d} nulls ${d === 'asc' ? 'last' : 'first'}, c.id ${d}`,
 };
 
 async function expectedIds(where: string, sort: SortName, dir: 'asc' | 'desc', params: unknown[] = []): Promise<string[]> {

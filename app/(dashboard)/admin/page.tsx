@@ -15,6 +15,8 @@ import { requireAdmin } from '@/lib/auth/session';
 import { getConfig } from '@/lib/config';
 import { getDb } from '@/lib/db';
 import { listedProducts } from '@/lib/providers/registry';
+import { now as tokenNow } from '@/lib/clock';
+import { renewHorizon } from '@/lib/connections/renewal';
 import { mailSetup, notificationOverview } from '@/lib/notifications/admin';
 import { userNotificationSettings } from '@/lib/notifications/preferences';
 import { NotificationsPanel } from '@/components/admin/notifications-panel';
@@ -30,7 +32,8 @@ async function AdminPage({ searchParams }: { searchParams: Promise<SearchParams>
   const admin = await requireAdmin(); // before any query: a non-admin is redirected and sees no data
   const search = await searchParams;
   const query = parseAdminQuery(search);
-  const data = await loadAdminDashboard(getDb(), query);
+  // The renewal window is on the token clock (sandbox: the simulator's), like renew_by itself.
+  const data = await loadAdminDashboard(getDb(), query, new Date(), renewHorizon(tokenNow(), getConfig().renewWarningDays));
   const now = renderTime();
   const mail = await notificationOverview(getDb());
   const { adminDigest } = await userNotificationSettings(getDb(), admin.id);
@@ -58,7 +61,7 @@ async function AdminPage({ searchParams }: { searchParams: Promise<SearchParams>
         <h2 id="list-heading" className="text-xl font-semibold">
           Connections
         </h2>
-        <StatusChips query={query} counts={data.counts} />
+        <StatusChips query={query} counts={data.counts} renewSoon={data.renewSoon} />
         <FilterForm query={query} products={listedProducts(getConfig().testProviders)} />
         {searchTooShort(search) && (
           <Notice tone="warn" role="status">

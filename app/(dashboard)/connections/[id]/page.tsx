@@ -69,7 +69,7 @@ async function ConnectionPage({ params, searchParams }: { params: Promise<{ id: 
         </Notice>
       ) : (
         <ul>
-          <ConnectionCard c={conn} now={now} keepaliveDays={getConfig().keepaliveIdleDays} emails={emails} />
+          <ConnectionCard c={conn} now={now} keepaliveDays={getConfig().keepaliveIdleDays} renewWarningDays={getConfig().renewWarningDays} emails={emails} />
         </ul>
       )}
       <Card title="Timeline" description="Newest first. Repeated events are folded into one row with a count. Times in UTC.">
