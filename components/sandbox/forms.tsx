@@ -2,7 +2,7 @@
 
 import { CircleAlert, CircleCheck } from 'lucide-react';
 import { useActionState, useState, type ReactNode } from 'react';
-import { advanceClockAction, clearFaultsAction, injectFaultAction, userEventAction } from '@/app/(dashboard)/sandbox/actions';
+import { advanceClockAction, advanceYearAction, clearFaultsAction, injectFaultAction, userEventAction } from '@/app/(dashboard)/sandbox/actions';
 import type { ActionState } from '@/lib/actions/validated';
 import { Button } from '../ui/button';
 import { cn } from '../ui/cn';
@@ -86,6 +86,19 @@ export function ClockForms() {
               Advance 91 days
             </Button>
           </>
+        )}
+      </Form>
+      <Form action={advanceYearAction}>
+        {(pending) => (
+          <div className="flex flex-wrap gap-2">
+            {/* Each button posts its own days (the submitter's name/value). */}
+            <Button type="submit" name="days" value="340" disabled={pending} variant="secondary">
+              Advance 340 days
+            </Button>
+            <Button type="submit" name="days" value="366" disabled={pending} variant="secondary">
+              Advance 366 days
+            </Button>
+          </div>
         )}
       </Form>
       <Form action={advanceClockAction}>

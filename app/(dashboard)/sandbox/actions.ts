@@ -4,6 +4,8 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { validatedActionWithUser, type ActionState } from '@/lib/actions/validated';
 import { appClock } from '@/lib/clock';
+import { drain } from '@/lib/jobs/worker';
+import { getTokenEngine } from '@/lib/tokens';
 import type { FaultInput } from '@/lib/providers/atlassian/simulator/client';
 import { isSandbox, simulator, simulatorProblem } from './simulator';
 import { BUILT_IN_PROVIDER_IDS, providerName } from '@/lib/providers/registry';
@@ -72,6 +74,39 @@ export const advanceClockAction = sandboxOnly(
       const clock = await simulator().advanceClock(days * 86_400);
       await appClock().sync(); // the app's token clock follows the simulator's at once
       return `The simulator clock moved ${plural(days, 'day')} ahead; it now reads ${clock.now.slice(0, 10)}.`;
+    }),
+  ),
+);
+
+// Longer than an unused refresh token lives (90 days) only in steps the worker's keep-alive (every 60 days) covers.
+const KEEPALIVE_STEP_DAYS = 80;
+
+/** Moves the clock in keep-alive steps, running the refreshes the worker would have run on the way. */
+async function advanceKeepingAlive(days: number): Promise<string> {
+  let clock = await simulator().clock();
+  for (let done = 0; done < days; ) {
+    const step = Math.min(KEEPALIVE_STEP_DAYS, days - done);
+    clock = await simulator().advanceClock(step * 86_400);
+    await appClock().sync();
+    await drain(() => getTokenEngine().refreshNextDue(), 2, 10_000);
+    done += step;
+  }
+  return clock.now.slice(0, 10);
+}
+
+/**
+ * A year in the life of a connection: 340 days shows the renewal window (Renew soon, the mail, the webhook),
+ * 366 days the end of the consent's year (keep-alive cannot prevent it; the next refresh says so).
+ */
+export const advanceYearAction = sandboxOnly(
+  validatedActionWithUser(z.object({ days: z.coerce.number().pipe(z.union([z.literal(340), z.literal(366)], 'Choose 340 or 366 days.')) }), async ({ days }) =>
+    run(async () => {
+      const date = await advanceKeepingAlive(days);
+      const what =
+        days === 340
+          ? 'Jira and Confluence connections are inside their renewal window: "Renew soon" on their cards, and their owners get a Renew mail within a minute.'
+          : 'Atlassian ends every family a year after its consent, so the next refresh is refused: press Test connection to see it now.';
+      return `The simulator clock moved ${days} days ahead, with keep-alive refreshes on the way; it now reads ${date}. ${what}`;
     }),
   ),
 );

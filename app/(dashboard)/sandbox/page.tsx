@@ -126,7 +126,7 @@ async function SandboxPage() {
         <Panel
           id="clock-heading"
           title="Simulator clock"
-          description="Atlassian expires a refresh token after 90 days without use, Bitbucket an unused one after 3 months."
+          description="Atlassian expires a refresh token after 90 days without use, Bitbucket an unused one after 3 months. Atlassian also ends every token family 365 days after its consent, however often it is refreshed: 340 days (with keep-alive) shows the renewal window, 366 days its end."
         >
           <p className="text-sm">
             Simulator time: <span className="font-medium tabular-nums">{clockText(sim.clock)}</span>
