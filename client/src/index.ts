@@ -156,6 +156,21 @@ export class Reconnect {
       const qs = query.toString();
       return this.#call('GET', `/api/v1/connections${qs ? `?${qs}` : ''}`);
     },
+    /**
+     * Every connection whose `renew_by` comes before `before` (all pages, soonest first): what its users must
+     * renew, with a new consent, before the provider ends it. Send each user a connect session for it.
+     */
+    toRenew: async (before: Date | string): Promise<Connection[]> => {
+      const renew_before = typeof before === 'string' ? before : before.toISOString();
+      const found: Connection[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await this.connections.list({ renew_before, cursor, limit: 200 });
+        found.push(...page.data);
+        cursor = page.next_cursor ?? undefined;
+      } while (cursor);
+      return found.sort((a, b) => Date.parse(a.renew_by!) - Date.parse(b.renew_by!));
+    },
     get: (id: string): Promise<Connection> => this.#call('GET', `/api/v1/connections/${enc(id)}`),
     test: (id: string): Promise<ConnectionTestResult> => this.#call('POST', `/api/v1/connections/${enc(id)}/test`),
     delete: (id: string): Promise<void> => this.#call('DELETE', `/api/v1/connections/${enc(id)}`),

@@ -238,6 +238,11 @@ export type components = {
                  * @description The connection's reconnect page in the app (the user must be signed in).
                  */
                 reconnect_url: string | null;
+                /**
+                 * Format: date-time
+                 * @description When the provider ends the connection's token family (its consent time plus the absolute lifetime: 365 days for Atlassian); renew before it. null for Bitbucket and `webhook.test`. `connection.expiring` fires once per family when this comes within `RENEW_WARNING_DAYS`.
+                 */
+                renew_by: string | null;
                 /** Format: date-time */
                 occurred_at: string;
                 /**
@@ -250,7 +255,7 @@ export type components = {
             };
         };
         /** @enum {string} */
-        WebhookEventType: "connection.created" | "connection.reconnected" | "connection.needs_reauth" | "connection.degraded" | "connection.recovered" | "connection.deleted" | "webhook.test";
+        WebhookEventType: "connection.created" | "connection.reconnected" | "connection.needs_reauth" | "connection.degraded" | "connection.recovered" | "connection.expiring" | "connection.deleted" | "webhook.test";
         Site: {
             /** @description The Atlassian cloud id of the site; for Bitbucket, the workspace uuid (`{…}`). */
             cloud_id: string;
@@ -268,7 +273,7 @@ export type components = {
             id: string;
             product: components["schemas"]["Product"];
             status: components["schemas"]["ConnectionStatus"];
-            /** @description Why the connection is not `active` (for `needs_reauth`: `revoked`, `inactivity_expired`, `scope_mismatch` or `token_lost`), else null. */
+            /** @description Why the connection is not `active` (for `needs_reauth`: `revoked`, `inactivity_expired`, `consent_expired`, `scope_mismatch` or `token_lost`), else null. */
             reason: string | null;
             /** Format: email */
             user_email: string;
@@ -283,6 +288,16 @@ export type components = {
             /** Format: date-time */
             last_used_at: string | null;
             consecutive_failures: number;
+            /**
+             * Format: date-time
+             * @description When the consent that started the current token family was exchanged (connect, reconnect, renew). A refresh never changes it.
+             */
+            consented_at: string | null;
+            /**
+             * Format: date-time
+             * @description `consented_at` plus the provider's absolute lifetime (Atlassian: 365 days): the family ends then, however often it is refreshed, and only a renewal (a new consent) continues it. null for Bitbucket, which documents no such limit.
+             */
+            renew_by: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -513,7 +528,7 @@ export type components = {
         };
         CreateWebhookEndpointRequest: {
             url: string;
-            events: ("connection.created" | "connection.reconnected" | "connection.needs_reauth" | "connection.degraded" | "connection.recovered" | "connection.deleted" | "webhook.test")[];
+            events: ("connection.created" | "connection.reconnected" | "connection.needs_reauth" | "connection.degraded" | "connection.recovered" | "connection.expiring" | "connection.deleted" | "webhook.test")[];
         };
         WebhookEndpointUpdated: {
             /** Format: uuid */
@@ -541,7 +556,7 @@ export type components = {
         /** @description `rotate_secret: true` issues a new secret (in the answer); the old one keeps signing alongside for 24 hours. */
         UpdateWebhookEndpointRequest: {
             url?: string;
-            events?: ("connection.created" | "connection.reconnected" | "connection.needs_reauth" | "connection.degraded" | "connection.recovered" | "connection.deleted" | "webhook.test")[];
+            events?: ("connection.created" | "connection.reconnected" | "connection.needs_reauth" | "connection.degraded" | "connection.recovered" | "connection.expiring" | "connection.deleted" | "webhook.test")[];
             /** @enum {string} */
             status?: "active" | "disabled";
             /** @enum {boolean} */
@@ -565,6 +580,8 @@ export interface operations {
                 product?: components["schemas"]["Product"];
                 /** @description Only this user's connections. */
                 user_email?: string;
+                /** @description ISO time: only connections whose `renew_by` is before it (what must be renewed by then). Connections without a `renew_by` (Bitbucket) are left out. */
+                renew_before?: string;
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string;
                 /** @description Page size, 1 to 200. */
