@@ -79,4 +79,41 @@ describe('migrations', () => {
       rmSync(before, { recursive: true, force: true });
     }
   });
+
+  it('0007 backfills consented_at from the last reconnect, else the first connect, and renew_by a year later (none for Bitbucket)', async () => {
+    const before = migrationsUpTo('0006_admin_summary_triggers');
+    try {
+      await withFreshDatabase(async (url) => {
+        await runMigrations(url, before);
+        const ids = await query(url, async (sql) => {
+          const [user] = await sql`insert into users (email) values ('old@example.test') returning id`;
+          const conn = async (product: string, created: string) =>
+            (await sql`insert into connections (user_id, product, created_at) values (${user.id}, ${product}, ${created}) returning id`)[0].id as string;
+          const event = (id: string, type: string, at: string) => sql`insert into connection_events (connection_id, type, created_at) values (${id}, ${type}, ${at})`;
+          const reconnected = await conn('jira', '2025-01-01T00:00:00Z');
+          await event(reconnected, 'connected', '2025-01-01T00:00:00Z');
+          await event(reconnected, 'reconnected', '2025-03-01T00:00:00Z');
+          await event(reconnected, 'refreshed', '2025-04-01T00:00:00Z');
+          await event(reconnected, 'reconnected', '2025-05-01T00:00:00Z');
+          const connected = await conn('confluence', '2025-02-01T00:00:00Z');
+          await event(connected, 'connected', '2025-02-02T00:00:00Z');
+          await event(connected, 'refreshed', '2025-06-01T00:00:00Z');
+          const bitbucket = await conn('bitbucket', '2025-02-01T00:00:00Z');
+          await event(bitbucket, 'connected', '2025-02-03T00:00:00Z');
+          const noEvents = await conn('jira', '2025-07-01T00:00:00Z');
+          return { reconnected, connected, bitbucket, noEvents };
+        });
+        await runMigrations(url);
+        const rows = await query(url, (sql) => sql<{ id: string; consented_at: Date; renew_by: Date | null }[]>`select id, consented_at, renew_by from connections`);
+        const of = (id: string) => rows.find((r) => r.id === id)!;
+        const iso = (d: Date | null) => d?.toISOString() ?? null;
+        expect([iso(of(ids.reconnected).consented_at), iso(of(ids.reconnected).renew_by)]).toEqual(['2025-05-01T00:00:00.000Z', '2026-05-01T00:00:00.000Z']);
+        expect([iso(of(ids.connected).consented_at), iso(of(ids.connected).renew_by)]).toEqual(['2025-02-02T00:00:00.000Z', '2026-02-02T00:00:00.000Z']);
+        expect([iso(of(ids.bitbucket).consented_at), iso(of(ids.bitbucket).renew_by)]).toEqual(['2025-02-03T00:00:00.000Z', null]);
+        expect([iso(of(ids.noEvents).consented_at), iso(of(ids.noEvents).renew_by)]).toEqual(['2025-07-01T00:00:00.000Z', '2026-07-01T00:00:00.000Z']);
+      });
+    } finally {
+      rmSync(before, { recursive: true, force: true });
+    }
+  });
 });

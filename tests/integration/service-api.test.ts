@@ -87,7 +87,7 @@ describe('GET /api/v1/connections', () => {
     for (const m of made) expect(seen).toContain(m.id);
     const one = await (await routes.one.GET(req(`/api/v1/connections/${made[1].id}`), ctx({ id: made[1].id }))).json();
     expect(Object.keys(one).sort()).toEqual(
-      ['access_expires_at', 'account_id', 'consecutive_failures', 'created_at', 'id', 'last_refreshed_at', 'last_used_at', 'product', 'reason', 'scopes', 'sites', 'status', 'updated_at', 'user_email'].sort(),
+      ['access_expires_at', 'account_id', 'consecutive_failures', 'consented_at', 'created_at', 'id', 'last_refreshed_at', 'last_used_at', 'product', 'reason', 'renew_by', 'scopes', 'sites', 'status', 'updated_at', 'user_email'].sort(),
     );
     expect(one.sites.map((s: { name: string }) => s.name)).toEqual(['Acme', 'Globex']);
   });
@@ -114,12 +114,37 @@ describe('GET /api/v1/connections', () => {
     ['cursor=%24%24', 'cursor'],
     ['cursor=abc', 'cursor'],
     ['color=red', 'color'],
+    ['renew_before=next-week', 'renew_before'],
+    ['renew_before=2027-01-01', 'renew_before'],
   ])('answers 400 naming the field for %s', async (query, field) => {
     const res = await routes.list.GET(req(`/api/v1/connections?${query}`), ctx({}));
     expect(res.status).toBe(400);
     const body = await res.json();
     expect(body.error).toMatchObject({ code: 'invalid_request', field });
     expect(body.error.message).toContain(field);
+  });
+
+  it('renew_before keeps the connections whose renew_by comes before it; each carries consented_at and renew_by (Bitbucket: null)', async () => {
+    const jira = await connectViaSimulator(sql, sim.url, 'bob@example.com', 'jira');
+    const confluence = await connectViaSimulator(sql, sim.url, 'bob@example.com', 'confluence');
+    const bitbucket = await connectViaSimulator(sql, sim.url, 'bob@example.com', 'bitbucket');
+    // Far-future years that no other test's connection reaches.
+    await sql`update connections set consented_at = '2089-01-01T00:00:00Z', renew_by = '2090-01-01T00:00:00Z' where id = ${jira.id}`;
+    await sql`update connections set consented_at = '2089-09-01T00:00:00Z', renew_by = '2090-09-01T00:00:00Z' where id = ${confluence.id}`;
+    const list = async (before: string) => {
+      const res = await routes.list.GET(req(`/api/v1/connections?user_email=bob@example.com&limit=200&renew_before=${encodeURIComponent(before)}`), ctx({}));
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { data: { id: string; consented_at: string; renew_by: string | null }[] }).data;
+    };
+    const mid = (await list('2090-06-01T00:00:00Z')).filter((c) => c.renew_by! >= '2089');
+    expect(mid.map((c) => c.id)).toEqual([jira.id]);
+    expect(mid[0]).toMatchObject({ consented_at: '2089-01-01T00:00:00.000Z', renew_by: '2090-01-01T00:00:00.000Z' });
+    const later = (await list('2091-01-01T00:00:00+02:00')).map((c) => c.id);
+    expect(later).toEqual(expect.arrayContaining([jira.id, confluence.id]));
+    expect(later).not.toContain(bitbucket.id); // no renew_by: nothing to renew
+    const one = await (await routes.one.GET(req(`/api/v1/connections/${bitbucket.id}`), ctx({ id: bitbucket.id }))).json();
+    expect(one.renew_by).toBeNull();
+    expect(one.consented_at).toEqual(expect.any(String));
   });
 
   it('answers 404 for an unknown or malformed id', async () => {
