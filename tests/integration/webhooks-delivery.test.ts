@@ -153,7 +153,7 @@ describe('deliverDueWebhooks', () => {
     expect(Object.keys(body).sort()).toEqual(['data', 'timestamp', 'type']);
     expect(body.type).toBe('connection.created');
     expect(new Date(body.timestamp).toISOString()).toBe(body.timestamp);
-    expect(Object.keys(body.data).sort()).toEqual(['connection_id', 'occurred_at', 'product', 'reason', 'reconnect_url', 'sites', 'status', 'user_email']);
+    expect(Object.keys(body.data).sort()).toEqual(['connection_id', 'occurred_at', 'product', 'reason', 'reconnect_url', 'renew_by', 'sites', 'status', 'user_email']);
     expect(body.data).toMatchObject({ connection_id: id, product, status: 'active', reason: null, user_email: 'alice@example.com', reconnect_url: expect.stringMatching(new RegExp(`^${APP_URL}/connections/${id}(/|$)`)) });
     expect(body.data.sites.length).toBeGreaterThan(0);
     for (const site of body.data.sites) expect(Object.keys(site).sort()).toEqual(['cloud_id', 'name', 'url']);
