@@ -1,5 +1,5 @@
 // WHERE conditions of the admin list and counts, over `connections join users`.
-import { and as both, eq, exists, ilike, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and as both, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db';
 import { connections } from '../db/schema';
 import type { AdminQuery } from './params';

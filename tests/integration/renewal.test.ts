@@ -6,7 +6,7 @@ import { dbFor } from '../../lib/db';
 import { recordEnteredWindows } from '../../lib/jobs/renewal';
 import { smtpSender, smtpTransport } from '../../lib/notifications/mailer';
 import { sendDueNotifications } from '../../lib/notifications/send';
-import { SimulatorControl } from '../../lib/sandbox/client';
+import { SimulatorControl } from '../../lib/providers/atlassian/simulator/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { createEndpoint } from '../../lib/webhooks/endpoints';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
