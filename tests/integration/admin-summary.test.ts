@@ -210,6 +210,7 @@ describe('EXPLAIN: each sort and the status filter read an index', () => {
     refreshed: 'connections_last_refreshed_idx',
     status: 'connections_status_rank_idx',
     owner: 'users_email_unique',
+    renew_by: 'connections_renew_by_idx',
   };
   for (const sort of SORT_NAMES) {
     it(`sort=${sort}`, async () => {

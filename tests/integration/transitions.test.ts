@@ -77,7 +77,7 @@ describe('recordTransition', () => {
     for (const type of TRANSITION_TYPES.filter((t) => t !== 'created')) await record({ type });
     const { events, messages } = await written();
     expect(messages.map((m) => m.type)).toEqual(TRANSITION_TYPES.map((t) => `connection.${t}`));
-    expect(events.map((e) => e.type)).toEqual(['connected', 'reconnected', 'needs_reauth', 'degraded', 'recovered', 'disconnected']);
+    expect(events.map((e) => e.type)).toEqual(['connected', 'reconnected', 'needs_reauth', 'degraded', 'recovered', 'expiring', 'disconnected']);
     expect(WEBHOOK_TYPES).toEqual([...TRANSITION_TYPES.map((t) => `connection.${t}`), 'webhook.test']);
   });
 });
