@@ -26,7 +26,7 @@ import {
   SITE_ADJECTIVES,
   SITE_NOUNS,
   TRANSIENT_CODES,
-} from '../admin/seed-data';
+} from './seed-data';
 
 export interface SeedOptions {
   connections: number;
