@@ -27,9 +27,10 @@ export const { handlers, auth, signOut } = NextAuth(() => {
     callbacks: {
       // Auth.js's own callbackUrl (e.g. /api/auth/signout?callbackUrl=…) goes through the one redirect check.
       redirect: ({ url }) => safeRedirect(url, appUrl),
+      // What GET /api/auth/session answers: who is signed in and until when. Never the session row (its token
+      // hash) nor the whole user row.
       session({ session, user }) {
-        session.user.id = user.id;
-        return session;
+        return { user: { id: user.id, name: user.name, email: user.email }, expires: session.expires } as typeof session;
       },
     },
   };

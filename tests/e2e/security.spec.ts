@@ -39,6 +39,17 @@ test('the session cookie is HttpOnly and SameSite=Lax, and the signed-in page ca
   expect(h['x-frame-options']).toBe('DENY');
 });
 
+test('GET /api/auth/session tells who is signed in and until when, nothing more (no session row, no token hash)', async ({ page }) => {
+  await signInAs(page, 'Alice Jones');
+  const res = await page.request.get('/api/auth/session');
+  expect(res.status()).toBe(200);
+  const body = await res.json();
+  expect(Object.keys(body).sort()).toEqual(['expires', 'user']);
+  expect(Object.keys(body.user).sort()).toEqual(['email', 'id', 'name']);
+  expect(body.user.email).toBe('alice@example.com');
+  expect(JSON.stringify(body)).not.toMatch(/sessionToken|session_token|userId|role|emailVerified/);
+});
+
 test('a server action replayed with a foreign Origin is refused and records nothing', async ({ page, context }) => {
   const sql = e2eSql();
   try {

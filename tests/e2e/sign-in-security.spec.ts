@@ -3,6 +3,7 @@ import { expect, test, type Browser, type Page } from '@playwright/test';
 import { createConnectSession } from '../../lib/connect-sessions';
 import { e2eSql, retireConnectionsOf, sim, signInAs, SIMULATOR_URL, userWithConnection } from './helpers';
 import { dbFor } from '../../lib/db';
+import { BitbucketControl } from '../../lib/sandbox/bitbucket/client';
 
 const sessionsOf = async (email: string) => {
   const sql = e2eSql();
@@ -180,4 +181,34 @@ test('sandbox: Bob drives the simulator for his own grants only, never Alice’s
   await bob.getByRole('button', { name: 'Revoke app access' }).click();
   await expect(bob.getByText('You can only do this for your own Atlassian account.')).toBeVisible();
   expect(await liveGrantsOfAlice()).toBe(before);
+});
+
+test('sandbox: Bob drives the Bitbucket simulator for his own grants only; consumer-wide changes are for admins', async ({ browser }) => {
+  const bitbucket = new BitbucketControl(SIMULATOR_URL);
+  const alice = await newPage(browser);
+  await signInAs(alice, 'Alice Jones');
+  await alice.getByRole('button', { name: 'Connect Bitbucket', exact: true }).click();
+  await alice.getByRole('button', { name: 'Grant access' }).click();
+  await expect(alice.getByRole('listitem', { name: 'Bitbucket connection' }).first().getByTestId('status-badge')).toHaveText('Healthy');
+  const liveFamilies = async () => (await bitbucket.grants()).filter((g) => !g.revoked).length;
+  const liveOfAlice = async () => (await bitbucket.grants()).filter((g) => g.user_email === 'alice@example.com' && !g.revoked).length;
+  const [before, beforeAll] = [await liveOfAlice(), await liveFamilies()];
+  expect(before).toBeGreaterThan(0);
+
+  const bob = await newPage(browser);
+  await signInAs(bob, 'Bob Smith');
+  await bob.goto('/sandbox');
+  const panel = bob.getByRole('region', { name: 'Bitbucket events' });
+  // A forged form: Alice's email in Bob's Bitbucket form.
+  await panel.getByRole('combobox').evaluate((select: HTMLSelectElement) => {
+    select.add(new Option('Alice', 'alice@example.com'));
+    select.value = 'alice@example.com';
+  });
+  await panel.getByRole('button', { name: 'Revoke Bitbucket access' }).click();
+  await expect(bob.getByText('You can only do this for your own Bitbucket account.')).toBeVisible();
+  expect(await liveOfAlice()).toBe(before);
+
+  await panel.getByRole('button', { name: 'Change consumer permissions' }).click();
+  await expect(bob.getByText("Only an admin can change the consumer's permissions")).toBeVisible();
+  expect(await liveFamilies()).toBe(beforeAll);
 });

@@ -18,13 +18,21 @@ const handle = validatedActionWithUser(
     event: z.enum(['revoke', 'permissions'], 'Choose what happens in Bitbucket.'),
     email: z.string().optional(),
   }),
-  async ({ event, email }) => {
+  async ({ event, email }, user) => {
+    // The same rule as the Atlassian panel: users act on their own grants, admins on everyone's; editing the
+    // consumer revokes every user's tokens, so only an admin may.
+    if (event === 'permissions' && user.role !== 'admin') {
+      return { error: "Only an admin can change the consumer's permissions: it revokes every user's Bitbucket tokens." };
+    }
     try {
       const sim = bitbucketSimulator();
       let message: string;
       if (event === 'revoke') {
         const parsed = z.email().safeParse(email);
         if (!parsed.success) return { error: 'Choose a simulator user.' };
+        if (user.role !== 'admin' && parsed.data.trim().toLowerCase() !== user.email) {
+          return { error: 'You can only do this for your own Bitbucket account. An admin can do it for anyone.' };
+        }
         const { revoked_grants } = await sim.revokeApp(parsed.data);
         message = `${parsed.data} revoked Reconnect's access in Bitbucket (${plural(revoked_grants, 'token family')} now dead). Bitbucket sends no notice: press Test connection to see it now.`;
       } else {
