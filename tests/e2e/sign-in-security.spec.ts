@@ -3,7 +3,7 @@ import { expect, test, type Browser, type Page } from '@playwright/test';
 import { createConnectSession } from '../../lib/connect-sessions';
 import { e2eSql, retireConnectionsOf, sim, signInAs, SIMULATOR_URL, userWithConnection } from './helpers';
 import { dbFor } from '../../lib/db';
-import { BitbucketControl } from '../../lib/sandbox/bitbucket/client';
+import { BitbucketControl } from '../../lib/providers/bitbucket/simulator/client';
 
 const sessionsOf = async (email: string) => {
   const sql = e2eSql();
