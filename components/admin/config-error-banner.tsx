@@ -2,7 +2,7 @@ import Link from 'next/link';
 import { ErrorState } from '../ui/notice';
 import { formatCount } from './format';
 
-/** Operator problem (SPEC §4.6): a provider refused the app's credentials or request; users need not reconnect. */
+/** Operator problem (token rule 6, docs/architecture.md): a provider refused the app's credentials or request; users need not reconnect. */
 export function ConfigErrorBanner({ count, href }: { count: number; href: string }) {
   if (count === 0) return null;
   const connections = `${formatCount(count)} connection${count === 1 ? '' : 's'}`;

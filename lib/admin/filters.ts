@@ -54,7 +54,7 @@ export function readsUsers({ query, owner }: AdminFilter): boolean {
 
 /**
  * The filter's conditions, for the page or for the per-status counts. The page leaves disconnected
- * connections out unless that status is chosen (the SPEC hides them by default); the counts ignore
+ * connections out unless that status is chosen (hidden by default); the counts ignore
  * the status filter altogether.
  */
 export function filterConditions(db: Executor, { query, search, owner, site, renewHorizon }: AdminFilter, use: 'page' | 'counts'): SQL[] {

@@ -5,7 +5,7 @@ import { selectViews, VIEW_COLUMNS, type ConnectionView } from '../connections/q
 import { isUuid } from '../ids';
 import type { ConnectionJson, ListConnectionsQuery } from './schemas';
 
-/** SPEC section 7's connection object: health and sites, never a token. */
+/** The service API's connection object (docs/service-api.md): health and sites, never a token. */
 export function serializeConnection(c: ConnectionView): ConnectionJson {
   return {
     id: c.id,

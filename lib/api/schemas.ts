@@ -74,7 +74,7 @@ export const siteSchema = z
   })
   .meta({ id: 'Site' });
 
-/** SPEC section 7's connection object: health and sites, never a token. */
+/** The service API's connection object (docs/service-api.md): health and sites, never a token. */
 export const connectionSchema = z
   .object({
     id: uuid,

@@ -3,7 +3,7 @@ import type { Product } from '../providers/registry';
 import type { Executor } from '../db';
 import { connections } from '../db/schema';
 
-/** The user's live connection of `product` for one provider account, if any (SPEC 2: at most one). */
+/** The user's live connection of `product` for one provider account, if any (at most one). */
 export async function findLiveConnection(db: Executor, userId: string, product: Product, accountId: string): Promise<string | undefined> {
   const [row] = await db
     .select({ id: connections.id })

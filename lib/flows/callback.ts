@@ -146,7 +146,7 @@ async function storeGrant(ctx: FlowContext, row: StateRow, product: Product, gra
   const store = { db: ctx.db, keys: ctx.keys, appUrl: ctx.appUrl, refreshMarginSeconds: ctx.refreshMarginSeconds, now: ctx.tokenNow?.() };
   const family = { product, tokens, profile, sites };
   if (row.purpose === 'connect') {
-    // The same account connected again: its live connection gets the new family (SPEC 2), never a twin.
+    // The same account connected again: its live connection gets the new family, never a twin.
     const existing = await findLiveConnection(ctx.db, row.userId!, product, profile.accountId);
     if (existing) {
       await replaceTokenFamily(store, existing, family);

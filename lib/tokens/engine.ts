@@ -1,3 +1,5 @@
+// The token engine: getAccessToken and the refresh, following the token rules 1–8 of docs/architecture.md
+// (each marked below as "token rule N").
 import { and, asc, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm';
 import { TokenEndpointError } from '../oauth/errors';
 import type { TokenSet } from '../oauth/types';
@@ -102,14 +104,14 @@ export function createTokenEngine(opts: TokenEngineOptions) {
     return { accessToken: access, expiresAt: row.accessExpiresAt!, tokenGeneration: row.tokenGeneration, refreshed };
   }
 
-  // Rule 1: valid long enough, and not the token the caller just saw rejected.
+  // Token rule 1 (docs/architecture.md): valid long enough, and not the token the caller just saw rejected.
   function satisfies(row: TokenRow, access: string | undefined, o: GetAccessTokenOptions, at: Date): access is string {
     if (!access || (o.rejectedToken !== undefined && access === o.rejectedToken)) return false;
     const needed = o.rejectedToken !== undefined ? 0 : (o.minValiditySeconds ?? 60);
     return secondsLeft(row, at) > needed;
   }
 
-  // Rule 5: while Atlassian is failing, a still-valid token beats no token.
+  // Token rule 5: while Atlassian is failing, a still-valid token beats no token.
   function servable(row: TokenRow, access: string | undefined, o: GetAccessTokenOptions, at: Date): access is string {
     return !!access && access !== o.rejectedToken && secondsLeft(row, at) > 0;
   }
@@ -170,7 +172,7 @@ export function createTokenEngine(opts: TokenEngineOptions) {
   }
 
   /**
-   * A valid access token for the connection (SPEC section 4). `read` is the connection's row when the
+   * A valid access token for the connection (the token rules: docs/architecture.md). `read` is the connection's row when the
    * caller already read it (the API's one-statement hot path); it is a plain read like the engine's own,
    * and a refresh re-reads the row under its lock anyway.
    */
@@ -230,7 +232,7 @@ export function createTokenEngine(opts: TokenEngineOptions) {
     if (blocked) return { error: blocked };
     const at = now();
     const access = readAccess(row!);
-    // Rule 2: someone refreshed while we waited for the lock; use theirs, make no token call.
+    // Token rule 2: someone refreshed while we waited for the lock; use theirs, make no token call.
     const othersToken = row!.tokenGeneration !== seenGeneration && servable(row!, access, o, at);
     if (othersToken || satisfies(row!, access, o, at)) return { token: tokenOf(row!, access!, false) };
     // Another process failed moments ago and set a backoff: honour it rather than call again.
@@ -262,6 +264,7 @@ export function createTokenEngine(opts: TokenEngineOptions) {
       if (!e.errorClass) throw err;
       finish(e.errorClass);
       await clearMarker(tx, row.id);
+      // Token rule 4: a dead family is recorded once, never retried; rule 6 (operator) and 5 (transient) below.
       if (e.errorClass === 'terminal') return recordTerminal(tx, row, e, outcomeWasUnknown);
       if (e.errorClass === 'operator') return recordOperator(tx, row, e);
       return recordTransient(tx, row, e, access, o);
@@ -338,7 +341,7 @@ export function createTokenEngine(opts: TokenEngineOptions) {
     return { error: needsReauth(reason) };
   }
 
-  // A dead refresh token always answers the same body (SPEC 1), whatever killed it. The cause is inferred from
+  // A dead refresh token always answers the same body, whatever killed it. The cause is inferred from
   // what the app saw: the end of the family's year (renew_by), a lost outcome, the API's own "scope does not match" about this very token family
   // generation, or the 90 days since the last rotation by the app's clock (sandbox: the simulator's).
   // At or after renew_by (a minute early for skew) the family is dead whatever else happened: its year is over.

@@ -1,4 +1,4 @@
-// Bitbucket's token-endpoint answers as TokenEndpointError codes (SPEC 1b). Bitbucket answers a dead
+// Bitbucket's token-endpoint answers as TokenEndpointError codes (docs/bitbucket.md). Bitbucket answers a dead
 // refresh token with 400 invalid_request "Invalid refresh_token", so `error` alone cannot decide:
 //   invalid_request + "Invalid refresh_token" → invalid_refresh_token  terminal (revoked)
 //   invalid_grant                              → invalid_grant          terminal (revoked)
