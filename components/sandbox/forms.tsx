@@ -7,7 +7,6 @@ import type { ActionState } from '@/lib/actions/validated';
 import { Button } from '../ui/button';
 import { cn } from '../ui/cn';
 import { Field, Input, Select } from '../ui/field';
-import { BUILT_IN_PROVIDER_IDS, providerName } from '@/lib/providers/registry';
 
 type Action = (prev: ActionState, formData: FormData) => Promise<ActionState>;
 
@@ -125,7 +124,13 @@ const FAULTS = [
   { kind: 'invalid_client', label: 'Inject invalid_client' },
 ] as const;
 
-export function FaultForm() {
+/** A provider the fault form can aim at: passed in by the page, so no provider code reaches the browser bundle. */
+export interface ProviderOption {
+  id: string;
+  name: string;
+}
+
+export function FaultForm({ providers }: { providers: ProviderOption[] }) {
   const [target, setTarget] = useState('token');
   return (
     <Form action={injectFaultAction}>
@@ -144,10 +149,10 @@ export function FaultForm() {
             <Field label="Which provider">
               {(control) => (
                 <Select {...control} name="provider" defaultValue="all">
-                  <option value="all">Atlassian and Bitbucket</option>
-                  {BUILT_IN_PROVIDER_IDS.map((id) => (
-                    <option key={id} value={id}>
-                      {providerName(id)} only
+                  <option value="all">{providers.map((p) => p.name).join(' and ')}</option>
+                  {providers.map((p) => (
+                    <option key={p.id} value={p.id}>
+                      {p.name} only
                     </option>
                   ))}
                 </Select>

@@ -2,7 +2,7 @@
 // whether the connection is live, its sites and its token row. The engine then serves the token from that
 // row (its first read), or refreshes under the row lock as always.
 // On a direct connection it is a named prepared statement; behind a transaction pooler, where a name does
-// not survive from one transaction to the next, it is one simple query with its two values inlined.
+// not survive from one transaction to the next, it is an unnamed statement with bound parameters.
 import { and, eq, getTableColumns, isNull, sql, type SQLWrapper } from 'drizzle-orm';
 import { isApiKeyShaped, noteApiKeyUse, verifyApiKey, type ApiKeyIdentity } from '../api-keys';
 import { namesStatements, type Db } from '../db';
@@ -33,15 +33,14 @@ function query(db: Db, id: SQLWrapper, hash: SQLWrapper) {
 const prepare = (db: Db) => query(db, sql.placeholder('id'), sql.placeholder('hash')).prepare('access_token_call');
 const prepared = new WeakMap<Db, ReturnType<typeof prepare>>();
 
-/** A quoted literal of a value already checked to be hex digits and dashes (a UUID, a SHA-256 hex digest). */
-function hexLiteral(value: string): SQLWrapper {
-  if (!/^[0-9a-f-]+$/i.test(value)) throw new Error('not a hex value');
-  return sql.raw(`'${value}'`);
-}
-
-/** No parameters, so postgres-js sends it as one simple query: one round trip, nothing named. */
+/**
+ * Bound parameters, unnamed. Not a parameterless query: postgres-js pipelines those onto a connection that is
+ * still busy, and behind PgBouncer in transaction mode such a pipelined query could be left unsent for good
+ * (tests/integration/pooler-api.test.ts hung about one run in three). A parameter makes postgres-js describe
+ * the statement first and wait, so it is never pipelined: one more round trip, no hang.
+ */
 function readUnnamed(db: Db, id: string, hash: string) {
-  return query(db, hexLiteral(id), hexLiteral(hash));
+  return query(db, sql`${id}::uuid`, sql`${hash}`);
 }
 
 function read(db: Db, id: string, hash: string) {

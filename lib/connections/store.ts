@@ -84,7 +84,7 @@ export async function replaceTokenFamily(ctx: StoreContext, connectionId: string
   const cols = tokenColumns(family, ctx.keys, at);
   return ctx.db.transaction(async (tx) => {
     const [before] = await tx
-      .select({ status: connections.status, renewBy: connections.renewBy })
+      .select({ status: connections.status, renewWarnedAt: connections.renewWarnedAt })
       .from(connections)
       .where(eq(connections.id, connectionId))
       .for('update');
@@ -109,8 +109,9 @@ export async function replaceTokenFamily(ctx: StoreContext, connectionId: string
       .returning({ generation: connections.tokenGeneration });
     await tx.delete(refreshAttempts).where(eq(refreshAttempts.connectionId, connectionId));
     await replaceSites(tx, connectionId, family.sites);
-    // A new consent on a live family that had an end date renews it: the timeline says "Renewed".
-    const renewed = !!before?.renewBy && (before.status === 'active' || before.status === 'degraded');
+    // A new consent on a live family already in its renewal window renews it: the timeline says "Renewed".
+    // (Connecting the same account again earlier is an ordinary reconnect, though it too starts a new year.)
+    const renewed = !!before?.renewWarnedAt && (before.status === 'active' || before.status === 'degraded');
     const event = { tokenGeneration: generation, code: renewed ? 'renewed' : null };
     await recordTransition(tx, { type: 'reconnected', connectionId, appUrl: ctx.appUrl, at, event });
     return generation!;

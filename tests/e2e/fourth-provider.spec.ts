@@ -71,6 +71,10 @@ test('a test-only provider shows its Connect button and, once connected, its car
 });
 
 test('without the flag, the app offers no test-only provider', async ({ page }) => {
+  // The first test's Acme card would still be listed, and its "Reconnect Acme Boards" button matches the locator.
+  const sql = e2eSql();
+  await retireConnectionsOf(sql, 'admin@example.com');
+  await sql.end();
   await signInAs(page, 'Ada Admin');
   await expect(page.getByRole('button', { name: 'Connect Jira', exact: true })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Connect Acme Boards' })).toHaveCount(0);

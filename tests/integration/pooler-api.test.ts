@@ -149,7 +149,7 @@ describe('the service API through a transaction pooler', () => {
     expect(after.rejected_reuses).toBe(0);
   });
 
-  it('reads the key, connection and sites of an access-token call in one simple query: one round trip, nothing named', async () => {
+  it('reads the key, connection and sites of an access-token call in one unnamed statement with bound parameters (never pipelined)', async () => {
     const { id } = await connectViaSimulator(direct, sim.url, 'alice@example.com');
     const sent: { query: string; parameters: unknown[] }[] = [];
     const debug = (_c: number, query: string, parameters: unknown[]) => void sent.push({ query, parameters });
@@ -159,8 +159,9 @@ describe('the service API through a transaction pooler', () => {
       expect(call?.connection?.row.id).toBe(id);
       expect(call?.connection?.sites.length).toBeGreaterThan(0);
       const reads = sent.filter((s) => /left join "connections"/.test(s.query));
-      // No parameters: postgres-js sends it as one simple Query message (parameters would cost a Describe first).
-      expect(reads.map((r) => r.parameters)).toEqual([[]]);
+      // Bound parameters: postgres-js describes the statement and waits before running it, so it never pipelines it.
+      expect(reads).toHaveLength(1);
+      expect(reads[0]!.parameters).toEqual([id, expect.any(String)]);
     } finally {
       await endDb(handle);
     }

@@ -16,6 +16,7 @@ import { getDb } from '@/lib/db';
 import { mailSetup } from '@/lib/notifications/admin';
 import { listInbox } from '@/lib/notifications/inbox';
 import { isSandbox, readSnapshot, simulatorUrl } from './simulator';
+import { BUILT_IN_PROVIDER_IDS, providerName } from '@/lib/providers/registry';
 import { databasePage } from '@/lib/pages/database-page';
 
 export const dynamic = 'force-dynamic';
@@ -139,7 +140,7 @@ async function SandboxPage() {
           title="Provider failures"
           description="Transient failures make a connection Retrying, never dead; invalid_client is an operator error. For an API 401 “scope does not match”, use Change scopes."
         >
-          <FaultForm />
+          <FaultForm providers={BUILT_IN_PROVIDER_IDS.map((id) => ({ id, name: providerName(id) }))} />
           <h3 className="text-sm font-semibold">Active failures</h3>
           <FaultList faults={sim.faults} />
           <ClearFaultsForm />
