@@ -171,8 +171,9 @@ export function loadConfig(env: Env = process.env, dataDir = env.RECONNECT_DATA_
   }
   const production = mode === 'live' && e.NODE_ENV === 'production';
   if (production && testProviders) throw new ConfigError('RECONNECT_TEST_PROVIDERS', 'is for tests only: not in production');
-  if (production && !e.TOKEN_ENCRYPTION_KEY) throw new ConfigError('TOKEN_ENCRYPTION_KEY', 'is required in production');
-  if (production && !e.AUTH_SECRET) throw new ConfigError('AUTH_SECRET', 'is required in production');
+  // Live: never a generated secret, whatever NODE_ENV (a separate `npm run worker` or `npm run cli` does not set it).
+  if (mode === 'live' && !e.TOKEN_ENCRYPTION_KEY) throw new ConfigError('TOKEN_ENCRYPTION_KEY', 'is required in live mode');
+  if (mode === 'live' && !e.AUTH_SECRET) throw new ConfigError('AUTH_SECRET', 'is required in live mode');
   const dev = e.TOKEN_ENCRYPTION_KEY && e.AUTH_SECRET ? undefined : ensureDevSecrets(dataDir);
   const port = e.PORT ?? 3000;
   const simulatorUrl = `http://127.0.0.1:${DEFAULT_SIMULATOR_PORT}`;

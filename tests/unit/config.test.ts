@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +6,8 @@ import { ConfigError, loadConfig, loadDatabaseConfig } from '../../lib/config';
 
 const key = Buffer.alloc(32, 7).toString('base64');
 const dataDir = () => mkdtempSync(path.join(tmpdir(), 'reconnect-config-'));
+/** Live mode requires both secrets (whatever NODE_ENV). */
+const secrets = { TOKEN_ENCRYPTION_KEY: key, AUTH_SECRET: 'config-test-auth-secret' };
 
 function errorOf(env: Record<string, string>): ConfigError {
   try {
@@ -32,7 +34,7 @@ describe('loadConfig', () => {
   });
 
   it('goes live with a client id and uses the real Atlassian URLs', () => {
-    const config = loadConfig({ ATLASSIAN_CLIENT_ID: 'id', ATLASSIAN_CLIENT_SECRET: 's' }, dataDir());
+    const config = loadConfig({ ...secrets, ATLASSIAN_CLIENT_ID: 'id', ATLASSIAN_CLIENT_SECRET: 's' }, dataDir());
     expect(config.mode).toBe('live');
     expect(config.atlassian.authUrl).toBe('https://auth.atlassian.com');
     expect(config.atlassian.apiUrl).toBe('https://api.atlassian.com');
@@ -46,8 +48,8 @@ describe('loadConfig', () => {
   });
 
   it('goes live with Atlassian, Bitbucket or both; an unconfigured product is left out', () => {
-    const atlassian = { ATLASSIAN_CLIENT_ID: 'id', ATLASSIAN_CLIENT_SECRET: 's' };
-    const bitbucket = { BITBUCKET_CLIENT_ID: 'key', BITBUCKET_CLIENT_SECRET: 'bs' };
+    const atlassian = { ...secrets, ATLASSIAN_CLIENT_ID: 'id', ATLASSIAN_CLIENT_SECRET: 's' };
+    const bitbucket = { ...secrets, BITBUCKET_CLIENT_ID: 'key', BITBUCKET_CLIENT_SECRET: 'bs' };
     expect(loadConfig(atlassian, dataDir()).products).toEqual(['jira', 'confluence']);
     const onlyBitbucket = loadConfig(bitbucket, dataDir());
     expect(onlyBitbucket).toMatchObject({ mode: 'live', products: ['bitbucket'] });
@@ -77,6 +79,22 @@ describe('loadConfig', () => {
     expect(err.variable).toBe(variable);
     expect(err.message).toContain(variable);
     expect(err.message).not.toContain('\n');
+  });
+
+  it.each([
+    ['unset', {}],
+    ['development', { NODE_ENV: 'development' }],
+    ['test', { NODE_ENV: 'test' }],
+    ['production', { NODE_ENV: 'production' }],
+  ])('live mode with NODE_ENV %s requires TOKEN_ENCRYPTION_KEY and AUTH_SECRET, and generates neither', (_, nodeEnv) => {
+    for (const app of [{ ATLASSIAN_CLIENT_ID: 'id', ATLASSIAN_CLIENT_SECRET: 's' }, { BITBUCKET_CLIENT_ID: 'key', BITBUCKET_CLIENT_SECRET: 'bs' }]) {
+      const dir = dataDir();
+      expect(errorOf({ ...app, ...nodeEnv, AUTH_SECRET: secrets.AUTH_SECRET }).message).toBe('Invalid configuration: TOKEN_ENCRYPTION_KEY is required in live mode');
+      expect(errorOf({ ...app, ...nodeEnv, TOKEN_ENCRYPTION_KEY: key }).message).toBe('Invalid configuration: AUTH_SECRET is required in live mode');
+      expect(() => loadConfig({ ...app, ...nodeEnv }, dir)).toThrow(ConfigError);
+      expect(existsSync(path.join(dir, 'secrets.json'))).toBe(false);
+      expect(loadConfig({ ...app, ...nodeEnv, ...secrets }, dir).mode).toBe('live');
+    }
   });
 
   it('never echoes a secret value in its error', () => {
