@@ -81,13 +81,14 @@ describe('loadConfig', () => {
     expect(err.message).not.toContain('\n');
   });
 
-  it.each([
+  it.each<[string, Record<string, string>]>([
     ['unset', {}],
     ['development', { NODE_ENV: 'development' }],
     ['test', { NODE_ENV: 'test' }],
     ['production', { NODE_ENV: 'production' }],
   ])('live mode with NODE_ENV %s requires TOKEN_ENCRYPTION_KEY and AUTH_SECRET, and generates neither', (_, nodeEnv) => {
-    for (const app of [{ ATLASSIAN_CLIENT_ID: 'id', ATLASSIAN_CLIENT_SECRET: 's' }, { BITBUCKET_CLIENT_ID: 'key', BITBUCKET_CLIENT_SECRET: 'bs' }]) {
+    const apps: Record<string, string>[] = [{ ATLASSIAN_CLIENT_ID: 'id', ATLASSIAN_CLIENT_SECRET: 's' }, { BITBUCKET_CLIENT_ID: 'key', BITBUCKET_CLIENT_SECRET: 'bs' }];
+    for (const app of apps) {
       const dir = dataDir();
       expect(errorOf({ ...app, ...nodeEnv, AUTH_SECRET: secrets.AUTH_SECRET }).message).toBe('Invalid configuration: TOKEN_ENCRYPTION_KEY is required in live mode');
       expect(errorOf({ ...app, ...nodeEnv, TOKEN_ENCRYPTION_KEY: key }).message).toBe('Invalid configuration: AUTH_SECRET is required in live mode');
