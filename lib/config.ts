@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { ensureDevSecrets } from './dev-secrets';
 import { parseKey } from './crypto';
@@ -65,6 +66,7 @@ const envSchema = databaseSchema.extend({
   METRICS_TOKEN: optional(z.string().regex(/^\S{16,}$/, 'must be at least 16 characters, with no spaces')),
   NODE_ENV: optional(z.string()),
   RECONNECT_TEST_PROVIDERS: optional(z.enum(['true', 'false'], 'must be true or false')),
+  SANDBOX_ALLOW_PUBLIC: optional(z.enum(['true', 'false'], 'must be true or false')),
 });
 
 // Each provider's keys: {PREFIX}_CLIENT_ID, _CLIENT_SECRET, _AUTH_URL, _API_URL (lib/providers/registry.ts).
@@ -132,6 +134,15 @@ export interface WorkerSettings {
   handlesSignals: boolean;
 }
 
+/** localhost, *.localhost, 127.0.0.0/8 or ::1 (an IPv4-mapped loopback included). */
+export function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (!ipaddr.isValid(host)) return false;
+  const address = ipaddr.process(host);
+  return address.range() === 'loopback';
+}
+
 function isKey(value: string): boolean {
   try {
     parseKey(value, 'key');
@@ -174,15 +185,20 @@ export function loadConfig(env: Env = process.env, dataDir = env.RECONNECT_DATA_
   // Live: never a generated secret, whatever NODE_ENV (a separate `npm run worker` or `npm run cli` does not set it).
   if (mode === 'live' && !e.TOKEN_ENCRYPTION_KEY) throw new ConfigError('TOKEN_ENCRYPTION_KEY', 'is required in live mode');
   if (mode === 'live' && !e.AUTH_SECRET) throw new ConfigError('AUTH_SECRET', 'is required in live mode');
-  const dev = e.TOKEN_ENCRYPTION_KEY && e.AUTH_SECRET ? undefined : ensureDevSecrets(dataDir);
   const port = e.PORT ?? 3000;
+  const appUrl = (e.APP_URL ?? `http://localhost:${port}`).replace(/\/$/, '');
+  // The sandbox signs anyone in as a seeded user (an admin among them): never on a public address by accident.
+  if (mode === 'sandbox' && e.NODE_ENV === 'production' && !isLoopbackUrl(appUrl) && e.SANDBOX_ALLOW_PUBLIC !== 'true') {
+    throw new ConfigError('APP_URL', `is not a loopback address while sandbox mode (no ATLASSIAN_CLIENT_ID or BITBUCKET_CLIENT_ID) runs with NODE_ENV=production: anyone could sign in as the seeded admin; configure a real app, or set SANDBOX_ALLOW_PUBLIC=true to serve the sandbox publicly`);
+  }
+  const dev = e.TOKEN_ENCRYPTION_KEY && e.AUTH_SECRET ? undefined : ensureDevSecrets(dataDir);
   const simulatorUrl = `http://127.0.0.1:${DEFAULT_SIMULATOR_PORT}`;
   return {
     mode,
     production,
     databaseUrl: e.DATABASE_URL,
     database,
-    appUrl: (e.APP_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    appUrl,
     port,
     ...(Object.fromEntries(providers.map((p) => [p.id, appConfig(p, keys, mode, simulatorUrl)])) as ProviderApps),
     // Sandbox: every provider's products; live: those whose app has a client id.

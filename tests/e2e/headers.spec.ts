@@ -21,6 +21,7 @@ async function serveBuildWith(appUrl: string): Promise<{ base: string; stop: () 
       ...process.env,
       NODE_ENV: 'production',
       APP_URL: appUrl,
+      SANDBOX_ALLOW_PUBLIC: 'true', // the sandbox on a public https URL, opted in (docs/configuration.md)
       DATABASE_URL: process.env.E2E_DATABASE_URL,
       ATLASSIAN_AUTH_URL: SIMULATOR_URL,
       ATLASSIAN_API_URL: SIMULATOR_URL,

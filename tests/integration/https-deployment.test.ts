@@ -6,7 +6,8 @@ import { newNonce, securityHeaders } from '../../lib/security-headers';
 /** Runs `script` (an ES module body that prints one JSON line last) in a fresh process with APP_URL set. */
 function runWithAppUrl(appUrl: string, script: string): unknown {
   const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    env: { ...process.env, APP_URL: appUrl, AUTH_SECRET: 'test-secret-test-secret-test-secret', NODE_ENV: 'production' },
+    // Sandbox mode on a public https URL: opted in (docs/configuration.md, SANDBOX_ALLOW_PUBLIC).
+    env: { ...process.env, APP_URL: appUrl, AUTH_SECRET: 'test-secret-test-secret-test-secret', NODE_ENV: 'production', SANDBOX_ALLOW_PUBLIC: 'true' },
     encoding: 'utf8',
   });
   expect(run.status, run.stderr).toBe(0);

@@ -33,3 +33,15 @@ describe('npm start with a database combination that cannot work', () => {
     expect(lines[0]).toContain('DATABASE_POOLER');
   });
 });
+
+describe('npm start in sandbox mode on a public address', () => {
+  it('refuses a non-loopback APP_URL in one line naming APP_URL and SANDBOX_ALLOW_PUBLIC', () => {
+    const run = start({ APP_URL: 'https://reconnect.example.com', ATLASSIAN_CLIENT_ID: '', BITBUCKET_CLIENT_ID: '', SANDBOX_ALLOW_PUBLIC: '' });
+    expect(run.status).toBe(1);
+    const lines = run.stderr.trim().split('\n').filter((l) => !l.startsWith('npm warn'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('APP_URL');
+    expect(lines[0]).toContain('SANDBOX_ALLOW_PUBLIC=true');
+    expect(run.stdout).toBe('');
+  });
+});

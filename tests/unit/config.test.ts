@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, loadDatabaseConfig } from '../../lib/config';
+import { ConfigError, isLoopbackUrl, loadConfig, loadDatabaseConfig } from '../../lib/config';
 
 const key = Buffer.alloc(32, 7).toString('base64');
 const dataDir = () => mkdtempSync(path.join(tmpdir(), 'reconnect-config-'));
@@ -101,6 +101,39 @@ describe('loadConfig', () => {
   it('never echoes a secret value in its error', () => {
     const err = errorOf({ TOKEN_ENCRYPTION_KEY: 'super-secret-but-short' });
     expect(err.message).not.toContain('super-secret-but-short');
+  });
+});
+
+describe('sandbox mode under NODE_ENV=production', () => {
+  const production = { NODE_ENV: 'production' };
+
+  it.each(['https://reconnect.example.com', 'http://10.0.0.5:3000', 'http://0.0.0.0:3000', 'http://[2001:db8::1]:3000', 'http://localhost.example.com'])(
+    'refuses the public APP_URL %s in one line naming APP_URL, NODE_ENV and SANDBOX_ALLOW_PUBLIC',
+    (appUrl) => {
+      const err = errorOf({ ...production, APP_URL: appUrl });
+      expect(err.variable).toBe('APP_URL');
+      for (const name of ['APP_URL', 'NODE_ENV=production', 'SANDBOX_ALLOW_PUBLIC=true']) expect(err.message).toContain(name);
+      expect(err.message).not.toContain('\n');
+    },
+  );
+
+  it.each(['http://localhost:3212', 'http://127.0.0.1:3000', 'http://[::1]:3000', 'http://app.localhost', undefined])('starts on the loopback APP_URL %s', (appUrl) => {
+    const env: Record<string, string> = appUrl ? { ...production, APP_URL: appUrl } : production;
+    expect(loadConfig(env, dataDir()).mode).toBe('sandbox');
+  });
+
+  it('starts on a public APP_URL with SANDBOX_ALLOW_PUBLIC=true, outside production, or in live mode', () => {
+    const appUrl = 'https://reconnect.example.com';
+    expect(loadConfig({ ...production, APP_URL: appUrl, SANDBOX_ALLOW_PUBLIC: 'true' }, dataDir()).appUrl).toBe(appUrl);
+    expect(loadConfig({ NODE_ENV: 'development', APP_URL: appUrl }, dataDir()).mode).toBe('sandbox');
+    expect(loadConfig({ ...production, ...secrets, APP_URL: appUrl, ATLASSIAN_CLIENT_ID: 'id', ATLASSIAN_CLIENT_SECRET: 's' }, dataDir()).mode).toBe('live');
+    expect(errorOf({ ...production, APP_URL: appUrl, SANDBOX_ALLOW_PUBLIC: 'false' }).variable).toBe('APP_URL');
+    expect(errorOf({ SANDBOX_ALLOW_PUBLIC: 'yes' }).variable).toBe('SANDBOX_ALLOW_PUBLIC');
+  });
+
+  it('isLoopbackUrl knows loopback hosts only', () => {
+    expect(['http://127.8.9.10', 'http://[::ffff:127.0.0.1]', 'http://LOCALHOST:1'].map(isLoopbackUrl)).toEqual([true, true, true]);
+    expect(['http://192.168.1.2', 'http://example.com', 'http://[::]'].map(isLoopbackUrl)).toEqual([false, false, false]);
   });
 });
 
