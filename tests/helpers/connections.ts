@@ -102,3 +102,16 @@ export async function storedTokens(sql: Sql, id: string, keys = TEST_KEYS) {
     generation: row.token_generation,
   };
 }
+
+/** The environment the app's route modules read on first use: both providers on `simUrl`, the test keys. */
+export function appEnv(simUrl: string): Record<string, string> {
+  return {
+    ATLASSIAN_AUTH_URL: simUrl,
+    ATLASSIAN_API_URL: simUrl,
+    BITBUCKET_AUTH_URL: simUrl,
+    BITBUCKET_API_URL: simUrl,
+    APP_URL,
+    TOKEN_ENCRYPTION_KEY: TEST_KEYS.current.toString('base64'),
+    AUTH_SECRET: 'test-secret-test-secret-test-secret',
+  };
+}

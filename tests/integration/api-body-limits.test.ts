@@ -7,7 +7,7 @@ import { createApiKey } from '../../lib/api-keys';
 import { MAX_PROXY_BODY_BYTES } from '../../lib/api/proxy';
 import { dbFor } from '../../lib/db';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
-import { APP_URL, TEST_KEYS, connectViaSimulator, testSql } from '../helpers/connections';
+import { APP_URL, appEnv, connectViaSimulator, testSql } from '../helpers/connections';
 
 let sim: Simulator;
 let sql: Sql;
@@ -27,13 +27,7 @@ const JSON_TYPE = { 'content-type': 'application/json' };
 beforeAll(async () => {
   sim = await startSimulator({ leewaySeconds: 0 });
   Object.assign(process.env, {
-    ATLASSIAN_AUTH_URL: sim.url,
-    ATLASSIAN_API_URL: sim.url,
-    BITBUCKET_AUTH_URL: sim.url,
-    BITBUCKET_API_URL: sim.url,
-    APP_URL,
-    TOKEN_ENCRYPTION_KEY: TEST_KEYS.current.toString('base64'),
-    AUTH_SECRET: 'test-secret-test-secret-test-secret',
+    ...appEnv(sim.url),
   });
   sql = testSql();
   key = (await createApiKey(dbFor(sql), 'body limits')).key;

@@ -7,7 +7,7 @@ import { loadAccessTokenCall } from '../../lib/api/access-token';
 import { createDb, dbFor, driverOptions, endDb } from '../../lib/db';
 import { SimulatorControl } from '../../lib/providers/atlassian/simulator/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
-import { APP_URL, TEST_KEYS, connectViaSimulator, expireAccessTokens, storedTokens, testSql } from '../helpers/connections';
+import { APP_URL, appEnv, connectViaSimulator, expireAccessTokens, storedTokens, testSql } from '../helpers/connections';
 import { startPooler, type Pooler } from '../helpers/pgbouncer';
 import { startCaller, type CallerProcess } from '../helpers/processes';
 
@@ -94,13 +94,7 @@ describe('the service API through a transaction pooler', () => {
       DATABASE_URL: pooler.url,
       DATABASE_POOLER: 'transaction',
       DATABASE_DIRECT_URL: inject('databaseUrl'),
-      ATLASSIAN_AUTH_URL: sim.url,
-      ATLASSIAN_API_URL: sim.url,
-      BITBUCKET_AUTH_URL: sim.url,
-      BITBUCKET_API_URL: sim.url,
-      APP_URL,
-      TOKEN_ENCRYPTION_KEY: TEST_KEYS.current.toString('base64'),
-      AUTH_SECRET: 'test-secret-test-secret-test-secret',
+      ...appEnv(sim.url),
     });
     key = (await createApiKey(dbFor(direct), 'pooler tests')).key;
     routes = {

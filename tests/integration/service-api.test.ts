@@ -4,7 +4,7 @@ import { createApiKey, revokeApiKey } from '../../lib/api-keys';
 import { BitbucketControl } from '../../lib/providers/bitbucket/simulator/client';
 import { SimulatorControl } from '../../lib/providers/atlassian/simulator/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
-import { APP_URL, TEST_KEYS, connectViaSimulator, expireAccessTokens, storedTokens, testSql } from '../helpers/connections';
+import { APP_URL, appEnv, connectViaSimulator, expireAccessTokens, storedTokens, testSql } from '../helpers/connections';
 import { dbFor } from '../../lib/db';
 
 // The route modules read config on first use: point it at this test's simulator and keys first.
@@ -30,13 +30,7 @@ beforeAll(async () => {
   sim = await startSimulator({ leewaySeconds: 0 });
   control = new SimulatorControl(sim.url);
   Object.assign(process.env, {
-    ATLASSIAN_AUTH_URL: sim.url,
-    ATLASSIAN_API_URL: sim.url,
-    BITBUCKET_AUTH_URL: sim.url,
-    BITBUCKET_API_URL: sim.url,
-    APP_URL,
-    TOKEN_ENCRYPTION_KEY: TEST_KEYS.current.toString('base64'),
-    AUTH_SECRET: 'test-secret-test-secret-test-secret',
+    ...appEnv(sim.url),
   });
   sql = testSql();
   key = (await createApiKey(dbFor(sql), 'service tests')).key;
