@@ -49,7 +49,7 @@ export interface SeedResult {
 const DUMMY_TOKENS = 8;
 
 /** Bumped whenever the rows a seed produces change: the admin benchmark keeps seeded databases keyed by it. */
-export const SEED_VERSION = 2;
+export const SEED_VERSION = 3;
 
 /** `hash(expr, salt) mod m`, as SQL text; `expr` is an int4 expression. */
 function pick(expr: string, salt: number, m: number): string {
@@ -147,7 +147,8 @@ async function insertConnections(tx: TransactionSql, keys: KeyRing): Promise<voi
       access_token_enc, refresh_token_enc, access_expires_at, token_generation, refresh_token_issued_at, consecutive_failures,
       last_error_code, last_error_message, last_refreshed_at, last_used_at, next_refresh_at, created_at, updated_at,
       consented_at, renew_by)
-    select c.id, u.id, c.product, c.status, c.reason, '557058:' || md5(u.email), u.name,
+    -- one provider account per connection: a person's live connections never share a product and an account
+    select c.id, u.id, c.product, c.status, c.reason, '557058:' || md5(c.id::text), u.name,
       case when ${tx.unsafe(pick('c.n', 9, 10))} = 0 then replace(u.email, '@', '+atlassian@') else u.email end,
       p.scopes,
       (${tokens('access')}::text[])[1 + ${tx.unsafe(pick('c.n', 10, DUMMY_TOKENS))}],
