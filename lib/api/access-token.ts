@@ -2,7 +2,7 @@
 // whether the connection is live, its sites and its token row. The engine then serves the token from that
 // row (its first read), or refreshes under the row lock as always.
 // On a direct connection it is a named prepared statement; behind a transaction pooler, where a name does
-// not survive from one transaction to the next, it is an unnamed statement with bound parameters.
+// not survive from one transaction to the next, it is an unnamed statement with its two values inlined.
 import { and, eq, getTableColumns, isNull, sql, type SQLWrapper } from 'drizzle-orm';
 import { isApiKeyShaped, noteApiKeyUse, verifyApiKey, type ApiKeyIdentity } from '../api-keys';
 import { namesStatements, type Db } from '../db';
@@ -33,14 +33,16 @@ function query(db: Db, id: SQLWrapper, hash: SQLWrapper) {
 const prepare = (db: Db) => query(db, sql.placeholder('id'), sql.placeholder('hash')).prepare('access_token_call');
 const prepared = new WeakMap<Db, ReturnType<typeof prepare>>();
 
+const HEX_64 = /^[0-9a-f]{64}$/;
+
 /**
- * Bound parameters, unnamed. Not a parameterless query: postgres-js pipelines those onto a connection that is
- * still busy, and behind PgBouncer in transaction mode such a pipelined query could be left unsent for good
- * (tests/integration/pooler-api.test.ts hung about one run in three). A parameter makes postgres-js describe
- * the statement first and wait, so it is never pipelined: one more round trip, no hang.
+ * Unnamed and without parameters, so that postgres-js sends it in one round trip (with a parameter it would
+ * describe the statement first and wait: two). Both values are inlined as literals, which is safe only
+ * because they are checked here to be a UUID and a hex SHA-256, whatever the callers checked.
  */
 function readUnnamed(db: Db, id: string, hash: string) {
-  return query(db, sql`${id}::uuid`, sql`${hash}`);
+  if (!isUuid(id) || !HEX_64.test(hash)) throw new Error('access-token read: not a UUID and a hex hash');
+  return query(db, sql.raw(`'${id}'::uuid`), sql.raw(`'${hash}'`));
 }
 
 function read(db: Db, id: string, hash: string) {

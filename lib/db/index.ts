@@ -25,10 +25,12 @@ function settings(): DatabaseConfig & { url: string; directUrl: string } {
 /**
  * postgres-js options for a connection through `pooler`. A transaction-mode pooler hands each transaction
  * (or lone statement) to any server connection, so a statement prepared by name on one is missing, or
- * another query, on the next: there, every statement is unnamed.
+ * another query, on the next: there, every statement is unnamed. Nor does it pipeline: the pooler hands the
+ * server connection back at the first reply, and queries written behind it are never answered
+ * (scripts/patch-postgres.mjs lets sql.begin work so).
  */
 export function driverOptions(pooler?: DatabaseConfig['pooler']): Options<Record<string, never>> {
-  return { onnotice: () => {}, ...(pooler === 'transaction' ? { prepare: false } : {}) };
+  return { onnotice: () => {}, ...(pooler === 'transaction' ? { prepare: false, max_pipeline: 0 } : {}) };
 }
 
 /** A Drizzle handle on a pool of its own. */

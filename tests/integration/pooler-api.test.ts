@@ -1,5 +1,6 @@
 // The token storm across OS processes and the service API, with DATABASE_URL through a PgBouncer of the
 // test's own in pool_mode=transaction (a server pool of 4): what a deployment behind a pooler runs.
+import { sql } from 'drizzle-orm';
 import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApiKey } from '../../lib/api-keys';
@@ -145,7 +146,7 @@ describe('the service API through a transaction pooler', () => {
     expect(after.rejected_reuses).toBe(0);
   });
 
-  it('reads the key, connection and sites of an access-token call in one unnamed statement with bound parameters (never pipelined)', async () => {
+  it('reads the key, connection and sites of an access-token call in one round trip: one unnamed statement without parameters', async () => {
     const { id } = await connectViaSimulator(direct, sim.url, 'alice@example.com');
     const sent: { query: string; parameters: unknown[] }[] = [];
     const debug = (_c: number, query: string, parameters: unknown[]) => void sent.push({ query, parameters });
@@ -155,9 +156,33 @@ describe('the service API through a transaction pooler', () => {
       expect(call?.connection?.row.id).toBe(id);
       expect(call?.connection?.sites.length).toBeGreaterThan(0);
       const reads = sent.filter((s) => /left join "connections"/.test(s.query));
-      // Bound parameters: postgres-js describes the statement and waits before running it, so it never pipelines it.
+      // A parameter would make postgres-js describe the statement first and wait for the answer: two round trips.
       expect(reads).toHaveLength(1);
-      expect(reads[0]!.parameters).toEqual([id, expect.any(String)]);
+      expect(reads[0]!.parameters).toEqual([]);
+    } finally {
+      await endDb(handle);
+    }
+  });
+
+  it('answers queries that arrive together on a saturated pool, and runs transactions beside them (nothing is pipelined)', async () => {
+    const handle = createDb(pooler.url, { ...driverOptions('transaction'), max: 2 });
+    try {
+      // Parameterless queries are the ones postgres-js would pipeline onto a busy connection; behind a
+      // transaction pooler the ones written after the first reply are never answered.
+      // Every other one has a parameter: postgres-js describes it first, and its second half must reach the same server connection.
+      const lone = Array.from({ length: 300 }, (_, i) => handle.execute(i % 2 ? sql`select ${i}::int as n` : sql.raw(`select ${i} as n`)));
+      const inTransactions = Array.from({ length: 6 }, (_, i) =>
+        handle.transaction(async (tx) => (await tx.execute(sql.raw(`select ${100 + i} as n`)))[0]),
+      );
+      const settled = await Promise.race([
+        Promise.all([...lone.map(async (q) => (await q)[0]), ...inTransactions]),
+        new Promise<'hung'>((done) => setTimeout(() => done('hung'), 10_000)),
+      ]);
+      expect(settled).not.toBe('hung');
+      expect((settled as { n: number }[]).map((r) => Number(r.n))).toEqual([
+        ...Array.from({ length: 300 }, (_, i) => i),
+        ...Array.from({ length: 6 }, (_, i) => 100 + i),
+      ]);
     } finally {
       await endDb(handle);
     }
