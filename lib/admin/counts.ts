@@ -5,6 +5,7 @@ import type { Executor } from '../db';
 import { connections, CONNECTION_STATUSES, connectionStatusCounts as summary, users, type ConnectionStatus } from '../db/schema';
 import { and, filterConditions, listsIds, probedOnly, readsUsers, renewSoonCondition, resolveFilter, type AdminFilter } from './filters';
 import type { AdminQuery } from './params';
+import type { SearchScope } from './search';
 
 export type StatusCounts = Record<ConnectionStatus, number>;
 
@@ -24,6 +25,12 @@ export const COUNT_CAP = 1_000;
  */
 export async function countByStatus(db: Executor, queryOrFilter: AdminQuery | AdminFilter, cap = COUNT_CAP): Promise<StatusCounts> {
   const filter = 'query' in queryOrFilter ? queryOrFilter : await resolveFilter(db, queryOrFilter);
+  const probed = searchAlone(filter);
+  if (probed) {
+    const counts = { ...probed.statuses };
+    if (probed.kind === 'broad') lowerBounds.add(counts);
+    return counts;
+  }
   const query = filteredCountsQuery(db, filter, cap);
   if (!query) return summedCounts(db);
   const counts = Object.fromEntries(CONNECTION_STATUSES.map((s) => [s, 0])) as StatusCounts;
@@ -31,6 +38,11 @@ export async function countByStatus(db: Executor, queryOrFilter: AdminQuery | Ad
   const capped = !listsIds(filter) && CONNECTION_STATUSES.some((s) => counts[s] > cap);
   if (capped || probedOnly(filter)) lowerBounds.add(counts);
   return counts;
+}
+
+/** A search with no other filter the counts apply: its probe already counted what it saw, per status. */
+function searchAlone({ query, search, renewHorizon }: AdminFilter): SearchScope | undefined {
+  return search && !query.product && !query.owner && !query.site && !renewHorizon ? search : undefined;
 }
 
 /**

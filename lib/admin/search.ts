@@ -1,21 +1,30 @@
 // The free-text search: user email, Atlassian account email or name, site name (ILIKE '%text%').
 //
-// No single plan is fast for both a rare and a common term, so a probe first reads the matching rows of
-// the trigram index scans, at most PROBE_ROWS of them (bounded work whatever the table's size):
+// No single plan is fast for both a rare and a common term, so a probe first reads matching rows, in a
+// bounded amount whatever the table's size. Its first query reads the matching users' connections, user by
+// user, from an index alone, and stops past NARROW_LIMIT: a common term is known to be broad without the
+// second query (the connections' own fields and their sites), whose trigram bitmap scans would first
+// collect every match.
 // - narrow (the probe saw every match, ≤ NARROW_LIMIT connections): the matching ids are passed as a
-//   list; the page and the exact counts read just those rows;
+//   list; the page reads just those rows, and the counts are exact;
 // - broad (more): the page tests each row along its sort index (matches are dense, so a page fills
 //   after a short walk); the counts are a lower bound, over the connections the probe saw ("1,000+").
-import { ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+// The counts of a search alone come from the probe's own rows (their statuses): no second read.
+import { eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db';
-import { connections, connectionSites, users } from '../db/schema';
+import { connections, connectionSites, CONNECTION_STATUSES, users, type ConnectionStatus } from '../db/schema';
 
 export const NARROW_LIMIT = 1_000;
 /** Rows the probe reads at most: a connection usually counts twice (its account email is its user's email). */
 export const PROBE_ROWS = 3_000;
 
+/** Matching connections per status, among those the probe saw (all of them when narrow). */
+export type ProbedStatuses = Record<ConnectionStatus, number>;
+
 /** `seen`: the distinct connections among the probe's rows (a broad search's counts read only these). */
-export type SearchScope = { kind: 'ids'; ids: string[] } | { kind: 'broad'; text: string; seen: string[] };
+export type SearchScope =
+  | { kind: 'ids'; ids: string[]; statuses: ProbedStatuses }
+  | { kind: 'broad'; text: string; seen: string[]; statuses: ProbedStatuses };
 
 /** `%text%` for ILIKE, with the user's own % and _ taken literally. */
 export function containsPattern(text: string): string {
@@ -25,29 +34,64 @@ export function containsPattern(text: string): string {
 /** Ids of the users whose email matches (few: read once into an array). */
 const matchingUsers = (db: Executor, p: string) => db.select({ id: users.id }).from(users).where(ilike(users.email, p));
 
-/** Ids of the connections matching the pattern (with repeats), one trigram index scan per field. */
-function matchingIds(db: Executor, p: string) {
-  return db
-    .select({ id: connections.id })
+const row = { id: connections.id, status: connections.status };
+
+/**
+ * The matching users' connections, user by user (a lateral read of connections_user_idx, which includes each
+ * connection's id and status: the index alone): a common term fills the probe from its first users. The
+ * inner limit (no user gives more than the probe takes) keeps the planner from turning it into a join that
+ * hashes every matching user and walks all connections.
+ */
+function ownersPart(db: Executor, p: string, limit: number) {
+  const own = db.select(row).from(connections).where(sql`${connections.userId} = ${users.id}`).limit(limit).as('own');
+  return db.select({ id: own.id, status: own.status }).from(users).crossJoinLateral(own).where(ilike(users.email, p));
+}
+
+/** The connections matching on their own account fields or their sites (with repeats). */
+const othersPart = (db: Executor, p: string) =>
+  db
+    .select(row)
     .from(connections)
     .where(or(ilike(connections.accountEmail, p), ilike(connections.accountName, p)))
     .unionAll(
       db
-        .select({ id: connections.id })
-        .from(connections)
-        .where(sql`${connections.userId} = any(array(${matchingUsers(db, p)}))`),
-    )
-    .unionAll(db.select({ id: connectionSites.connectionId }).from(connectionSites).where(ilike(connectionSites.name, p)));
+        .select(row)
+        .from(connectionSites)
+        .innerJoin(connections, eq(connections.id, connectionSites.connectionId))
+        .where(ilike(connectionSites.name, p)),
+    );
+
+/**
+ * The probe's two statements (not run; also what tests EXPLAIN): the owners' part, then, only when it
+ * returned fewer than `limit` rows, the other parts for the rest.
+ */
+export function searchProbeQueries(db: Executor, text: string) {
+  const p = containsPattern(text);
+  const rows = (part: ReturnType<typeof ownersPart> | ReturnType<typeof othersPart>, limit: number) => {
+    const m = part.limit(limit).as('m');
+    return db.select({ ids: sql<string[] | null>`array_agg(${m.id})`, statuses: sql<ConnectionStatus[] | null>`array_agg(${m.status})` }).from(m);
+  };
+  return { owners: (limit: number) => rows(ownersPart(db, p, limit), limit), others: (limit: number) => rows(othersPart(db, p), limit) };
 }
 
-/** Probes the matches (at most `limits.probe` rows, in one query) and picks the plan. */
+/** Probes the matches (at most `limits.probe` rows, in one or two queries) and picks the plan. */
 export async function resolveSearch(db: Executor, text: string, limits = { narrow: NARROW_LIMIT, probe: PROBE_ROWS }): Promise<SearchScope> {
-  const m = matchingIds(db, containsPattern(text)).limit(limits.probe).as('m');
-  const [probe] = await db.select({ n: sql<number>`count(*)::int`, ids: sql<string[] | null>`array_agg(distinct ${m.id})` }).from(m);
-  const ids = probe!.ids ?? [];
-  // A probe cut at its limit may have missed matches: only a complete one can be the exact list.
-  if (probe!.n < limits.probe && ids.length <= limits.narrow) return { kind: 'ids', ids };
-  return { kind: 'broad', text, seen: ids };
+  const probe = searchProbeQueries(db, text);
+  // The owners' part lists each connection once: past the narrow limit, the search is broad already.
+  const [owners] = await probe.owners(limits.narrow + 1);
+  const ids = owners!.ids ?? [];
+  const statuses = owners!.statuses ?? [];
+  if (ids.length <= limits.narrow) {
+    const [others] = await probe.others(limits.probe - ids.length);
+    ids.push(...(others!.ids ?? []));
+    statuses.push(...(others!.statuses ?? []));
+  }
+  const seen = new Map<string, ConnectionStatus>(ids.map((id, i) => [id, statuses[i]!]));
+  const counts = Object.fromEntries(CONNECTION_STATUSES.map((s) => [s, 0])) as ProbedStatuses;
+  for (const status of seen.values()) counts[status]++;
+  // A probe cut at a limit may have missed matches: only a complete one can be the exact list.
+  if (ids.length < limits.probe && seen.size <= limits.narrow) return { kind: 'ids', ids: [...seen.keys()], statuses: counts };
+  return { kind: 'broad', text, seen: [...seen.keys()], statuses: counts };
 }
 
 /**

@@ -92,6 +92,8 @@ export const connections = pgTable(
     disconnectedAt: ts('disconnected_at'),
   },
   (t) => [
+    // INCLUDE (id, status) and INCLUDE (status, product, user_id, account_email, account_name) are added by
+    // drizzle/0008_covering_indexes.sql: the admin search reads these two indexes alone.
     index('connections_user_idx').on(t.userId, t.createdAt),
     index('connections_status_updated_idx').on(t.status, t.updatedAt, t.id),
     index('connections_product_status_idx').on(t.product, t.status, t.updatedAt),

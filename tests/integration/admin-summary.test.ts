@@ -8,7 +8,7 @@ import { countByStatus, countConfigurationErrors, filteredCountsQuery } from '..
 import { resolveFilter, type AdminFilter } from '../../lib/admin/filters';
 import { ownerProbeQuery, resolveOwner } from '../../lib/admin/owner';
 import { resolveSite } from '../../lib/admin/site';
-import { resolveSearch } from '../../lib/admin/search';
+import { NARROW_LIMIT, resolveSearch, searchProbeQueries } from '../../lib/admin/search';
 import { parseAdminQuery, SORT_NAMES, type SearchParams } from '../../lib/admin/params';
 import { dbFor, type Db } from '../../lib/db';
 import { seedDemoData } from '../../lib/db/seed';
@@ -109,9 +109,24 @@ describe('EXPLAIN: an owner filter and a broad-but-sparse search never walk the 
     const plan = await planOfFilter({ query: parseAdminQuery({ q: 'jones' }), search }, 'page');
     expect(plan.nodes[0]).toBe('Limit');
     expect(plan.indexes[0]).toBe('connections_updated_idx');
-    expect(plan.nodes).not.toContain('Sort');
+    // The walk reads the covering index alone, and stops at the page (a Limit right above it); only the
+    // page's own rows are read from the table, and sorted again once joined.
+    const walk = plan.nodes.indexOf('Index Only Scan connections');
+    expect(walk).toBeGreaterThan(0);
+    expect(plan.nodes[walk - 1]).toBe('Limit');
+    expect(plan.nodes.filter((n) => n === 'Sort')).toHaveLength(1);
     expect(plan.nodes).not.toContain('Seq Scan connections');
     expect(plan.nodes).not.toContain('Bitmap Heap Scan connections');
+  });
+
+  it("a broad term's probe reads its first users' connections from connections_user_idx alone, never every match", async () => {
+    const { owners } = searchProbeQueries(db, 'jones');
+    const plan = await planOfStatement(owners(NARROW_LIMIT + 1).toSQL());
+    expect(plan.nodes).toContain('Nested Loop');
+    expect(plan.nodes).toContain('Index Only Scan connections');
+    expect(plan.indexes).toContain('connections_user_idx');
+    expect(plan.nodes).not.toContain('Hash Join');
+    expect(plan.nodes.filter((n) => n.endsWith(' connections'))).toEqual(['Index Only Scan connections']);
   });
 });
 
