@@ -128,9 +128,12 @@ ${BOUNDS}`;
 const BOUNDS = `What bounds each view's work: the overview and each status read one index range from the top of their sort, and
 their counts come from the trigger-kept summary. The product filter's page walks its sort index (half the rows match)
 and its counts read at most 1,000 + 1 index entries per status. The owner filter and the search first probe their
-matches (at most 1,001 connections for an owner, 3,000 index rows for a search): a complete probe is an id list, read by
-primary key, page and exact counts alike (one person's ~20 connections at either size); an incomplete one (a broad owner
-or search) makes the page walk its sort index testing each row, which stops after about 50 ÷ (share of matching rows)
-rows whatever the table's size (~2,600 for 2%), and the counts are those of the connections the probe saw, shown as lower
-bounds ("1,000+"). What still grows with the table for a broad search is how many of the rows it touches are in memory:
-at 1k all of them are; at 1M the probe, the walk and the counts each read ~3,000 rows, mostly from different heap pages.`;
+matches, at most 1,001 connections: the search reads its matching users' connections user by user from
+connections_user_idx alone (it includes each connection's id and status), and only when that found at most 1,000 does it
+look at the connections' own fields and sites (trigram indexes, at most 3,000 rows). A complete probe is an id list, read
+by primary key, page and exact counts alike (one person's ~20 connections at either size); an incomplete one (a broad
+owner or search) makes the page walk its sort index testing each row, which stops after about 50 ÷ (share of matching
+rows) rows whatever the table's size (~2,600 for 2%). In the default order that walk reads connections_updated_idx alone
+(it includes every column the test reads) and then the page's 50 rows; a search's counts are the statuses its probe saw,
+shown as lower bounds ("1,000+"). So a broad search touches a few thousand index entries and 50 table rows at either size:
+what reads scattered table rows at a million (the table is several times Postgres's shared buffers here) stays bounded.`;
