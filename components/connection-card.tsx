@@ -43,7 +43,7 @@ function RenewSoon({ renewBy, now, issuer }: { renewBy: Date; now: number; issue
 export function ConnectionCard({ c, now, keepaliveDays, renewWarningDays = 30, emails }: { c: ConnectionView; now: number; keepaliveDays: number; renewWarningDays?: number; emails?: boolean }) {
   const label = productLabel(c.product);
   const tokenValid = !!c.access_expires_at && c.access_expires_at.getTime() > now;
-  const reason = plainReason(c.status, c.status === 'degraded' ? (c.reason ?? c.last_error_code) : c.reason, tokenValid, providerFor(c.product).issuerName, providerFor(c.product).consentExpiredText);
+  const reason = plainReason(c.status, c.status === 'degraded' ? (c.reason ?? c.last_error_code) : c.reason, tokenValid, providerFor(c.product));
   const tone = statusLabel(c.status).tone;
   const idleDays = c.last_used_at ? Math.floor((now - c.last_used_at.getTime()) / DAY) : null;
   const needsReauth = c.status === 'needs_reauth';

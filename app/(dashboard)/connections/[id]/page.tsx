@@ -40,8 +40,7 @@ async function ConnectionPage({ params, searchParams }: { params: Promise<{ id: 
   const requested = typeof search.kind === 'string' ? search.kind : undefined;
   const filter = parseTimelineFilter(requested) ?? 'all';
   const page = await listTimelineEvents(db, id, { before, types: filterTypes(filter), limit: PAGE });
-  const issuer = providerFor(conn.product).issuerName;
-  const rows = foldEvents(page.events, issuer);
+  const rows = foldEvents(page.events, providerFor(conn.product)); // the card's words
   const now = healthNow().getTime();
   const emails = conn.user_id === user.id ? (await connectionNotificationSwitches(db, [id])).get(id) : undefined;
   const label = productLabel(conn.product);
