@@ -2,7 +2,7 @@ import Link from 'next/link';
 import { disconnectAction, reconnectConnection, setConnectionEmailsAction, testConnectionAction } from '@/app/(dashboard)/actions';
 import { productLabel } from '@/lib/providers/registry';
 import { providerFor, siteNoun } from '@/lib/providers';
-import { nextRetryIn, plainReason, showsTokenExpiry, statusLabel } from '@/lib/connections/health';
+import { idleText, nextRetryIn, plainReason, showsTokenExpiry, statusLabel } from '@/lib/connections/health';
 import { daysLeft, inRenewalWindow } from '@/lib/connections/renewal';
 import type { ConnectionView } from '@/lib/connections/queries';
 import { ActionForm } from './action-form';
@@ -74,10 +74,7 @@ export function ConnectionCard({ c, now, keepaliveDays, renewWarningDays = 30, e
           <Detail term="Last refreshed" value={ago(c.last_refreshed_at, now)} />
           {showsTokenExpiry(c.status) && <Detail term="Access token expires in" value={expiresIn(c, now)} />}
           {nextRetryIn(c.status, c.next_refresh_at, now) && <Detail term="Next retry" value={nextRetryIn(c.status, c.next_refresh_at, now)!} />}
-          <Detail
-            term="Idle for"
-            value={idleDays === null ? 'never used' : `${idleDays} day${idleDays === 1 ? '' : 's'}${idleDays >= keepaliveDays ? ' — kept alive by Reconnect' : ''}`}
-          />
+          <Detail term="Idle for" value={idleText(c.status, idleDays, keepaliveDays)} />
           <Detail term={sitesTerm[0].toUpperCase() + sitesTerm.slice(1)} value={c.sites.map((s) => s.url.replace(/^https:\/\//, '')).join(', ')} />
           <Detail term="Scopes" value={c.scopes.filter((s) => s !== 'offline_access').join(' ')} />
           {c.renew_by && c.status !== 'needs_reauth' && <Detail term="Renew by" value={dayText(c.renew_by)} />}

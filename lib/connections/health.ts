@@ -64,6 +64,16 @@ export function showsTokenExpiry(status: string): boolean {
   return status === 'active' || status === 'degraded';
 }
 
+/**
+ * The card's "Idle for": days since the connection's token was last used. "Kept alive by Reconnect" only while
+ * Reconnect still refreshes it by itself (Healthy or Retrying): a dead connection is never said to be kept alive.
+ */
+export function idleText(status: string, idleDays: number | null, keepaliveDays: number): string {
+  if (idleDays === null) return 'never used';
+  const days = `${idleDays} day${idleDays === 1 ? '' : 's'}`;
+  return showsTokenExpiry(status) && idleDays >= keepaliveDays ? `${days} — kept alive by Reconnect` : days;
+}
+
 /** When a "Retrying" connection tries again: "in 10 s", "in 3 min", "now"; null when nothing is scheduled. */
 export function nextRetryIn(status: string, nextRefreshAt: Date | null, now: number): string | null {
   if (status !== 'degraded' || !nextRefreshAt) return null;
