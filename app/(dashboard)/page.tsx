@@ -64,7 +64,15 @@ async function HomePage({ searchParams }: { searchParams: Search }) {
       ) : (
         <ul className="space-y-4">
           {connections.map((c) => (
-            <ConnectionCard key={c.id} c={c} now={now} keepaliveDays={getConfig().keepaliveIdleDays} renewWarningDays={getConfig().renewWarningDays} emails={switches.get(c.id)} />
+            <ConnectionCard
+              key={c.id}
+              c={c}
+              now={now}
+              keepaliveDays={getConfig().keepaliveIdleDays}
+              renewWarningDays={getConfig().renewWarningDays}
+              // With every email off, a card's own switch would offer to turn off what is already off.
+              emails={settings.notificationsEnabled ? switches.get(c.id) : undefined}
+            />
           ))}
         </ul>
       )}
