@@ -40,6 +40,7 @@ export function ActionForm({ action, fields, label, shortLabel, pendingLabel, va
       {confirm ? (
         <ConfirmButton
           label={pending ? pendingLabel : label}
+          shortLabel={pending || !shortLabel ? undefined : shortLabel}
           title={confirm.title}
           confirmLabel={confirm.confirmLabel}
           variant={variant}

@@ -2,7 +2,7 @@ import Link from 'next/link';
 import { disconnectAction, reconnectConnection, setConnectionEmailsAction, testConnectionAction } from '@/app/(dashboard)/actions';
 import { productLabel } from '@/lib/providers/registry';
 import { providerFor, siteNoun } from '@/lib/providers';
-import { nextRetryIn, plainReason, showsTokenExpiry, statusLabel } from '@/lib/connections/health';
+import { idleText, nextRetryIn, plainReason, showsTokenExpiry, statusLabel } from '@/lib/connections/health';
 import { daysLeft, inRenewalWindow } from '@/lib/connections/renewal';
 import type { ConnectionView } from '@/lib/connections/queries';
 import { ActionForm } from './action-form';
@@ -43,7 +43,7 @@ function RenewSoon({ renewBy, now, issuer }: { renewBy: Date; now: number; issue
 export function ConnectionCard({ c, now, keepaliveDays, renewWarningDays = 30, emails }: { c: ConnectionView; now: number; keepaliveDays: number; renewWarningDays?: number; emails?: boolean }) {
   const label = productLabel(c.product);
   const tokenValid = !!c.access_expires_at && c.access_expires_at.getTime() > now;
-  const reason = plainReason(c.status, c.status === 'degraded' ? (c.reason ?? c.last_error_code) : c.reason, tokenValid, providerFor(c.product).issuerName, providerFor(c.product).consentExpiredText);
+  const reason = plainReason(c.status, c.status === 'degraded' ? (c.reason ?? c.last_error_code) : c.reason, tokenValid, providerFor(c.product));
   const tone = statusLabel(c.status).tone;
   const idleDays = c.last_used_at ? Math.floor((now - c.last_used_at.getTime()) / DAY) : null;
   const needsReauth = c.status === 'needs_reauth';
@@ -74,10 +74,7 @@ export function ConnectionCard({ c, now, keepaliveDays, renewWarningDays = 30, e
           <Detail term="Last refreshed" value={ago(c.last_refreshed_at, now)} />
           {showsTokenExpiry(c.status) && <Detail term="Access token expires in" value={expiresIn(c, now)} />}
           {nextRetryIn(c.status, c.next_refresh_at, now) && <Detail term="Next retry" value={nextRetryIn(c.status, c.next_refresh_at, now)!} />}
-          <Detail
-            term="Idle for"
-            value={idleDays === null ? 'never used' : `${idleDays} day${idleDays === 1 ? '' : 's'}${idleDays >= keepaliveDays ? ' — kept alive by Reconnect' : ''}`}
-          />
+          <Detail term="Idle for" value={idleText(c.status, idleDays, keepaliveDays)} />
           <Detail term={sitesTerm[0].toUpperCase() + sitesTerm.slice(1)} value={c.sites.map((s) => s.url.replace(/^https:\/\//, '')).join(', ')} />
           <Detail term="Scopes" value={c.scopes.filter((s) => s !== 'offline_access').join(' ')} />
           {c.renew_by && c.status !== 'needs_reauth' && <Detail term="Renew by" value={dayText(c.renew_by)} />}

@@ -6,7 +6,7 @@ import { NotificationSwitch } from '@/components/notification-switch';
 import { EmptyState } from '@/components/ui/empty-state';
 import { Notice } from '@/components/ui/notice';
 import { PageHeader } from '@/components/ui/page-header';
-import { productLabel, isProduct } from '@/lib/providers/registry';
+import { productLabel } from '@/lib/providers/registry';
 import { requireUser } from '@/lib/auth/session';
 import { getConfig } from '@/lib/config';
 import { listUserConnections } from '@/lib/connections/queries';
@@ -14,24 +14,17 @@ import { getDb } from '@/lib/db';
 import { now as healthNow } from '@/lib/clock'; // sandbox: the simulator's clock
 import { mailSetup } from '@/lib/notifications/admin';
 import { connectionNotificationSwitches, userNotificationSettings } from '@/lib/notifications/preferences';
+import { connectBanner } from '@/lib/pages/connect-banner';
 import { databasePage } from '@/lib/pages/database-page';
 
 export const dynamic = 'force-dynamic';
 
 type Search = Promise<Record<string, string | string[] | undefined>>;
 
-function successMessage(search: Record<string, string | string[] | undefined>): string | null {
-  const connected = search.connected;
-  const reconnected = search.reconnected;
-  if (isProduct(connected)) return `${productLabel(connected)} connected.`;
-  if (isProduct(reconnected)) return `${productLabel(reconnected)} reconnected — it is healthy again.`;
-  return null;
-}
-
 async function HomePage({ searchParams }: { searchParams: Search }) {
   const user = await requireUser('/');
   const connections = await listUserConnections(getDb(), user.id);
-  const success = successMessage(await searchParams);
+  const success = connectBanner(await searchParams, connections); // gone once that connection is disconnected
   const settings = await userNotificationSettings(getDb(), user.id);
   const switches = await connectionNotificationSwitches(getDb(), connections.filter((c) => c.user_id === user.id).map((c) => c.id));
   const now = healthNow().getTime();
@@ -64,7 +57,15 @@ async function HomePage({ searchParams }: { searchParams: Search }) {
       ) : (
         <ul className="space-y-4">
           {connections.map((c) => (
-            <ConnectionCard key={c.id} c={c} now={now} keepaliveDays={getConfig().keepaliveIdleDays} renewWarningDays={getConfig().renewWarningDays} emails={switches.get(c.id)} />
+            <ConnectionCard
+              key={c.id}
+              c={c}
+              now={now}
+              keepaliveDays={getConfig().keepaliveIdleDays}
+              renewWarningDays={getConfig().renewWarningDays}
+              // With every email off, a card's own switch would offer to turn off what is already off.
+              emails={settings.notificationsEnabled ? switches.get(c.id) : undefined}
+            />
           ))}
         </ul>
       )}

@@ -10,7 +10,7 @@ import { Table, TBody, Td, Th, THead, Tr } from '../ui/table';
 import { accessExpiry, ago } from './format';
 
 function reasonOf(c: AdminConnectionRow): string | null {
-  return plainReason(c.status, c.status === 'degraded' ? (c.reason ?? c.last_error_code) : c.reason, true, providerFor(c.product).issuerName, providerFor(c.product).consentExpiredText);
+  return plainReason(c.status, c.status === 'degraded' ? (c.reason ?? c.last_error_code) : c.reason, true, providerFor(c.product));
 }
 
 function Row({ c, now }: { c: AdminConnectionRow; now: number }) {

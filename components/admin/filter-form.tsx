@@ -1,5 +1,5 @@
 import { statusLabel } from '@/lib/connections/health';
-import { MIN_SEARCH, type AdminQuery, type SortName } from '@/lib/admin/params';
+import { adminHref, MIN_SEARCH, type AdminQuery, type SortName } from '@/lib/admin/params';
 import { productLabel, type Product } from '@/lib/providers/registry';
 import { CONNECTION_STATUSES } from '@/lib/db/schema';
 import { Button, LinkButton } from '../ui/button';
@@ -31,13 +31,19 @@ function SelectField({ name, label, value, options }: { name: string; label: str
   );
 }
 
-/** A plain GET form: the filters land in the URL, so that any view can be bookmarked or shared. */
-/** `products`: the products on offer (the registry's, test-only ones only when turned on). */
+/**
+ * A plain GET form: the filters land in the URL, so that any view can be bookmarked or shared. Its fields start
+ * from the current query, and the form is keyed by it: after a status chip (a client-side navigation) the fields
+ * show the chip's filter, not what they showed before. Filters without a field here (renew=soon) ride along as
+ * hidden fields; the page position does not (new filters start at the first page).
+ * `products`: the products on offer (the registry's, test-only ones only when turned on).
+ */
 export function FilterForm({ query, products }: { query: AdminQuery; products: readonly Product[] }) {
   const statuses: [string, string][] = [['', 'Any (not disconnected)'], ...CONNECTION_STATUSES.map((s): [string, string] => [s, statusLabel(s).label])];
   return (
     <Card>
-      <form method="get" action="/admin" role="search" aria-label="Filter connections">
+      <form key={adminHref(query)} method="get" action="/admin" role="search" aria-label="Filter connections">
+        {query.renew && <input type="hidden" name="renew" value={query.renew} />}
         <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4">
           <Field label="Search" className="sm:col-span-2">
             {(control) => (

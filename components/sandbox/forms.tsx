@@ -178,11 +178,12 @@ export function FaultForm({ providers }: { providers: ProviderOption[] }) {
   );
 }
 
-export function ClearFaultsForm() {
+/** `active`: how many failures are in force; with none, there is nothing to clear and the button says so by being off. */
+export function ClearFaultsForm({ active }: { active: number }) {
   return (
     <Form action={clearFaultsAction}>
       {(pending) => (
-        <Button type="submit" disabled={pending} variant="primary">
+        <Button type="submit" disabled={pending || active === 0} variant={active > 0 ? 'primary' : 'secondary'}>
           Clear failures
         </Button>
       )}

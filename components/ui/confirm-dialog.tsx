@@ -6,6 +6,8 @@ import { Button, type ButtonVariant } from './button';
 interface ConfirmButtonProps {
   /** The button that opens the dialog (its accessible name). */
   label: string;
+  /** Shorter visible text where `label` is long because it names its row ("End all sessions" for "End all sessions of …"). */
+  shortLabel?: string;
   /** The question the dialog asks, and what confirming does. */
   title: string;
   children?: ReactNode;
@@ -17,12 +19,12 @@ interface ConfirmButtonProps {
 }
 
 /** A button that asks first, in a native modal <dialog> (focus trapped, Escape cancels), instead of window.confirm. */
-export function ConfirmButton({ label, title, children, confirmLabel, variant = 'danger', disabled, onConfirm }: ConfirmButtonProps) {
+export function ConfirmButton({ label, shortLabel, title, children, confirmLabel, variant = 'danger', disabled, onConfirm }: ConfirmButtonProps) {
   const dialog = useRef<HTMLDialogElement>(null);
   return (
     <>
-      <Button variant={variant} disabled={disabled} onClick={() => dialog.current?.showModal()}>
-        {label}
+      <Button variant={variant} disabled={disabled} aria-label={shortLabel ? label : undefined} onClick={() => dialog.current?.showModal()}>
+        {shortLabel ?? label}
       </Button>
       <dialog
         ref={dialog}

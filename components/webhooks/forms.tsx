@@ -58,10 +58,18 @@ function Form({ action, children }: { action: Action; children: (pending: boolea
   );
 }
 
+/**
+ * The event types on offer. A subscribed type that is not on offer (webhook.test, subscribed through the API) is
+ * kept as it is; Send test does not depend on it.
+ */
 function EventCheckboxes({ options, selected }: { options: EventOption[]; selected: string[] }) {
+  const kept = selected.filter((type) => !options.some((o) => o.type === type));
   return (
     <fieldset className="space-y-1.5">
       <legend className={labelVariants()}>Events</legend>
+      {kept.map((type) => (
+        <input key={type} type="hidden" name={`event:${type}`} value="on" />
+      ))}
       {options.map((o) => (
         <label key={o.type} className="flex items-start gap-2 text-sm">
           <Checkbox name={`event:${o.type}`} defaultChecked={selected.includes(o.type)} />
@@ -70,6 +78,10 @@ function EventCheckboxes({ options, selected }: { options: EventOption[]; select
           </span>
         </label>
       ))}
+      <p className="pt-1 text-sm text-slate-600 dark:text-slate-400">
+        <strong className="font-medium">Send test</strong> delivers a <code className="text-xs">webhook.test</code> message to its endpoint whatever events are
+        chosen here.
+      </p>
     </fieldset>
   );
 }
@@ -80,7 +92,7 @@ export function CreateEndpointForm({ options }: { options: EventOption[] }) {
       {(pending) => (
         <>
           <Field label="URL">{(control) => <Input {...control} name="url" type="url" required placeholder="https://example.com/webhooks/reconnect" />}</Field>
-          <EventCheckboxes options={options} selected={options.map((o) => o.type).filter((t) => t !== 'webhook.test')} />
+          <EventCheckboxes options={options} selected={options.map((o) => o.type)} />
           <Button type="submit" variant="primary" disabled={pending}>
             {pending ? 'Creating…' : 'Create endpoint'}
           </Button>

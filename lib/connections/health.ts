@@ -1,4 +1,5 @@
 // The health model as people read it: one badge word and one plain sentence per state.
+import type { ProviderWording } from '../oauth/contract';
 import type { Tone } from '../tone';
 
 export const STATUS_LABEL: Record<string, { label: string; tone: Tone }> = {
@@ -9,19 +10,22 @@ export const STATUS_LABEL: Record<string, { label: string; tone: Tone }> = {
   disconnected: { label: 'Disconnected', tone: 'muted' },
 };
 
-// Worded for the provider that issued the tokens ("Atlassian", "Bitbucket").
-const NEEDS_REAUTH_REASON: Record<string, (issuer: string) => string> = {
-  revoked: (p) =>
-    p === 'Atlassian'
-      ? 'Access was revoked in Atlassian or your password changed. Reconnect to resume syncing.'
-      : `${p} no longer accepts this connection: access was revoked or the app's permissions changed. Reconnect to resume syncing.`,
-  inactivity_expired: (p) =>
-    p === 'Atlassian'
-      ? 'Atlassian expired this connection after 90 days without use. Reconnect to resume syncing.'
-      : `${p} expired this connection after 3 months without use. Reconnect to resume syncing.`,
-  scope_mismatch: (p) => `The permissions ${p} holds for this app no longer match what it needs. Reconnect to grant them again.`,
-  token_lost: (p) => `A refresh was interrupted and ${p} no longer accepts the saved token. Reconnect to resume syncing.`,
+// Worded by the provider that issued the tokens (lib/providers/<provider>/wording.ts), or in its name.
+const NEEDS_REAUTH_REASON: Record<string, (w: ProviderWording) => string> = {
+  revoked: (w) => w.needsReauthText.revoked,
+  inactivity_expired: (w) => w.needsReauthText.inactivity_expired,
+  consent_expired: (w) => w.consentExpiredText ?? `${w.issuerName} ended access a fixed time after consent. Renew to continue.`,
+  scope_mismatch: (w) => `The permissions ${w.issuerName} holds for this app no longer match what it needs. Reconnect to grant them again.`,
+  token_lost: (w) => `A refresh was interrupted and ${w.issuerName} no longer accepts the saved token. Reconnect to resume syncing.`,
 };
+
+/**
+ * Why a connection needs a reconnect, in the provider's own words: the card, the timeline and the mails say the
+ * same sentence. Undefined for a reason without wording.
+ */
+export function needsReauthText(reason: string | null | undefined, wording: ProviderWording): string | undefined {
+  return Object.hasOwn(NEEDS_REAUTH_REASON, reason ?? '') ? NEEDS_REAUTH_REASON[reason!]!(wording) : undefined;
+}
 
 const TRANSIENT_REASON: Record<string, (issuer: string) => string> = {
   timeout: (p) => `${p} did not answer in time`,
@@ -37,13 +41,11 @@ export function statusLabel(status: string) {
   return STATUS_LABEL[status] ?? { label: status, tone: 'muted' as const };
 }
 
-/** `consentExpiredText`: the provider's own sentence for a family that reached its absolute lifetime. */
-export function plainReason(status: string, reason: string | null, tokenStillValid = true, issuer = 'Atlassian', consentExpiredText?: string | null): string | null {
-  if (status === 'needs_reauth' && reason === 'consent_expired') {
-    return consentExpiredText ?? `${issuer} ended access a fixed time after consent. Renew to continue.`;
-  }
+/** A state's plain sentence, worded by the provider that issued the tokens (`providerFor(product)` is one). */
+export function plainReason(status: string, reason: string | null, tokenStillValid: boolean, wording: ProviderWording): string | null {
+  const issuer = wording.issuerName;
   if (status === 'needs_reauth') {
-    return NEEDS_REAUTH_REASON[reason ?? '']?.(issuer) ?? 'Only a new consent can fix this connection. Reconnect to resume syncing.';
+    return needsReauthText(reason, wording) ?? 'Only a new consent can fix this connection. Reconnect to resume syncing.';
   }
   if (status === 'degraded') {
     const why = TRANSIENT_REASON[reason ?? '']?.(issuer) ?? `${issuer} had a temporary problem`;
@@ -60,6 +62,16 @@ export function plainReason(status: string, reason: string | null, tokenStillVal
 /** The token's expiry is worth showing only while the connection refreshes by itself. */
 export function showsTokenExpiry(status: string): boolean {
   return status === 'active' || status === 'degraded';
+}
+
+/**
+ * The card's "Idle for": days since the connection's token was last used. "Kept alive by Reconnect" only while
+ * Reconnect still refreshes it by itself (Healthy or Retrying): a dead connection is never said to be kept alive.
+ */
+export function idleText(status: string, idleDays: number | null, keepaliveDays: number): string {
+  if (idleDays === null) return 'never used';
+  const days = `${idleDays} day${idleDays === 1 ? '' : 's'}`;
+  return showsTokenExpiry(status) && idleDays >= keepaliveDays ? `${days} — kept alive by Reconnect` : days;
 }
 
 /** When a "Retrying" connection tries again: "in 10 s", "in 3 min", "now"; null when nothing is scheduled. */

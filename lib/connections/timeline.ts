@@ -1,7 +1,9 @@
 // The connection timeline as people read it: every event row becomes a plain title and detail, a tone and
 // an icon name; repeated events fold into one row; filters group event types by kind. Framework-free.
+import type { ProviderWording } from '../oauth/contract';
 import type { Tone } from '../tone';
 import { CONNECTION_EVENT_TYPES, type ConnectionEventType } from './events';
+import { needsReauthText } from './health';
 
 export type TimelineIcon = 'connected' | 'reconnected' | 'disconnected' | 'refreshed' | 'retrying' | 'recovered' | 'broken' | 'config' | 'api' | 'test-ok' | 'test-failed' | 'mail' | 'mail-failed' | 'mail-off';
 
@@ -66,13 +68,13 @@ const CODE_PHRASE: Record<string, Phrase> = {
   digest: () => 'the daily summary of broken connections',
 };
 
-/** needs_reauth's data.reason, in words. */
-const REASON_PHRASE: Record<string, { title: string; detail: Phrase }> = {
-  revoked: { title: 'access revoked', detail: (p) => `Access was revoked in ${p} or the password changed. Reconnect to resume syncing.` },
-  inactivity_expired: { title: 'unused too long', detail: (p) => `${p} expired this connection because it was not used for too long. Reconnect to resume syncing.` },
-  scope_mismatch: { title: 'permissions changed', detail: (p) => `The permissions ${p} holds for this app no longer match what it needs. Reconnect to grant them again.` },
-  consent_expired: { title: 'the year ran out', detail: (p) => `${p} ended access at the end of the consent's absolute lifetime. Renew to continue.` },
-  token_lost: { title: 'refresh interrupted', detail: (p) => `A refresh was interrupted and ${p} no longer accepts the saved token. Reconnect to resume syncing.` },
+/** needs_reauth's data.reason: a short title here; the sentence is the card's (lib/connections/health.ts, in the provider's words). */
+const REASON_TITLE: Record<string, string> = {
+  revoked: 'access revoked',
+  inactivity_expired: 'unused too long',
+  scope_mismatch: 'permissions changed',
+  consent_expired: 'the year ran out',
+  token_lost: 'refresh interrupted',
 };
 
 const HTTP_NAME: Record<number, string> = { 400: 'bad request', 401: 'not signed in', 403: 'forbidden', 404: 'not found', 429: 'too many requests', 500: 'server error', 502: 'bad gateway', 503: 'unavailable', 504: 'gateway timeout' };
@@ -103,7 +105,7 @@ function retryIn(seconds: number | null | undefined): string {
   return ` Next try in ${Math.round(seconds / 3600)} h.`;
 }
 
-type Describer = (e: TimelineEvent, issuer: string) => EventText;
+type Describer = (e: TimelineEvent, issuer: string, wording: ProviderWording) => EventText;
 
 const fixed = (title: string, detail: string, tone: Tone, icon: TimelineIcon): EventText => ({ title, detail, tone, icon, known: true });
 
@@ -113,7 +115,8 @@ function withCode(e: TimelineEvent, issuer: string, build: (phrase: string) => O
 }
 
 const DESCRIBE: Record<ConnectionEventType, Describer> = {
-  connected: (e, p) => fixed('Connected', `Signed in to ${p} and stored the tokens${e.sites ? ` for ${e.sites} site${e.sites === 1 ? '' : 's'}` : ''}${generation(e)}.`, 'ok', 'connected'),
+  connected: (e, p, w) =>
+    fixed('Connected', `Signed in to ${p} and stored the tokens${e.sites ? ` for ${e.sites} ${w.siteNoun}${e.sites === 1 ? '' : 's'}` : ''}${generation(e)}.`, 'ok', 'connected'),
   reconnected: (e, p) =>
     e.code === 'renewed'
       ? fixed('Renewed', `A new consent in ${p} started a new token family and a new year${generation(e)}.`, 'ok', 'reconnected')
@@ -124,9 +127,10 @@ const DESCRIBE: Record<ConnectionEventType, Describer> = {
     withCode(e, p, (why) => ({ title: `Refresh failed: ${why}`, detail: `The refresh did not go through; Reconnect retries by itself.${retryIn(e.retry_in_seconds)}`, tone: 'warn', icon: 'retrying' })),
   degraded: (e, p) => withCode(e, p, (why) => ({ title: 'Retrying', detail: `${cap(why)}. The connection is marked Retrying until a refresh works again.`, tone: 'warn', icon: 'retrying' })),
   recovered: () => fixed('Recovered', 'Refreshes work again; the connection is healthy.', 'ok', 'recovered'),
-  needs_reauth: (e, p) => {
-    const reason = REASON_PHRASE[e.reason ?? ''];
-    if (reason) return fixed(`Needs reconnect: ${reason.title}`, reason.detail(p), 'bad', 'broken');
+  needs_reauth: (e, p, w) => {
+    const title = Object.hasOwn(REASON_TITLE, e.reason ?? '') ? REASON_TITLE[e.reason!] : undefined;
+    const detail = needsReauthText(e.reason, w);
+    if (title && detail) return fixed(`Needs reconnect: ${title}`, detail, 'bad', 'broken');
     return withCode(e, p, (why) => ({ title: 'Needs reconnect', detail: `${cap(why)}. Only a new consent can fix this: reconnect.`, tone: 'bad', icon: 'broken' }));
   },
   configuration_error: (e, p) =>
@@ -148,10 +152,13 @@ function isEventType(type: string): type is ConnectionEventType {
   return (CONNECTION_EVENT_TYPES as readonly string[]).includes(type);
 }
 
-/** An event in words. `issuer` names who issued the tokens ("Atlassian", "Bitbucket"). */
-export function describeEvent(e: TimelineEvent, issuer: string): EventText {
+/**
+ * An event in words, in the vocabulary of the provider that issued the tokens (`providerFor(product)` is one,
+ * lib/providers/<provider>/wording.ts): the same words as the connection's card.
+ */
+export function describeEvent(e: TimelineEvent, wording: ProviderWording): EventText {
   if (!isEventType(e.type)) return { title: e.type, detail: e.code ?? '', tone: 'muted', icon: 'api', known: false };
-  return DESCRIBE[e.type](e, issuer);
+  return DESCRIBE[e.type](e, wording.issuerName, wording);
 }
 
 // ---- Folding -----------------------------------------------------------------------------------------
@@ -169,7 +176,7 @@ export interface TimelineRow {
 const foldKey = (e: TimelineEvent) => `${e.type}\u0000${e.code ?? ''}\u0000${e.reason ?? ''}`;
 
 /** Folds consecutive events (newest first) of the same kind and outcome into one row with a count. */
-export function foldEvents(events: readonly TimelineEvent[], issuer: string): TimelineRow[] {
+export function foldEvents(events: readonly TimelineEvent[], wording: ProviderWording): TimelineRow[] {
   const rows: TimelineRow[] = [];
   for (const e of events) {
     const last = rows.at(-1);
@@ -177,7 +184,7 @@ export function foldEvents(events: readonly TimelineEvent[], issuer: string): Ti
       last.earliest = e;
       last.count += 1;
     } else {
-      rows.push({ latest: e, earliest: e, count: 1, text: describeEvent(e, issuer) });
+      rows.push({ latest: e, earliest: e, count: 1, text: describeEvent(e, wording) });
     }
   }
   return rows;

@@ -56,7 +56,7 @@ export function connectionMail(env: Envelope, c: ConnectionMailInput): Promise<O
     sites: c.sites,
     account: c.account,
     issuer: providerFor(c.product).issuerName,
-    reason: plainReason(c.status, c.reason, true, providerFor(c.product).issuerName, providerFor(c.product).consentExpiredText) ?? '',
+    reason: plainReason(c.status, c.reason, true, providerFor(c.product)) ?? '',
     actionUrl: c.kind !== 'degraded' && c.reconnectUrl ? c.reconnectUrl : connectionUrl,
     linkExpiresAt: c.linkExpiresAt ? dateText(c.linkExpiresAt) : null,
     connectionUrl,

@@ -32,19 +32,28 @@ export interface GrantDetails {
   sites: AccessibleResource[];
 }
 
-export interface ConnectionProvider {
-  /** The provider's id (ProviderDefinition.id). */
-  readonly id: string;
+/**
+ * How people read a provider's connections: one vocabulary per provider, kept in its `wording.ts`. The card, the
+ * timeline, the admin list and the mails all take their words from it, so that they never disagree.
+ */
+export interface ProviderWording {
   /** Who users deal with, in sentences: "Atlassian", "Bitbucket". */
   readonly issuerName: string;
-  /** What the grant's sites are called on screen: Atlassian sites, Bitbucket workspaces. */
+  /** What the grant's sites are called on screen (singular): Atlassian "site", Bitbucket "workspace". */
   readonly siteNoun: string;
+  /** Why a family that reached its absolute lifetime stopped, in one plain sentence for the owner. */
+  readonly consentExpiredText: string | null;
+  /** Why a connection needs a reconnect, for the reasons each provider words its own way, in one plain sentence for the owner. */
+  readonly needsReauthText: { readonly revoked: string; readonly inactivity_expired: string };
+}
+
+export interface ConnectionProvider extends ProviderWording {
+  /** The provider's id (ProviderDefinition.id). */
+  readonly id: string;
   /** How long a rotated refresh token may be sent again (0: never). */
   readonly reuseLeewaySeconds: number;
   /** An unused refresh token dies after this long. */
   readonly inactivitySeconds: number;
-  /** Why a family that reached its absolute lifetime stopped, in one plain sentence for the owner. */
-  readonly consentExpiredText: string | null;
   /** The proxy's first path segment names one of the connection's sites (Atlassian's cloud id); else it is just a path segment. */
   readonly proxyPathNamesSite: boolean;
 

@@ -42,7 +42,9 @@ const startAgain = (label: string) => (d: DeadEndDetails): NextAction =>
 const homeOrSignIn = (d: DeadEndDetails): NextAction => (d.signedInAs ? HOME : SIGN_IN);
 const nothingChanged = (d: DeadEndDetails) =>
   d.signedInAs ? 'Nothing changed: your connections are as they were.' : 'Nothing changed: nobody was signed in.';
-const ASK_FOR_LINK = 'Ask the person or app that sent you the link for a new one.';
+// Links come from Reconnect's own mails and from other apps (connect sessions): one sentence for both.
+const ASK_FOR_LINK =
+  'If it came in an email from Reconnect, open the newest one or reconnect from your connections page; otherwise, ask whoever sent you the link for a new one.';
 
 export const GENERIC_DEAD_END: DeadEnd = {
   status: 400,

@@ -117,7 +117,7 @@ test('an expired connect link: 410, "This link has expired", nothing used', asyn
   await sql`update connect_sessions set expires_at = now() - interval '1 minute' where token_hash = ${sha256(link.token)}`;
   await page.goto(link.url);
   await expectDeadEnd(page, 410, 'This link has expired', [link.token]);
-  await expect(page.getByTestId('dead-end')).toContainText('Ask the person or app that sent you the link for a new one.');
+  await expect(page.getByTestId('dead-end')).toContainText('If it came in an email from Reconnect, open the newest one or reconnect from your connections page');
   const [row] = await sql`select used_at from connect_sessions where token_hash = ${sha256(link.token)}`;
   await sql.end();
   expect(row.used_at).toBeNull();

@@ -94,6 +94,7 @@ test('an admin sees a user’s sessions and ends them; the user is signed out at
   const hers = admin.getByRole('listitem', { name: 'Sessions of alice@example.com' });
   await expect(hers.getByRole('button', { name: /^End session of alice@example\.com/ }).first()).toBeVisible();
   await hers.getByRole('button', { name: 'End all sessions of alice@example.com' }).click();
+  await admin.getByRole('dialog', { name: 'End all sessions of alice@example.com?' }).getByRole('button', { name: 'End all sessions' }).click();
   await expect(hers).toHaveCount(0); // the page re-renders without her
   expect(await sessionsOf('alice@example.com')).toBe(0);
   await alice.goto('/');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextRetryIn, showsTokenExpiry } from '../../lib/connections/health';
+import { idleText, nextRetryIn, showsTokenExpiry } from '../../lib/connections/health';
 import { backoffSeconds } from '../../lib/tokens/backoff';
 
 describe('what a connection card shows', () => {
@@ -7,6 +7,15 @@ describe('what a connection card shows', () => {
     expect(showsTokenExpiry('active')).toBe(true);
     expect(showsTokenExpiry('degraded')).toBe(true);
     for (const status of ['needs_reauth', 'error', 'disconnected']) expect(showsTokenExpiry(status)).toBe(false);
+  });
+
+  it('"kept alive by Reconnect" only while Reconnect still refreshes it: a dead connection is idle, not kept alive', () => {
+    expect(idleText('active', 92, 30)).toBe('92 days — kept alive by Reconnect');
+    expect(idleText('degraded', 30, 30)).toBe('30 days — kept alive by Reconnect');
+    expect(idleText('active', 29, 30)).toBe('29 days');
+    expect(idleText('active', 1, 30)).toBe('1 day');
+    expect(idleText('active', null, 30)).toBe('never used');
+    for (const status of ['needs_reauth', 'error', 'disconnected']) expect(idleText(status, 92, 30)).toBe('92 days');
   });
 
   it('when a Retrying connection tries again, from its next-retry time', () => {

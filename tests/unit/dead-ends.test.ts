@@ -59,6 +59,17 @@ describe('the dead-end catalogue', () => {
     expect(productParam('confluence')).toBe('confluence');
   });
 
+  it("tells what to do next about a dead link whether it came in Reconnect's own mail or from another app", () => {
+    for (const code of ['link-used', 'link-expired', 'link-not-found', 'link-not-owner']) {
+      for (const d of [{}, { signedInAs: 'bob@example.com' }]) {
+        const next = deadEnd(code).nextStep(d);
+        expect(next, code).toContain('If it came in an email from Reconnect, open the newest one or reconnect from your connections page');
+        expect(next, code).toContain('ask whoever sent you the link for a new one');
+        expect(next, code).not.toContain('person or app');
+      }
+    }
+  });
+
   it('masks the email a connect link was made for', () => {
     expect(maskEmail('alice@example.com')).toBe('a…@example.com');
     expect(maskEmail('@example.com')).toBe('…');

@@ -32,11 +32,11 @@ describe('renewal rules', () => {
 
   it('words consent_expired with the provider’s own sentence, and a renewal as "Renewed" on the timeline', () => {
     const p = providerFor('jira');
-    expect(plainReason('needs_reauth', 'consent_expired', true, p.issuerName, p.consentExpiredText)).toBe('Atlassian ends access one year after consent. Renew to continue.');
+    expect(plainReason('needs_reauth', 'consent_expired', true, p)).toBe('Atlassian ends access one year after consent. Renew to continue.');
     const base = { id: 1, type: 'reconnected', message: null, token_generation: 3, created_at: at };
-    expect(describeEvent({ ...base, code: 'renewed' }, 'Atlassian').title).toBe('Renewed');
-    expect(describeEvent({ ...base, code: null }, 'Atlassian').title).toBe('Reconnected');
-    expect(describeEvent({ ...base, type: 'needs_reauth', code: 'invalid_grant', reason: 'consent_expired' }, 'Atlassian')).toMatchObject({ known: true, tone: 'bad' });
-    expect(describeEvent({ ...base, type: 'expiring', code: null }, 'Atlassian')).toMatchObject({ title: 'Renew soon', known: true });
+    expect(describeEvent({ ...base, code: 'renewed' }, p).title).toBe('Renewed');
+    expect(describeEvent({ ...base, code: null }, p).title).toBe('Reconnected');
+    expect(describeEvent({ ...base, type: 'needs_reauth', code: 'invalid_grant', reason: 'consent_expired' }, p)).toMatchObject({ known: true, tone: 'bad' });
+    expect(describeEvent({ ...base, type: 'expiring', code: null }, p)).toMatchObject({ title: 'Renew soon', known: true });
   });
 });

@@ -4,8 +4,11 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONNECTION_EVENT_TYPES } from '@/lib/connections/events';
+import { plainReason } from '@/lib/connections/health';
 import { describeEvent, foldEvents, parseTimelineFilter, TIMELINE_FILTERS, type TimelineEvent } from '@/lib/connections/timeline';
 import { NOTIFICATION_KINDS } from '@/lib/db/schema';
+import { ATLASSIAN_WORDING } from '@/lib/providers/atlassian/wording';
+import { BITBUCKET_WORDING } from '@/lib/providers/bitbucket/wording';
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -107,9 +110,9 @@ describe('describeEvent', () => {
   for (const type of CONNECTION_EVENT_TYPES) {
     it(`words ${type} with every code, never the raw code`, () => {
       for (const code of [null, ...CODES]) {
-        for (const issuer of ['Atlassian', 'Bitbucket']) {
-          const text = describeEvent(event({ type, code }), issuer);
-          const where = `${type} / ${code} / ${issuer}: “${text.title}” — “${text.detail}”`;
+        for (const wording of [ATLASSIAN_WORDING, BITBUCKET_WORDING]) {
+          const text = describeEvent(event({ type, code }), wording);
+          const where = `${type} / ${code} / ${wording.issuerName}: “${text.title}” — “${text.detail}”`;
           expect(text.known, where).toBe(true);
           expect(looksRaw(text.title), where).toBe(false);
           expect(looksRaw(text.detail), where).toBe(false);
@@ -120,7 +123,7 @@ describe('describeEvent', () => {
   }
 
   it('words every needs_reauth reason in its title', () => {
-    const titles = REASONS.map((reason) => describeEvent(event({ type: 'needs_reauth', code: 'invalid_grant', reason }), 'Atlassian').title);
+    const titles = REASONS.map((reason) => describeEvent(event({ type: 'needs_reauth', code: 'invalid_grant', reason }), ATLASSIAN_WORDING).title);
     for (const [i, title] of titles.entries()) {
       expect(title, REASONS[i]).toMatch(/^Needs reconnect: [a-z ]+$/);
       expect(looksRaw(title)).toBe(false);
@@ -129,17 +132,33 @@ describe('describeEvent', () => {
   });
 
   it('says a failed refresh plainly, with the provider named', () => {
-    const text = describeEvent(event({ type: 'refresh_failed', code: 'server_error', retry_in_seconds: 30 }), 'Bitbucket');
+    const text = describeEvent(event({ type: 'refresh_failed', code: 'server_error', retry_in_seconds: 30 }), BITBUCKET_WORDING);
     expect(text.title).toBe('Refresh failed: Bitbucket answered with a server error');
     expect(text.detail).toContain('Next try in 30 s.');
-    expect(describeEvent(event({ type: 'test', code: 'http_503' }), 'Atlassian').title).toBe('Test connection: failed');
-    expect(describeEvent(event({ type: 'test', code: 'http_503' }), 'Atlassian').detail).toBe('Atlassian answered HTTP 503 (unavailable).');
+    expect(describeEvent(event({ type: 'test', code: 'http_503' }), ATLASSIAN_WORDING).title).toBe('Test connection: failed');
+    expect(describeEvent(event({ type: 'test', code: 'http_503' }), ATLASSIAN_WORDING).detail).toBe('Atlassian answered HTTP 503 (unavailable).');
+  });
+
+  it("speaks each provider's vocabulary, the card's: Bitbucket has workspaces, and its grants die without any password change", () => {
+    const connected = describeEvent(event({ type: 'connected', sites: 2 }), BITBUCKET_WORDING).detail;
+    expect(connected).toBe('Signed in to Bitbucket and stored the tokens for 2 workspaces.');
+    expect(describeEvent(event({ type: 'connected', sites: 1 }), BITBUCKET_WORDING).detail).toContain('for 1 workspace.');
+    expect(describeEvent(event({ type: 'connected', sites: 3 }), ATLASSIAN_WORDING).detail).toContain('for 3 sites.');
+    for (const wording of [ATLASSIAN_WORDING, BITBUCKET_WORDING]) {
+      for (const reason of REASONS) {
+        const timeline = describeEvent(event({ type: 'needs_reauth', code: 'invalid_grant', reason }), wording).detail;
+        expect(timeline, `${wording.issuerName} / ${reason}`).toBe(plainReason('needs_reauth', reason, true, wording));
+      }
+    }
+    const revoked = describeEvent(event({ type: 'needs_reauth', code: 'invalid_refresh_token', reason: 'revoked' }), BITBUCKET_WORDING).detail;
+    expect(revoked).toBe("Bitbucket no longer accepts this connection: access was revoked or the app's permissions changed. Reconnect to resume syncing.");
+    expect(revoked).not.toContain('password');
   });
 
   it('marks an unworded code as unknown instead of hiding it', () => {
-    const text = describeEvent(event({ type: 'refresh_failed', code: 'brand_new_code' }), 'Atlassian');
+    const text = describeEvent(event({ type: 'refresh_failed', code: 'brand_new_code' }), ATLASSIAN_WORDING);
     expect(text.known).toBe(false);
-    expect(describeEvent(event({ type: 'brand_new_type' }), 'Atlassian').known).toBe(false);
+    expect(describeEvent(event({ type: 'brand_new_type' }), ATLASSIAN_WORDING).known).toBe(false);
   });
 });
 
@@ -158,7 +177,7 @@ describe('foldEvents', () => {
       event({ id: 2, type: 'needs_reauth', code: 'invalid_grant', reason: 'revoked', created_at: at(2) }),
       event({ id: 1, type: 'needs_reauth', code: 'invalid_grant', reason: 'token_lost', created_at: at(1) }),
     ];
-    const rows = foldEvents(events, 'Atlassian');
+    const rows = foldEvents(events, ATLASSIAN_WORDING);
     expect(rows.map((r) => [r.latest.id, r.earliest.id, r.count])).toEqual([
       [9, 7, 3],
       [6, 6, 1],

@@ -143,7 +143,7 @@ async function SandboxPage() {
           <FaultForm providers={BUILT_IN_PROVIDER_IDS.map((id) => ({ id, name: providerName(id) }))} />
           <h3 className="text-sm font-semibold">Active failures</h3>
           <FaultList faults={sim.faults} />
-          <ClearFaultsForm />
+          <ClearFaultsForm active={sim.faults.length} />
         </Panel>
 
         <div className="lg:col-span-2">

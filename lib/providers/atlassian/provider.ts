@@ -12,6 +12,7 @@ import {
 } from './oauth';
 import { IDENTITY_PATH, scopesForConnect, siteHasProduct, type AtlassianProduct } from './products';
 import { authorizeUrl, productApiUrl } from './urls';
+import { ATLASSIAN_WORDING } from './wording';
 
 const DAY_SECONDS = 86_400;
 /** Atlassian accepts a rotated refresh token again for 10 minutes (its reuse leeway). */
@@ -21,11 +22,9 @@ const api = (app: ProviderApp) => ({ apiUrl: app.apiUrl, fetch: app.fetch, timeo
 export function atlassianProvider(product: AtlassianProduct): ConnectionProvider {
   return {
     id: 'atlassian',
-    issuerName: 'Atlassian',
-    siteNoun: 'site',
+    ...ATLASSIAN_WORDING,
     reuseLeewaySeconds: ATLASSIAN_REUSE_LEEWAY_SECONDS,
     inactivitySeconds: 90 * DAY_SECONDS,
-    consentExpiredText: 'Atlassian ends access one year after consent. Renew to continue.',
     proxyPathNamesSite: true,
 
     authorizeUrl: (app, p) =>

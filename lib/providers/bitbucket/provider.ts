@@ -9,6 +9,7 @@ import {
   sendBitbucketRefreshRequest,
 } from './oauth';
 import { bitbucketApiUrl, bitbucketAuthorizeUrl, bitbucketWorkspaceApiBase } from './urls';
+import { BITBUCKET_WORDING } from './wording';
 
 const DAY_SECONDS = 86_400;
 const oauth = (app: ProviderApp) => ({ ...app });
@@ -16,13 +17,11 @@ const api = (app: ProviderApp) => ({ apiUrl: app.apiUrl, fetch: app.fetch, timeo
 
 export const bitbucketProvider: ConnectionProvider = {
   id: 'bitbucket',
-  issuerName: 'Bitbucket',
-  siteNoun: 'workspace',
+  ...BITBUCKET_WORDING,
   // Bitbucket documents no reuse leeway: a rotated token sent again may kill the family.
   reuseLeewaySeconds: 0,
   // "Unused refresh tokens expire after 3 months."
   inactivitySeconds: 90 * DAY_SECONDS,
-  consentExpiredText: null,
   proxyPathNamesSite: false,
 
   authorizeUrl: (app, p) => bitbucketAuthorizeUrl(app.authUrl, { clientId: app.clientId, state: p.state, redirectUri: p.redirectUri }),

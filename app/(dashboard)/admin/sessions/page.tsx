@@ -40,7 +40,22 @@ function UserSessions({ sessions, isMe }: { sessions: LiveSession[]; isMe: boole
       <Card
         title={title}
         description={`${sessions.length} signed-in browser${sessions.length === 1 ? '' : 's'}`}
-        actions={<ActionForm action={endAllSessionsAction} fields={{ userId }} label={`End all sessions of ${email}`} shortLabel="End all sessions" pendingLabel="Ending…" variant="danger" />}
+        actions={
+          <ActionForm
+            action={endAllSessionsAction}
+            fields={{ userId }}
+            label={`End all sessions of ${email}`}
+            shortLabel="End all sessions"
+            pendingLabel="Ending…"
+            variant="danger"
+            // Like Disconnect: a destructive action asks first.
+            confirm={{
+              title: `End all sessions of ${email}?`,
+              body: `Every browser signed in as ${isMe ? 'you (this one too)' : email} is signed out at its next request, even one using a copied cookie.`,
+              confirmLabel: 'End all sessions',
+            }}
+          />
+        }
       >
         <ul className="divide-y divide-slate-200 text-sm dark:divide-slate-800">
           {sessions.map((s) => (

@@ -36,7 +36,9 @@ const EVENT_DESCRIPTIONS: Record<WebhookType, string> = {
   'webhook.test': 'test messages sent from this page',
 };
 
-const OPTIONS: EventOption[] = WEBHOOK_TYPES.map((type) => ({ type, description: EVENT_DESCRIPTIONS[type] }));
+// Send test delivers to its endpoint whatever that endpoint subscribes to (it is an explicit check of that one
+// endpoint, and nothing else sends webhook.test): so webhook.test is no choice here, the forms say so instead.
+const OPTIONS: EventOption[] = WEBHOOK_TYPES.filter((type) => type !== 'webhook.test').map((type) => ({ type, description: EVENT_DESCRIPTIONS[type] }));
 
 const ENDPOINT_BADGE: Record<string, { label: string; tone: Tone }> = {
   active: { label: 'Active', tone: 'ok' },

@@ -19,7 +19,7 @@ import { listTimelineEvents } from '@/lib/connections/timeline-events';
 import { getDb } from '@/lib/db';
 import { isUuid } from '@/lib/ids';
 import { queryId } from '@/lib/input';
-import { connectionNotificationSwitches } from '@/lib/notifications/preferences';
+import { connectionNotificationSwitches, userNotificationSettings } from '@/lib/notifications/preferences';
 import { providerFor } from '@/lib/providers';
 import { databasePage } from '@/lib/pages/database-page';
 
@@ -40,10 +40,11 @@ async function ConnectionPage({ params, searchParams }: { params: Promise<{ id: 
   const requested = typeof search.kind === 'string' ? search.kind : undefined;
   const filter = parseTimelineFilter(requested) ?? 'all';
   const page = await listTimelineEvents(db, id, { before, types: filterTypes(filter), limit: PAGE });
-  const issuer = providerFor(conn.product).issuerName;
-  const rows = foldEvents(page.events, issuer);
+  const rows = foldEvents(page.events, providerFor(conn.product)); // the card's words
   const now = healthNow().getTime();
-  const emails = conn.user_id === user.id ? (await connectionNotificationSwitches(db, [id])).get(id) : undefined;
+  // The owner's switch for this connection, unless every email of theirs is off (My connections turns them on again).
+  const owner = conn.user_id === user.id;
+  const emails = owner && (await userNotificationSettings(db, user.id)).notificationsEnabled ? (await connectionNotificationSwitches(db, [id])).get(id) : undefined;
   const label = productLabel(conn.product);
   const basePath = `/connections/${id}`;
   const kindQuery = filter === 'all' ? '' : `kind=${filter}&`;
