@@ -9,6 +9,7 @@ import type { FlowContext } from './flows/context';
 import { startFlow } from './flows/start';
 import { hashSecret, newSecret } from './secrets';
 import { isUuid } from './ids';
+import { normalizeEmail } from './users';
 
 export const CONNECT_SESSION_TTL_MINUTES = 30;
 // newSecret() gives 43 base64url characters; a longer "token" cannot be one of ours.
@@ -33,15 +34,14 @@ const ONE_SHAPE = 'send {user_email, product} or {connection_id}';
 
 /**
  * The API body: `{user_email, product}` or `{connection_id}`, exactly one of the two shapes, no other
- * field. The email is trimmed and lower-cased. Every error names the field it is about.
+ * field. The email is normalised (normalizeEmail: NFKC, trimmed, lower-cased). Every error names the field it is about.
  */
 export const connectSessionInput = z
   .strictObject(
     {
       user_email: z
         .string('must be a string')
-        .trim()
-        .toLowerCase()
+        .overwrite(normalizeEmail)
         .max(254, 'must be at most 254 characters')
         .pipe(z.email('must be an email address'))
         .optional(),
@@ -92,7 +92,7 @@ export async function createConnectSession(db: Executor, appUrl: string, input: 
     if (!isProduct(input.product)) throw new TypeError(`Unknown product: ${String(input.product)}`);
     rows = await db
       .insert(connectSessions)
-      .values({ tokenHash, userEmail: input.user_email.trim().toLowerCase(), product: input.product, expiresAt })
+      .values({ tokenHash, userEmail: normalizeEmail(input.user_email), product: input.product, expiresAt })
       .returning({ expiresAt: connectSessions.expiresAt });
   }
   return { url: linkUrl(appUrl, token), expires_at: rows[0]!.expiresAt.toISOString() };
@@ -148,7 +148,7 @@ export async function openConnectSession(
   if (row.used) return USED;
   if (row.expired) return EXPIRED;
   if (!signedInUser) return { kind: 'signin', next: `/connect/${token}` };
-  const you = signedInUser.email.trim().toLowerCase();
+  const you = normalizeEmail(signedInUser.email);
   if (you !== row.user_email) {
     // Neutral on purpose: whoever holds the link must not learn whom it was made for.
     return error(403, 'wrong_user', `This link belongs to someone else, not to ${you}. If it was meant for you under another account, sign out, open the link again and sign in with that account.`);

@@ -119,8 +119,9 @@ describe('createConnectSession', () => {
     expect(tokenOf((await newLink()).url)).not.toBe(link.token);
   });
 
-  it('its API schema trims and lower-cases the email', () => {
+  it('its API schema normalises the email as users are (NFKC, trimmed, lower-cased)', () => {
     expect(connectSessionInput.parse({ user_email: ' Carol@Example.COM ', product: 'jira' })).toEqual({ user_email: 'carol@example.com', product: 'jira' });
+    expect(connectSessionInput.parse({ user_email: 'carol@\uff25xample.com', product: 'jira' })).toEqual({ user_email: 'carol@example.com', product: 'jira' });
     expect(connectSessionInput.parse({ connection_id: UNKNOWN_ID })).toEqual({ connection_id: UNKNOWN_ID });
   });
 
