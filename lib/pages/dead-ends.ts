@@ -213,6 +213,15 @@ const DEAD_ENDS: Record<string, DeadEnd> = {
     nextStep: () => ASK_FOR_LINK,
     action: homeOrSignIn,
   },
+  'link-withdrawn': {
+    status: 410,
+    tone: 'info',
+    title: () => 'This link is no longer valid',
+    explanation: () =>
+      'The connection this link was for has been reconnected, or works again, since the link was sent, so the link was withdrawn. Nothing changed.',
+    nextStep: (d) => (d.signedInAs ? 'Your connections show where things stand.' : 'Sign in to see where your connections stand.'),
+    action: homeOrSignIn,
+  },
   'link-wrong-user': {
     status: 403,
     tone: 'warn',
@@ -295,6 +304,7 @@ const LINK_CODES: Record<string, string> = {
   not_found: 'link-not-found',
   used: 'link-used',
   expired: 'link-expired',
+  withdrawn: 'link-withdrawn',
   wrong_user: 'link-wrong-user',
   not_owner: 'link-not-owner',
   connection_not_found: 'connection-not-found',
