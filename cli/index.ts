@@ -7,6 +7,7 @@ import { createLogger } from '../lib/log';
 import { reencryptAll } from '../lib/tokens/rotate';
 import { apiKeyCommands } from './api-keys';
 import { seedCommands } from './seed';
+import { userCommands } from './users';
 import { resolveDatabaseUrl } from './database';
 
 type Command = (args: string[]) => Promise<void>;
@@ -30,6 +31,7 @@ const commands: Record<string, Command> = {
   },
   ...apiKeyCommands,
   ...seedCommands,
+  ...userCommands,
 };
 
 function usage(): never {

@@ -9,6 +9,8 @@ import type { FlowContext } from './flows/context';
 import { startFlow } from './flows/start';
 import { hashSecret, newSecret } from './secrets';
 import { isUuid } from './ids';
+import { linkWithdrawn } from './connections/links';
+import { normalizeEmail } from './users';
 
 export const CONNECT_SESSION_TTL_MINUTES = 30;
 // newSecret() gives 43 base64url characters; a longer "token" cannot be one of ours.
@@ -33,15 +35,14 @@ const ONE_SHAPE = 'send {user_email, product} or {connection_id}';
 
 /**
  * The API body: `{user_email, product}` or `{connection_id}`, exactly one of the two shapes, no other
- * field. The email is trimmed and lower-cased. Every error names the field it is about.
+ * field. The email is normalised (normalizeEmail: NFKC, trimmed, lower-cased). Every error names the field it is about.
  */
 export const connectSessionInput = z
   .strictObject(
     {
       user_email: z
         .string('must be a string')
-        .trim()
-        .toLowerCase()
+        .overwrite(normalizeEmail)
         .max(254, 'must be at most 254 characters')
         .pipe(z.email('must be an email address'))
         .optional(),
@@ -92,7 +93,7 @@ export async function createConnectSession(db: Executor, appUrl: string, input: 
     if (!isProduct(input.product)) throw new TypeError(`Unknown product: ${String(input.product)}`);
     rows = await db
       .insert(connectSessions)
-      .values({ tokenHash, userEmail: input.user_email.trim().toLowerCase(), product: input.product, expiresAt })
+      .values({ tokenHash, userEmail: normalizeEmail(input.user_email), product: input.product, expiresAt })
       .returning({ expiresAt: connectSessions.expiresAt });
   }
   return { url: linkUrl(appUrl, token), expires_at: rows[0]!.expiresAt.toISOString() };
@@ -109,8 +110,14 @@ const NOT_FOUND = error(404, 'not_found', `This link is not valid. ${ASK_AGAIN}`
 const USED = error(410, 'used', `This link was already used. ${ASK_AGAIN}`);
 // API links last 30 minutes, the Reconnect links of notification mails 7 days.
 const EXPIRED = error(410, 'expired', `This link expired. ${ASK_AGAIN}`);
+// Its connection was reconnected, or works again, since the link was made (lib/connections/links.ts).
+const WITHDRAWN = error(410, 'withdrawn', 'This link is no longer valid: the connection it was for was reconnected, or works again, since it was sent.');
 
-async function readSession(db: Executor, tokenHash: string) {
+/** Which link: by its token's hash (a link opened), or by its id (a link resumed after the sign-in it led to). */
+type LinkKey = { tokenHash: string } | { id: string };
+const byKey = (key: LinkKey) => ('id' in key ? eq(connectSessions.id, key.id) : eq(connectSessions.tokenHash, key.tokenHash));
+
+async function readSession(db: Executor, key: LinkKey) {
   const [row] = await db
     .select({
       id: connectSessions.id,
@@ -118,21 +125,28 @@ async function readSession(db: Executor, tokenHash: string) {
       product: connectSessions.product,
       connection_id: connectSessions.connectionId,
       used: sql<boolean>`${connectSessions.usedAt} is not null`,
+      withdrawn: linkWithdrawn,
       expired: sql<boolean>`${connectSessions.expiresAt} <= now()`,
       connection_user_id: connections.userId,
       connection_status: connections.status,
     })
     .from(connectSessions)
     .leftJoin(connections, eq(connections.id, connectSessions.connectionId))
-    .where(eq(connectSessions.tokenHash, tokenHash));
+    .where(byKey(key));
   return row;
 }
 
+type SessionRow = NonNullable<Awaited<ReturnType<typeof readSession>>>;
+
+/** Why a link read from the database cannot be used, whoever opens it; undefined when it can. */
+const unusable = (row: SessionRow | undefined): OpenConnectSessionResult | undefined =>
+  !row ? NOT_FOUND : row.withdrawn ? WITHDRAWN : row.used ? USED : row.expired ? EXPIRED : undefined;
+
 /**
- * Opens a link. An unknown, used or expired link is refused at once; someone not signed in is sent
+ * Opens a link. An unknown, used, expired or withdrawn link is refused at once; someone not signed in is sent
  * to sign in first, and someone signed in as another email is refused, both leaving the link unused.
  * Otherwise the link is consumed (once, atomically) in the same transaction that stores the OAuth
- * state, and the answer is Atlassian's consent URL: connect for the signed-in user, or reconnect of
+ * state, and the answer is the provider's consent URL: connect for the signed-in user, or reconnect of
  * the link's connection, which must still be theirs.
  */
 export async function openConnectSession(
@@ -142,13 +156,39 @@ export async function openConnectSession(
   browserNonce: string,
 ): Promise<OpenConnectSessionResult> {
   if (!token || token.length > MAX_TOKEN_LENGTH) return NOT_FOUND;
-  const tokenHash = hashSecret(token);
-  const row = await readSession(ctx.db, tokenHash);
-  if (!row) return NOT_FOUND;
-  if (row.used) return USED;
-  if (row.expired) return EXPIRED;
+  const key = { tokenHash: hashSecret(token) };
+  const row = await readSession(ctx.db, key);
+  const refused = unusable(row);
+  if (refused) return refused;
+  // The sign-in stores the link's id with its state (lib/flows/start.ts), never this token: resumeConnectSession follows.
   if (!signedInUser) return { kind: 'signin', next: `/connect/${token}` };
-  const you = signedInUser.email.trim().toLowerCase();
+  return consumeLink(ctx, key, row!, signedInUser, browserNonce);
+}
+
+/**
+ * Opens the link a sign-in was a detour for, named by its id (stored with the sign-in's state, bound to the
+ * browser that opened the link), for the user who just signed in: the same checks and answers as opening it.
+ */
+export async function resumeConnectSession(
+  ctx: FlowContext,
+  connectSessionId: string,
+  signedInUser: { id: string; email: string },
+  browserNonce: string,
+): Promise<OpenConnectSessionResult> {
+  if (!isUuid(connectSessionId)) return NOT_FOUND;
+  const key = { id: connectSessionId };
+  const row = await readSession(ctx.db, key);
+  return unusable(row) ?? consumeLink(ctx, key, row!, signedInUser, browserNonce);
+}
+
+async function consumeLink(
+  ctx: FlowContext,
+  key: LinkKey,
+  row: SessionRow,
+  signedInUser: { id: string; email: string },
+  browserNonce: string,
+): Promise<OpenConnectSessionResult> {
+  const you = normalizeEmail(signedInUser.email);
   if (you !== row.user_email) {
     // Neutral on purpose: whoever holds the link must not learn whom it was made for.
     return error(403, 'wrong_user', `This link belongs to someone else, not to ${you}. If it was meant for you under another account, sign out, open the link again and sign in with that account.`);
@@ -170,12 +210,11 @@ export async function openConnectSession(
     const consumed = await tx
       .update(connectSessions)
       .set({ usedAt: sql`now()` })
-      .where(and(eq(connectSessions.tokenHash, tokenHash), isNull(connectSessions.usedAt), gt(connectSessions.expiresAt, sql`now()`)))
+      .where(and(byKey(key), isNull(connectSessions.usedAt), gt(connectSessions.expiresAt, sql`now()`)))
       .returning({ id: connectSessions.id });
     if (consumed.length === 0) {
-      // Another tab won the race, or the link expired since it was read.
-      const again = await readSession(tx, tokenHash);
-      return again?.used ? USED : EXPIRED;
+      // Another tab won the race, or the link expired or was withdrawn since it was read.
+      return unusable(await readSession(tx, key)) ?? EXPIRED;
     }
     const url = row.connection_id
       ? await startFlow(flowCtx, { purpose: 'reconnect', userId: signedInUser.id, product: row.product, connectionId: row.connection_id, connectSessionId: row.id }, browserNonce)

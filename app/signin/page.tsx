@@ -41,7 +41,7 @@ async function SignInPage({ searchParams }: { searchParams: Promise<{ next?: str
   const config = getConfig();
   if (await currentUser()) redirect(safeRedirect(next, config.appUrl));
   const safeNext = safeRedirectPath(next, config.appUrl);
-  const link = await connectLinkPurpose(getDb(), safeNext);
+  const link = await connectLinkPurpose(getDb(), safeNext, config.appUrl);
   // The first configured provider that may sign people in does (Atlassian's 3LO app, else a Bitbucket consumer).
   const issuer = issuerName(signInProduct(config.products) ?? LEGACY_SIGN_IN_PRODUCT);
   const products = config.products.map(productLabel).join(', ').replace(/, ([^,]*)$/, ' and $1');

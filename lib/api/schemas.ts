@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { PUBLIC_PRODUCTS } from '../providers/registry';
 import { connectSessionInput } from '../connect-sessions';
 import { CONNECTION_STATUSES } from '../db/schema';
+import { normalizeEmail } from '../users';
 import { createEndpointInput, ENDPOINT_STATUSES, updateEndpointInput } from '../webhooks/endpoints';
 import { WEBHOOK_TYPES } from '../webhooks/outbox';
 
@@ -29,7 +30,7 @@ export const listConnectionsQuery = z
   .strictObject({
     status: connectionStatusSchema.optional().meta({ description: 'Only connections in this status (default: every status but `disconnected`).' }),
     product: productSchema.optional(),
-    user_email: z.email().transform((e) => e.toLowerCase()).optional().meta({ description: "Only this user's connections." }),
+    user_email: z.email().transform(normalizeEmail).optional().meta({ description: "Only this user's connections." }),
     renew_before: timestamp
       .optional()
       .meta({ description: 'ISO time: only connections whose `renew_by` is before it (what must be renewed by then). Connections without a `renew_by` (Bitbucket) are left out.' }),

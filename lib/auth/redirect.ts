@@ -20,6 +20,15 @@ export function safeRedirect(target: unknown, appUrl: string, fallback = '/'): s
   return url.origin === base.origin && (url.protocol === 'http:' || url.protocol === 'https:') ? url.href : home;
 }
 
+// A connect link's path: /connect/{token} (lib/connect-sessions.ts makes them).
+const CONNECT_LINK_PATH = /^\/connect\/([A-Za-z0-9_-]{1,128})$/;
+
+/** The token of the connect link a (safe, same-site) target points at, if it is one. */
+export function connectLinkToken(target: unknown, appUrl: string): string | undefined {
+  if (typeof target !== 'string') return undefined;
+  return CONNECT_LINK_PATH.exec(new URL(safeRedirect(target, appUrl)).pathname)?.[1];
+}
+
 /** The path part of a safe target (for a `next=` parameter or a hidden form field). */
 export function safeRedirectPath(target: unknown, appUrl: string, fallback = '/'): string {
   const url = new URL(safeRedirect(target, appUrl, fallback));

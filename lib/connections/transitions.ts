@@ -1,7 +1,8 @@
 // A connection's state changes: the vocabulary, and the one function that records one.
 //
 // recordTransition writes, in the caller's transaction, the transition's timeline event and what its
-// consumers need: the webhook message with its deliveries and the owner's mail (or its withdrawal). They
+// consumers need: the webhook message with its deliveries, the owner's mail (or its withdrawal) and, once the
+// connection works again, the withdrawal of its open connect links. They
 // exist if and only if the state change commits; the worker sends them later (lib/webhooks/deliver.ts,
 // lib/notifications/send.ts). The table below is the whole mapping, one line per transition.
 import { eq } from 'drizzle-orm';
@@ -10,6 +11,7 @@ import { connections, users } from '../db/schema';
 import { cancelPendingMails, queueOwnerMail, type OwnerMailKind } from '../outbox/mail';
 import { enqueueWebhookMessage } from '../outbox/webhook-messages';
 import { recordEvent, type ConnectionEvent, type ConnectionEventType } from './events';
+import { withdrawOpenLinks } from './links';
 import { sitesJson } from './queries';
 
 export const TRANSITION_TYPES = ['created', 'reconnected', 'needs_reauth', 'degraded', 'recovered', 'expiring', 'deleted'] as const;
@@ -26,6 +28,8 @@ interface Consumers {
   mail?: OwnerMailKind;
   /** Pending mails it withdraws: the spell they were about is over, or superseded. */
   cancels: readonly OwnerMailKind[];
+  /** The connection's open connect links it withdraws (lib/connections/links.ts): 'all', or all but while renewing. */
+  withdrawsLinks?: 'all' | 'unless-renewing';
 }
 
 const BOTH = ['degraded', 'needs_reauth'] as const;
@@ -33,10 +37,10 @@ const BOTH = ['degraded', 'needs_reauth'] as const;
 const ALL = ['degraded', 'needs_reauth', 'expiring'] as const;
 const CONSUMERS: Record<TransitionType, Consumers> = {
   created: { event: 'connected', cancels: [] },
-  reconnected: { event: 'reconnected', cancels: ALL },
+  reconnected: { event: 'reconnected', cancels: ALL, withdrawsLinks: 'all' },
   needs_reauth: { event: 'needs_reauth', mail: 'needs_reauth', cancels: ['degraded', 'expiring'] },
   degraded: { event: 'degraded', mail: 'degraded', cancels: [] },
-  recovered: { event: 'recovered', cancels: BOTH },
+  recovered: { event: 'recovered', cancels: BOTH, withdrawsLinks: 'unless-renewing' },
   expiring: { event: 'expiring', mail: 'expiring', cancels: [] },
   deleted: { event: 'disconnected', cancels: ALL },
 };
@@ -60,6 +64,7 @@ export async function recordTransition(tx: Executor, t: Transition): Promise<voi
   await enqueueWebhookMessage(tx, webhookType, await transitionPayload(tx, webhookType, t.connectionId, t.appUrl, at), t.connectionId);
   await cancelPendingMails(tx, t.connectionId, consumers.cancels, at);
   if (consumers.mail) await queueOwnerMail(tx, t.connectionId, consumers.mail, at);
+  if (consumers.withdrawsLinks) await withdrawOpenLinks(tx, t.connectionId, { keepWhileRenewing: consumers.withdrawsLinks === 'unless-renewing' });
 }
 
 /** A webhook's body about a connection: health columns and sites only, never a token. */

@@ -30,7 +30,9 @@ export const users = pgTable(
     email: text('email').notNull().unique(),
     name: text('name'),
     role: text('role', { enum: ['user', 'admin'] }).notNull().default('user'),
-    atlassianAccountId: text('atlassian_account_id'),
+    // The provider account the user signs in with, "<provider id>:<account id>" (a bare id: the first provider's,
+    // written before the prefix): bound at the first sign-in, see bindSignInAccount in lib/users.ts.
+    signInAccount: text('atlassian_account_id'),
     // Owner notifications by email (all connections); admins may also opt in to the daily digest.
     notificationsEnabled: boolean('notifications_enabled').notNull().default(true),
     adminDigest: boolean('admin_digest').notNull().default(false),

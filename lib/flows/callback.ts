@@ -1,18 +1,27 @@
 import { createSession } from '../auth/sessions';
 import type { AccessibleResource, Profile, TokenSet } from '../oauth/types';
-import { LEGACY_SIGN_IN_PRODUCT, productLabel, type Product } from '../providers/registry';
+import { LEGACY_SIGN_IN_PRODUCT, productLabel, providerOf, type Product } from '../providers/registry';
 import { findLiveConnection } from '../connections/lookup';
 import { createConnection, replaceTokenFamily } from '../connections/store';
 import { providerFor, siteNoun, type ProviderApp } from '../providers';
 import { and, eq, isNull, ne, sql } from 'drizzle-orm';
 import { connections, oauthStates, users } from '../db/schema';
 import { hashSecret } from '../secrets';
-import { upsertUser } from '../users';
+import { bindSignInAccount, isLookAlikeEmail, upsertUser } from '../users';
 import { callbackUrl, type FlowContext } from './context';
 import { safeRedirect } from '../auth/redirect';
 
 export type CallbackResult =
-  | { ok: true; kind: 'signin'; sessionToken: string; expires: Date; redirectTo: string }
+  | {
+      ok: true;
+      kind: 'signin';
+      sessionToken: string;
+      expires: Date;
+      user: { id: string; email: string };
+      redirectTo: string;
+      /** The connect link this sign-in was a detour for: the caller opens it next (resumeConnectSession). */
+      connectSessionId?: string;
+    }
   | { ok: true; kind: 'connected' | 'reconnected'; connectionId: string; product: Product }
   | { ok: false; status: number; code: string; message: string; product?: Product; connectionId?: string };
 
@@ -90,7 +99,7 @@ async function finishFlow(ctx: FlowContext, row: StateRow, product: Product, que
   if (!code) return fail(400, 'missing_code', `${provider.issuerName} sent no authorization code. ${START_AGAIN}`);
   const grant = await exchange(ctx, product, app, code);
   if ('ok' in grant) return grant;
-  if (row.purpose === 'signin') return signIn(ctx, product, grant.profile, row.redirectTo);
+  if (row.purpose === 'signin') return signIn(ctx, product, grant.profile, row);
   return storeGrant(ctx, row, product, grant);
 }
 
@@ -117,22 +126,50 @@ async function exchange(ctx: FlowContext, product: Product, app: ProviderApp, co
   }
 }
 
-async function signIn(ctx: FlowContext, product: Product, profile: Profile, redirectTo: string | null): Promise<CallbackResult> {
-  const issuer = providerFor(product).issuerName;
+/** The signed-in user's account is bound to another provider account: refused, nothing written. */
+class OtherAccount extends Error {}
+
+async function signIn(ctx: FlowContext, product: Product, profile: Profile, row: StateRow): Promise<CallbackResult> {
+  const provider = providerFor(product);
+  const issuer = provider.issuerName;
   // Matching users by email is only sound when the provider vouches for the address.
   if (profile.emailVerified === false || !profile.email) {
     return fail(403, 'email_not_verified', `${issuer} has not verified the email address of this account. Verify it in your ${issuer} account settings, then sign in again. Nothing changed.`);
   }
-  const user = await upsertUser(ctx.db, profile.email, profile.name || null, ctx.adminEmails);
-  const verifiedAt = profile.emailVerified ? (ctx.now?.() ?? new Date()) : null;
-  // A Bitbucket sign-in names the user by their Bitbucket uuid, not an Atlassian account id.
-  const accountId = providerFor(product).id === 'atlassian' ? profile.accountId : null;
-  await ctx.db
-    .update(users)
-    .set({ image: profile.picture ?? null, ...(accountId ? { atlassianAccountId: accountId } : {}), ...(verifiedAt ? { emailVerified: verifiedAt } : {}) })
-    .where(eq(users.id, user.id));
-  const session = await createSession(ctx.db, user.id, ctx.now?.() ?? new Date());
-  return { ok: true, kind: 'signin', sessionToken: session.token, expires: session.expires, redirectTo: safeRedirect(redirectTo, ctx.appUrl) };
+  if (isLookAlikeEmail(profile.email)) {
+    return fail(403, 'email_look_alike', `The email address of this ${issuer} account is written with look-alike characters that read as another, plain address. Nothing changed.`);
+  }
+  if (!profile.accountId) return fail(502, 'sites_unavailable', `${issuer} did not tell who you are. ${START_AGAIN}`);
+  const now = ctx.now?.() ?? new Date();
+  const verifiedAt = profile.emailVerified ? now : null;
+  try {
+    return await ctx.db.transaction(async (tx) => {
+      // The user row stays locked from here to the commit: two first sign-ins with one email bind one account.
+      const user = await upsertUser(tx, profile.email, profile.name || null, ctx.adminEmails);
+      if ((await bindSignInAccount(tx, user.id, providerOf(product).id, profile.accountId)) === 'other_account') throw new OtherAccount();
+      await tx
+        .update(users)
+        .set({ image: profile.picture ?? null, ...(verifiedAt ? { emailVerified: verifiedAt } : {}) })
+        .where(eq(users.id, user.id));
+      const session = await createSession(tx, user.id, now);
+      return {
+        ok: true,
+        kind: 'signin',
+        sessionToken: session.token,
+        expires: session.expires,
+        user: { id: user.id, email: user.email },
+        redirectTo: safeRedirect(row.redirectTo, ctx.appUrl),
+        ...(row.connectSessionId ? { connectSessionId: row.connectSessionId } : {}),
+      } as const;
+    });
+  } catch (err) {
+    if (!(err instanceof OtherAccount)) throw err;
+    return fail(
+      403,
+      'signin_account_mismatch',
+      `This email address belongs to a Reconnect user who signs in with a different ${issuer} account, so this account cannot sign in as them. Nothing changed.`,
+    );
+  }
 }
 
 async function storeGrant(ctx: FlowContext, row: StateRow, product: Product, grant: Grant): Promise<CallbackResult> {

@@ -1,10 +1,12 @@
 // Turns a notification into the mail to send: subject, HTML and text rendered from the React templates,
-// the Message-ID and RFC 8058 one-click unsubscribe headers. Never a token beyond the mail's own links.
+// the Message-ID and RFC 8058 one-click unsubscribe headers. Never a token beyond the mail's own links, and no
+// link but ours: whatever a provider named (sites, accounts) enters a mail through inertName, in both parts.
 import { render } from '@react-email/render';
 import { createElement, type ReactElement } from 'react';
 import { productLabel, type Product } from '../providers/registry';
 import { providerFor } from '../providers';
 import { plainReason } from '../connections/health';
+import { inertName } from './inert-name';
 import { messageIdFor, unsubscribeUrl } from './links';
 import type { OutgoingMail } from './mailer';
 import { ConnectionMail, connectionMailSubject, type ConnectionMailProps } from './templates/connection-mail';
@@ -53,8 +55,8 @@ export function connectionMail(env: Envelope, c: ConnectionMailInput): Promise<O
   const props: ConnectionMailProps = {
     kind: c.kind,
     product: productLabel(c.product),
-    sites: c.sites,
-    account: c.account,
+    sites: c.sites.map(inertName),
+    account: c.account ? inertName(c.account) : null,
     issuer: providerFor(c.product).issuerName,
     reason: plainReason(c.status, c.reason, true, providerFor(c.product)) ?? '',
     actionUrl: c.kind !== 'degraded' && c.reconnectUrl ? c.reconnectUrl : connectionUrl,
@@ -69,6 +71,7 @@ export function connectionMail(env: Envelope, c: ConnectionMailInput): Promise<O
 }
 
 export function digestMail(env: Envelope, d: Omit<DigestMailProps, 'adminUrl' | 'unsubscribeUrl'>): Promise<OutgoingMail> {
-  const props: DigestMailProps = { ...d, adminUrl: `${env.appUrl}/admin`, unsubscribeUrl: unsubscribeUrl(env.appUrl, env.unsubscribeToken) };
+  const renewThisWeek = d.renewThisWeek?.map((r) => ({ ...r, owner: inertName(r.owner) }));
+  const props: DigestMailProps = { ...d, renewThisWeek, adminUrl: `${env.appUrl}/admin`, unsubscribeUrl: unsubscribeUrl(env.appUrl, env.unsubscribeToken) };
   return finish(env, digestSubject(props), createElement(DigestMail, props));
 }

@@ -5,6 +5,7 @@ import type { Product } from '../providers/registry';
 import type { Executor } from '../db';
 import { connectSessions } from '../db/schema';
 import { hashSecret } from '../secrets';
+import { connectLinkToken } from '../auth/redirect';
 
 export interface ConnectLinkPurpose {
   product: Product;
@@ -12,8 +13,6 @@ export interface ConnectLinkPurpose {
   /** e.g. "a…@example.com". */
   maskedEmail: string;
 }
-
-const CONNECT_PATH = /^\/connect\/([A-Za-z0-9_-]{1,128})$/;
 
 /** "alice@example.com" → "a…@example.com": enough to recognise one's own address, not to learn someone else's. */
 export function maskEmail(email: string): string {
@@ -23,8 +22,8 @@ export function maskEmail(email: string): string {
 }
 
 /** The purpose of the live (unused, unexpired) connect link that `next` points at, if it is one. */
-export async function connectLinkPurpose(db: Executor, next: string | undefined): Promise<ConnectLinkPurpose | undefined> {
-  const token = next ? CONNECT_PATH.exec(next)?.[1] : undefined;
+export async function connectLinkPurpose(db: Executor, next: string | undefined, appUrl: string): Promise<ConnectLinkPurpose | undefined> {
+  const token = connectLinkToken(next, appUrl);
   if (!token) return undefined;
   const [row] = await db
     .select({ product: connectSessions.product, connectionId: connectSessions.connectionId, userEmail: connectSessions.userEmail })

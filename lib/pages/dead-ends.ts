@@ -125,6 +125,26 @@ const DEAD_ENDS: Record<string, DeadEnd> = {
     nextStep: (d) => `Verify the address in your ${issuerOf(d)} account settings, then sign in again.`,
     action: () => ({ kind: 'link', label: 'Sign in again', href: '/signin' }),
   },
+  'signin-other-account': {
+    status: 403,
+    tone: 'warn',
+    title: () => 'Signed in with another account',
+    explanation: (d) =>
+      `This email address belongs to a Reconnect user who signs in with a different ${issuerOf(d)} account, and Reconnect ` +
+      'never lets an email address alone decide who you are. Nothing changed: nobody was signed in.',
+    nextStep: (d) => `Sign in again and choose the ${issuerOf(d)} account you used before. If that account is gone, ask an admin to release the old one.`,
+    action: () => ({ kind: 'link', label: 'Sign in again', href: '/signin' }),
+  },
+  'email-not-accepted': {
+    status: 403,
+    tone: 'warn',
+    title: () => 'Email address not accepted',
+    explanation: (d) =>
+      `The email address of this ${issuerOf(d)} account is written with look-alike characters (such as full-width letters) ` +
+      'that read as another, plain address, so Reconnect does not sign it in. Nothing changed: nobody was signed in.',
+    nextStep: (d) => `Sign in with a ${issuerOf(d)} account whose email address is written in plain letters.`,
+    action: () => ({ kind: 'link', label: 'Sign in again', href: '/signin' }),
+  },
   'no-sites': {
     status: 400,
     tone: 'warn',
@@ -195,6 +215,15 @@ const DEAD_ENDS: Record<string, DeadEnd> = {
     nextStep: () => ASK_FOR_LINK,
     action: homeOrSignIn,
   },
+  'link-withdrawn': {
+    status: 410,
+    tone: 'info',
+    title: () => 'This link is no longer valid',
+    explanation: () =>
+      'The connection this link was for has been reconnected, or works again, since the link was sent, so the link was withdrawn. Nothing changed.',
+    nextStep: (d) => (d.signedInAs ? 'Your connections show where things stand.' : 'Sign in to see where your connections stand.'),
+    action: homeOrSignIn,
+  },
   'link-wrong-user': {
     status: 403,
     tone: 'warn',
@@ -261,6 +290,8 @@ const CALLBACK_CODES: Record<string, string> = {
   missing_code: 'oauth-invalid',
   state_mismatch: 'other-user',
   email_not_verified: 'email-not-verified',
+  email_look_alike: 'email-not-accepted',
+  signin_account_mismatch: 'signin-other-account',
   no_sites: 'no-sites',
   product_not_configured: 'product-not-configured',
   connection_not_found: 'connection-not-found',
@@ -275,6 +306,7 @@ const LINK_CODES: Record<string, string> = {
   not_found: 'link-not-found',
   used: 'link-used',
   expired: 'link-expired',
+  withdrawn: 'link-withdrawn',
   wrong_user: 'link-wrong-user',
   not_owner: 'link-not-owner',
   connection_not_found: 'connection-not-found',

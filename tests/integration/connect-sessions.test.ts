@@ -12,7 +12,13 @@ import { consentAndGetCode } from '../../lib/providers/atlassian/simulator/clien
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
 import { hashSecret } from '../../lib/secrets';
 import { upsertUser, type UserRow } from '../../lib/users';
-import { APP_URL, connectViaSimulator, simApps, TEST_KEYS, testSql } from '../helpers/connections';
+import { APP_URL, connectViaSimulator, engineFor, expireAccessTokens, reconnectViaSimulator, simApps, TEST_KEYS, testSql } from '../helpers/connections';
+import { NextRequest } from 'next/server';
+import { appFlowContext } from '../../lib/flows/app-context';
+import { startFlow } from '../../lib/flows/start';
+import { safeRedirect } from '../../lib/auth/redirect';
+import { deadEnd } from '../../lib/pages/dead-ends';
+import { SimulatorControl } from '../../lib/providers/atlassian/simulator/client';
 import { dbFor } from '../../lib/db';
 
 const ROUTE_APP_URL = 'http://reconnect.test';
@@ -119,8 +125,9 @@ describe('createConnectSession', () => {
     expect(tokenOf((await newLink()).url)).not.toBe(link.token);
   });
 
-  it('its API schema trims and lower-cases the email', () => {
+  it('its API schema normalises the email as users are (NFKC, trimmed, lower-cased)', () => {
     expect(connectSessionInput.parse({ user_email: ' Carol@Example.COM ', product: 'jira' })).toEqual({ user_email: 'carol@example.com', product: 'jira' });
+    expect(connectSessionInput.parse({ user_email: 'carol@\uff25xample.com', product: 'jira' })).toEqual({ user_email: 'carol@example.com', product: 'jira' });
     expect(connectSessionInput.parse({ connection_id: UNKNOWN_ID })).toEqual({ connection_id: UNKNOWN_ID });
   });
 
@@ -479,5 +486,122 @@ describe('GET /connect/{token}', () => {
     expect(wrong.headers.get('location')).toBe(`${ROUTE_APP_URL}/problem/link-wrong-user`);
     expect((await sessionRow(link.token)).used_at).toBeNull();
     expect((await open('unknown-token', alice)).headers.get('location')).toBe(`${ROUTE_APP_URL}/problem/link-not-found`);
+  });
+});
+
+describe('a link after sign-in, and a link no longer needed', () => {
+  const ROUTE_BROWSER = 'nonce-of-the-route-browser';
+  let openLink: (request: Request, context: { params: Promise<{ token: string }> }) => Promise<Response>;
+  let callbackRoute: (request: NextRequest) => Promise<Response>;
+
+  beforeAll(async () => {
+    ({ GET: openLink } = await import('../../app/connect/[token]/route'));
+    ({ GET: callbackRoute } = await import('../../app/api/oauth/callback/route'));
+  });
+
+  const open = (token: string, user: UserRow | null) => {
+    session.user = user;
+    return openLink(new Request(`${ROUTE_APP_URL}/connect/${token}`), { params: Promise.resolve({ token }) });
+  };
+  const callback = (query: URLSearchParams, user: UserRow | null) => {
+    session.user = user;
+    return callbackRoute(new NextRequest(`${ROUTE_APP_URL}/api/oauth/callback?${query}`));
+  };
+
+  it('the sign-in before a link stores the link by its id, never its token; after sign-in the link goes on to the consent screen', async () => {
+    const link = await newLink({ user_email: 'alice@example.com', product: 'confluence' });
+    const { id } = await sessionRow(link.token);
+    const signIn = await open(link.token, null);
+    const next = new URL(signIn.headers.get('location')!).searchParams.get('next')!;
+    expect(next).toBe(`/connect/${link.token}`);
+    // What the sign-in page's button does (app/signin/actions.ts).
+    const app = appFlowContext();
+    const authorize = await startFlow(app, { purpose: 'signin', redirectTo: safeRedirect(next, app.appUrl) }, ROUTE_BROWSER);
+    const state = new URL(authorize).searchParams.get('state')!;
+    const [row] = await sql`select * from oauth_states where state_hash = ${hashSecret(state)}`;
+    expect(row).toMatchObject({ purpose: 'signin', redirect_to: null, connect_session_id: id });
+    expect(JSON.stringify(row)).not.toContain(link.token);
+    expect(JSON.stringify(await sql`select * from oauth_states`)).not.toContain(link.token);
+
+    // Signed in at the provider: the callback signs Alice in and goes straight on to the link's consent screen.
+    const signedIn = await callback(await consentAt(authorize, 'alice@example.com'), null);
+    expect(signedIn.status).toBe(303);
+    expect(signedIn.headers.get('set-cookie')).toMatch(/session-token=/);
+    const consent = signedIn.headers.get('location')!;
+    expect(consent).toMatch(new RegExp(`^${sim.url}/authorize\\?`));
+    const [connectState] = await sql`select purpose, user_id, product, connect_session_id from oauth_states where state_hash = ${hashSecret(new URL(consent).searchParams.get('state')!)}`;
+    expect(connectState).toEqual({ purpose: 'connect', user_id: alice.id, product: 'confluence', connect_session_id: id });
+    expect((await sessionRow(link.token)).used_at).not.toBeNull();
+    const done = await callback(await consentAt(consent, 'alice@example.com'), alice);
+    expect(done.headers.get('location')).toMatch(new RegExp(`^${ROUTE_APP_URL}/\\?connected=confluence&connection=`));
+  });
+
+  it('after sign-in as someone else, the link says it is for someone else, and stays unused', async () => {
+    const link = await newLink({ user_email: 'alice@example.com', product: 'jira' });
+    const app = appFlowContext();
+    const authorize = await startFlow(app, { purpose: 'signin', redirectTo: `/connect/${link.token}` }, ROUTE_BROWSER);
+    const signedIn = await callback(await consentAt(authorize, 'bob@example.com'), null);
+    expect(signedIn.headers.get('location')).toBe(`${ROUTE_APP_URL}/problem/link-wrong-user`);
+    expect((await sessionRow(link.token)).used_at).toBeNull();
+  });
+
+  it('a link opened after its connection was reconnected another way says it is no longer valid', async () => {
+    const conn = await connectViaSimulator(sql, sim.url, 'alice@example.com');
+    await sql`update connections set status = 'needs_reauth', reason = 'revoked' where id = ${conn.id}`;
+    const mailed = await newLink({ connection_id: conn.id }); // e.g. the mail's Reconnect button
+    const fromApi = await newLink({ connection_id: conn.id }); // and a link the API handed out
+    // Reconnected from the connection's page (or any other link): both links are withdrawn in that transaction.
+    await reconnectViaSimulator(sql, sim.url, conn.id, 'alice@example.com');
+    for (const link of [mailed, fromApi]) {
+      const row = await sessionRow(link.token);
+      expect(row.used_at).not.toBeNull();
+      expect(row.used_at!.getTime()).toBe(row.expires_at.getTime());
+      for (const who of [alice, null]) {
+        const res = await open(link.token, who);
+        expect(res.headers.get('location')).toBe(`${ROUTE_APP_URL}/problem/link-withdrawn`);
+      }
+      expect(await openConnectSession(ctx, link.token, alice, BROWSER)).toMatchObject({ kind: 'error', status: 410, code: 'withdrawn' });
+    }
+    const page = deadEnd('link-withdrawn');
+    expect(page.title({})).toBe('This link is no longer valid');
+    expect(page.status).toBe(410);
+    expect(page.explanation({})).toContain('has been reconnected, or works again, since the link was sent');
+    // Another connection's links, and links without a connection, are left alone.
+    const other = await newLink({ user_email: 'alice@example.com', product: 'jira' });
+    await reconnectViaSimulator(sql, sim.url, conn.id, 'alice@example.com');
+    expect(await sessionRow(other.token)).toMatchObject({ used_at: null });
+  });
+
+  it('a connection that recovers withdraws its open links, except its Renew link while in its renewal window', async () => {
+    const control = new SimulatorControl(sim.url);
+    const engine = engineFor(sql, sql, sim.url);
+    const degrade = async (id: string) => {
+      await control.addFault({ kind: 'status', status: 503, target: 'token', count: 1 });
+      await expireAccessTokens(sql, [id]);
+      await expect(engine.getAccessToken(id)).rejects.toMatchObject({ code: 'temporarily_unavailable' });
+      expect((await sql`select status from connections where id = ${id}`)[0].status).toBe('degraded');
+    };
+    // The worker's retry after the backoff: refreshed, recovered.
+    const recover = async (id: string) => {
+      await sql`update connections set next_refresh_at = now() - interval '1 second' where id = ${id}`;
+      expect(await engine.refreshNextDue()).toEqual({ id, outcome: 'refreshed' });
+      expect((await sql`select status from connections where id = ${id}`)[0].status).toBe('active');
+    };
+    try {
+      const plain = await connectViaSimulator(sql, sim.url, 'alice@example.com', 'confluence');
+      await degrade(plain.id);
+      const link = await newLink({ connection_id: plain.id });
+      await recover(plain.id);
+      expect((await open(link.token, alice)).headers.get('location')).toBe(`${ROUTE_APP_URL}/problem/link-withdrawn`);
+
+      const renewing = await connectViaSimulator(sql, sim.url, 'alice@example.com', 'confluence');
+      await sql`update connections set renew_warned_at = now() where id = ${renewing.id}`;
+      await degrade(renewing.id);
+      const renew = await newLink({ connection_id: renewing.id });
+      await recover(renewing.id);
+      expect(await sessionRow(renew.token)).toMatchObject({ used_at: null });
+    } finally {
+      await control.clearFaults();
+    }
   });
 });

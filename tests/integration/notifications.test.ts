@@ -143,6 +143,32 @@ describe('owner notifications', () => {
     expect(await sql`select 1 from webhook_messages where connection_id = ${id} and type = 'connection.needs_reauth'`).toHaveLength(1);
   });
 
+  it('a site or account name a provider controls reads as quoted text in both parts of the mail, never as a link', async () => {
+    const { id } = await connectViaSimulator(sql, sim.url, 'alice@example.com');
+    // What a hostile site admin could name their site, and an account address: the names as the provider reported them.
+    const hostile = 'Acme — your access ended, sign in again at https://evil.example/login or write to help@evil.example';
+    await sql`update connection_sites set name = ${hostile} where connection_id = ${id} and name = 'Acme'`;
+    await sql`update connections set account_email = 'owner@evil.example' where id = ${id}`;
+    await killGrant('alice@example.com', id);
+    await expect(engineFor(sql, sql, sim.url).getAccessToken(id)).rejects.toMatchObject({ code: 'needs_reauth' });
+    expect(await runWorker()).toMatchObject({ sent: 1 });
+    const [mail] = smtp.inbox;
+    const html = (mail.html || '').replaceAll('&#x27;', "'").replaceAll('&quot;', '"');
+    const text = mail.text ?? '';
+    for (const part of [text, html]) {
+      expect(part).toContain('“Acme — your access ended, sign in again at https[:]//evil[.]example/login or wr…”');
+      expect(part).toContain('“Globex”');
+      expect(part).toContain('account “owner[at]evil[.]example”');
+      expect(part).not.toMatch(/evil\.example|@evil/);
+    }
+    // The only URLs in the text part are the app's own (the Reconnect link, the connection's page, the unsubscribe link).
+    const urls = text.match(/[a-z][a-z\d+.-]*:\/\/[^\s<>\])]+/giu) ?? [];
+    expect(urls.length).toBeGreaterThan(0);
+    for (const url of urls) expect(url.startsWith(`${APP_URL}/`), url).toBe(true);
+    // And in the HTML, every link's target.
+    for (const [, href] of html.matchAll(/href="([^"]+)"/g)) expect(href!.startsWith(`${APP_URL}/`), href).toBe(true);
+  });
+
   it('a transient blip sends nothing; a degraded spell that lasts NOTIFY_DEGRADED_AFTER_HOURS sends one mail', async () => {
     const blip = await connectViaSimulator(sql, sim.url, 'alice@example.com');
     const engine = engineFor(sql, sql, sim.url);

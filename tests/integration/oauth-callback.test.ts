@@ -12,7 +12,7 @@ import { startFlow, type FlowStart } from '../../lib/flows/start';
 import { BitbucketControl, bitbucketConsentAndGetCode } from '../../lib/providers/bitbucket/simulator/client';
 import { consentAndGetCode, SimulatorControl } from '../../lib/providers/atlassian/simulator/client';
 import { startSimulator, type Simulator } from '../../lib/sandbox/simulator';
-import { upsertUser } from '../../lib/users';
+import { releaseSignInAccount, roleFor, upsertUser } from '../../lib/users';
 import { APP_URL, engineFor, TEST_KEYS, simApps, storedTokens, testSql } from '../helpers/connections';
 import { dbFor } from '../../lib/db';
 
@@ -69,6 +69,8 @@ const PAGE_OF: Record<string, string> = {
   no_refresh_token: 'no-refresh-token',
   account_mismatch: 'account-mismatch',
   email_not_verified: 'email-not-verified',
+  signin_account_mismatch: 'signin-other-account',
+  email_look_alike: 'email-not-accepted',
   product_not_configured: 'product-not-configured',
 };
 
@@ -280,6 +282,141 @@ describe('sign-in through the callback', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('a user is bound to the account that first signed them in, not to an email', () => {
+  /**
+   * A loopback stand-in for Atlassian's API: the simulator, except that /me answers `me(simulated)`, e.g. another
+   * account id for the same email (the email is verified: Atlassian would vouch for it).
+   */
+  async function standIn(me: (simulated: Record<string, unknown>) => Record<string, unknown>, extra: Partial<FlowContext> = {}) {
+    const server: Server = createServer(async (req, res) => {
+      const upstream = await fetch(`${sim.url}${req.url}`, { headers: { authorization: req.headers.authorization ?? '' } });
+      const body = await upstream.text();
+      res.writeHead(upstream.status, { 'content-type': 'application/json' });
+      res.end(req.url === '/me' && upstream.ok ? JSON.stringify(me(JSON.parse(body))) : body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const flow: FlowContext = { ...ctx, ...extra, apps: (p) => { const app = ctx.apps(p); return app && { ...app, apiUrl }; } };
+    const signIn = async (simulatedEmail: string) => {
+      const state = new URL(await startFlow(flow, { purpose: 'signin' }, BROWSER)).searchParams.get('state')!;
+      return handleOAuthCallback(flow, new URLSearchParams({ state, code: await code(simulatedEmail, ['read:me']) }), { sessionUserId: null, browserNonce: BROWSER });
+    };
+    return { signIn, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  }
+
+  const sessionsOf = async (email: string) =>
+    (await sql`select count(*)::int as n from sessions s join users u on u.id = s.user_id where u.email = ${email}`)[0].n as number;
+  const userRow = async (email: string) => (await sql`select id, name, role, atlassian_account_id as bound from users where email = ${email}`)[0];
+
+  it('binds a user to the provider account at sign-in, and refuses another account with the same (verified) email: no session, nothing changed', async () => {
+    // Carol signs in for the first time: her account binds her.
+    const carolAccount = '557058:ca401000-0000-4000-8000-00000000ca01';
+    const asCarol = await standIn((me) => ({ ...me, account_id: carolAccount, email: 'carol@example.com', name: 'Carol', email_verified: true }));
+    try {
+      expect(await asCarol.signIn('bob@example.com')).toMatchObject({ ok: true, kind: 'signin' });
+      expect(await asCarol.signIn('bob@example.com')).toMatchObject({ ok: true, kind: 'signin' }); // the same account again
+    } finally {
+      await asCarol.close();
+    }
+    const before = await userRow('carol@example.com');
+    expect(before.bound).toBe(`atlassian:${carolAccount}`);
+    const sessions = await sessionsOf('carol@example.com');
+
+    // Another Atlassian account whose (verified) email is Carol's, even written differently: refused.
+    const impostor = await standIn((me) => ({ ...me, name: 'Not Carol', email: ' CAROL@example.com ', email_verified: true }));
+    try {
+      const refused = await expectRefusedWithoutWrites(() => impostor.signIn('bob@example.com'), 403, 'signin_account_mismatch');
+      expect(refused.message).toContain('signs in with a different Atlassian account');
+      const page = deadEnd('signin-other-account');
+      expect(page.title({})).toBe('Signed in with another account');
+      expect(page.explanation({ product: 'jira' })).toContain('Nothing changed: nobody was signed in.');
+    } finally {
+      await impostor.close();
+    }
+    expect(await userRow('carol@example.com')).toEqual(before); // same name, role and binding
+    expect(await sessionsOf('carol@example.com')).toBe(sessions);
+
+    // Released by an admin (npm run cli -- user unbind), the next sign-in binds again.
+    expect(await releaseSignInAccount(dbFor(sql), 'Carol@Example.com')).toBe(true);
+    const again = await standIn((me) => ({ ...me, email: 'carol@example.com', email_verified: true }));
+    try {
+      expect(await again.signIn('bob@example.com')).toMatchObject({ ok: true, kind: 'signin' });
+    } finally {
+      await again.close();
+    }
+    expect((await userRow('carol@example.com')).bound).toBe('atlassian:557058:d4c3b2a1-9f8e-4d7c-b6a5-000000000003');
+  });
+
+  it('two simultaneous first sign-ins of one email from two accounts: one binds, the other is refused', async () => {
+    const a = await standIn((me) => ({ ...me, account_id: '557058:da000000-0000-4000-8000-0000000000a1', email: 'dana@example.com' }));
+    const b = await standIn((me) => ({ ...me, account_id: '557058:da000000-0000-4000-8000-0000000000b2', email: 'dana@example.com' }));
+    try {
+      const results = await Promise.all([a.signIn('bob@example.com'), b.signIn('alice@example.com')]);
+      expect(results.map((r) => (r.ok ? 'ok' : r.code)).sort()).toEqual(['ok', 'signin_account_mismatch']);
+      expect(await sessionsOf('dana@example.com')).toBe(1);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('a legacy binding (a bare account id) still binds; a binding to another provider is replaced', async () => {
+    const eveAccount = '557058:e0e00000-0000-4000-8000-0000000000e1';
+    await upsertUser(dbFor(sql), 'eve@example.com', 'Eve', []);
+    await sql`update users set atlassian_account_id = ${'557058:e0e00000-0000-4000-8000-0000000000ff'} where email = 'eve@example.com'`;
+    const eve = await standIn((me) => ({ ...me, account_id: eveAccount, email: 'eve@example.com' }));
+    try {
+      await expectRefusedWithoutWrites(() => eve.signIn('bob@example.com'), 403, 'signin_account_mismatch');
+      await sql`update users set atlassian_account_id = ${eveAccount} where email = 'eve@example.com'`;
+      expect(await eve.signIn('bob@example.com')).toMatchObject({ ok: true });
+      expect((await userRow('eve@example.com')).bound).toBe(`atlassian:${eveAccount}`);
+      await sql`update users set atlassian_account_id = ${'bitbucket:{e0e00000-0000-4000-8000-0000000000ff}'} where email = 'eve@example.com'`;
+      expect(await eve.signIn('bob@example.com')).toMatchObject({ ok: true });
+      expect((await userRow('eve@example.com')).bound).toBe(`atlassian:${eveAccount}`);
+    } finally {
+      await eve.close();
+    }
+  });
+
+  it('normalises emails with NFKC: the same address written with a combining accent is one user', async () => {
+    const composed = 'jos\u00e9@example.com';
+    const decomposed = 'JOSE\u0301@example.com';
+    const jose = await standIn((me) => ({ ...me, account_id: '557058:105e0000-0000-4000-8000-000000000001', email: decomposed }));
+    try {
+      expect(await jose.signIn('bob@example.com')).toMatchObject({ ok: true, user: { email: composed } });
+      expect(await jose.signIn('bob@example.com')).toMatchObject({ ok: true, user: { email: composed } });
+    } finally {
+      await jose.close();
+    }
+    expect((await sql`select email from users where email like 'jos%'`).map((u) => u.email)).toEqual([composed]);
+  });
+
+  it('refuses an address written with look-alike characters that read as another, plain one (full-width letters)', async () => {
+    const lookAlike = await standIn((me) => ({ ...me, account_id: '557058:f0000000-0000-4000-8000-0000000000f1', email: '\uff41dmin@example.com' }));
+    try {
+      await expectRefusedWithoutWrites(() => lookAlike.signIn('bob@example.com'), 403, 'email_look_alike');
+      expect(deadEnd('email-not-accepted').title({})).toBe('Email address not accepted');
+    } finally {
+      await lookAlike.close();
+    }
+  });
+
+  it('matches ADMIN_EMAILS on plain ASCII addresses only: a non-ASCII address never gets the admin role', async () => {
+    const dotless = 'adm\u0131n@example.com'; // "admın", with a dotless ı
+    const adminEmails = ['admin@example.com', dotless];
+    const server = await standIn((me) => ({ ...me, account_id: '557058:d0000000-0000-4000-8000-0000000000d1', email: dotless }), { adminEmails });
+    try {
+      expect(await server.signIn('bob@example.com')).toMatchObject({ ok: true, user: { email: dotless } });
+    } finally {
+      await server.close();
+    }
+    expect(roleFor(dotless, [dotless, 'admin@example.com'])).toBe('user');
+    expect(roleFor('\uff41dmin@example.com', ['admin@example.com'])).toBe('user');
+    expect(roleFor(' Admin@Example.com ', ['admin@example.com'])).toBe('admin');
+    const [row] = await sql`select role from users where email = ${dotless}`;
+    expect(row.role).toBe('user');
   });
 });
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { safeRedirect, safeRedirectPath } from '../../lib/auth/redirect';
+import { connectLinkToken, safeRedirect, safeRedirectPath } from '../../lib/auth/redirect';
 
 const APP = 'https://reconnect.example.com';
 const HOME = `${APP}/`;
@@ -63,5 +63,14 @@ describe('safeRedirect', () => {
   it('gives the path of a safe target for next= and form fields', () => {
     expect(safeRedirectPath('/connections/x?y=1', APP)).toBe('/connections/x?y=1');
     expect(safeRedirectPath('/\t/evil.example', APP)).toBe('/');
+  });
+
+  it("finds a connect link's token in a target, as a path or an absolute URL on APP_URL only", () => {
+    const token = 'Yg9g9eV_abc-123';
+    expect(connectLinkToken(`/connect/${token}`, APP)).toBe(token);
+    expect(connectLinkToken(`${APP}/connect/${token}`, APP)).toBe(token);
+    for (const other of [`https://evil.example/connect/${token}`, `/connect/${token}/more`, '/connect/', '/connections/x', undefined, 42]) {
+      expect(connectLinkToken(other, APP)).toBeUndefined();
+    }
   });
 });

@@ -4,6 +4,7 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { validatedActionWithUser, type ActionState } from '@/lib/actions/validated';
 import { appClock } from '@/lib/clock';
+import { normalizeEmail } from '@/lib/users';
 import { drain } from '@/lib/jobs/worker';
 import { getTokenEngine } from '@/lib/tokens';
 import type { FaultInput } from '@/lib/providers/atlassian/simulator/client';
@@ -42,7 +43,7 @@ export const userEventAction = sandboxOnly(
     }),
     async ({ email, event }, user) => {
       // A user drives the simulator for their own Atlassian account only; admins for everyone's.
-      if (user.role !== 'admin' && email.trim().toLowerCase() !== user.email) {
+      if (user.role !== 'admin' && normalizeEmail(email) !== user.email) {
         return { error: 'You can only do this for your own Atlassian account. An admin can do it for anyone.' };
       }
       return run(async () => {

@@ -3,6 +3,7 @@
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { validatedActionWithUser, type ActionState } from '@/lib/actions/validated';
+import { normalizeEmail } from '@/lib/users';
 import { bitbucketSimulator, isSandbox, simulatorProblem } from './simulator';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -30,7 +31,7 @@ const handle = validatedActionWithUser(
       if (event === 'revoke') {
         const parsed = z.email().safeParse(email);
         if (!parsed.success) return { error: 'Choose a simulator user.' };
-        if (user.role !== 'admin' && parsed.data.trim().toLowerCase() !== user.email) {
+        if (user.role !== 'admin' && normalizeEmail(parsed.data) !== user.email) {
           return { error: 'You can only do this for your own Bitbucket account. An admin can do it for anyone.' };
         }
         const { revoked_grants } = await sim.revokeApp(parsed.data);

@@ -6,6 +6,7 @@ import { COLORS, MailLayout, paragraph, PrimaryButton } from './layout';
 export interface ConnectionMailProps {
   kind: 'needs_reauth' | 'degraded' | 'expiring';
   product: string;
+  /** Already made inert (quoted, no link-like text: lib/notifications/inert-name.ts), like `account`. */
   sites: string[];
   account: string | null;
   /** Who issued the tokens: "Atlassian" or "Bitbucket". */

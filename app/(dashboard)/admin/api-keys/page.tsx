@@ -5,6 +5,7 @@ import { ApiKeyCreateForm } from '@/components/api-key-create-form';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
+import { Notice } from '@/components/ui/notice';
 import { PageHeader } from '@/components/ui/page-header';
 import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
 import { listApiKeys } from '@/lib/api-keys';
@@ -34,6 +35,14 @@ async function ApiKeysPage() {
           </>
         }
       />
+      {/* Keys have no scopes (docs/service-api.md): the admin must know what handing one out gives away. */}
+      <Notice tone="warn" title="Every key has full access">
+        <p>
+          Any API key reads every connection’s access token, for every user, and can call the products’ APIs with it through the
+          proxy. It also creates connect links, disconnects connections and manages webhook endpoints. Keys have no scopes.
+        </p>
+        <p>Give a key only to a service you trust with all of that, one key per service, and revoke it when the service stops.</p>
+      </Notice>
       <Card title="Create a key">
         {/* Keyed by the revoked count: a revoke remounts the form, so a key shown once does not linger. */}
         <ApiKeyCreateForm key={keys.filter((k) => k.revoked_at).length} />

@@ -7,7 +7,8 @@ import { getDb } from '@/lib/db';
 import { appFlowContext } from '@/lib/flows/app-context';
 import { handleOAuthCallback } from '@/lib/flows/callback';
 import { safeRedirect } from '@/lib/auth/redirect';
-import { callbackProblemPath } from '@/lib/pages/dead-ends';
+import { callbackProblemPath, linkProblemPath } from '@/lib/pages/dead-ends';
+import { resumeConnectSession } from '@/lib/connect-sessions';
 import { databaseRoute } from '@/lib/pages/database-page';
 
 export const dynamic = 'force-dynamic';
@@ -30,6 +31,12 @@ export const GET = databaseRoute(async function GET(request: NextRequest) {
     const previous = request.cookies.get(sessionCookieName(ctx.appUrl))?.value;
     if (previous) await sessionAdapter(getDb()).deleteSession!(previous);
     const cookie = serializeCookie(sessionCookieName(ctx.appUrl), result.sessionToken, { ...cookieOptions(ctx.appUrl), expires: result.expires });
+    if (result.connectSessionId && caller.browserNonce) {
+      // A sign-in on the way to a connect link: on to it, as the person who just signed in, in this browser.
+      const link = await resumeConnectSession(ctx, result.connectSessionId, result.user, caller.browserNonce);
+      const next = link.kind === 'redirect' ? link.url : safeRedirect(link.kind === 'error' ? linkProblemPath(link) : '/', ctx.appUrl);
+      return redirectTo(next, cookie);
+    }
     return redirectTo(result.redirectTo, cookie);
   }
   return redirectTo(safeRedirect(`/?${result.kind}=${result.product}&connection=${result.connectionId}`, ctx.appUrl));
