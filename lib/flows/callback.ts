@@ -142,7 +142,7 @@ async function storeGrant(ctx: FlowContext, row: StateRow, product: Product, gra
   if (sites.length === 0) {
     return fail(400, 'no_sites', `Your ${issuer} account has no ${productLabel(product)} ${siteNoun(product, 1)} this app can access. Nothing changed.`);
   }
-  const store = { db: ctx.db, keys: ctx.keys, appUrl: ctx.appUrl, refreshMarginSeconds: ctx.refreshMarginSeconds, now: ctx.tokenNow?.() };
+  const store = { db: ctx.db, keys: ctx.keys, appUrl: ctx.appUrl, refreshMarginSeconds: ctx.refreshMarginSeconds, now: ctx.now?.() };
   const family = { product, tokens, profile, sites };
   if (row.purpose === 'connect') {
     // The same account connected again (even by two first connects at once): its live connection gets the new family, never a twin.
