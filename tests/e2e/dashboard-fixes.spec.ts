@@ -156,4 +156,14 @@ test('"Advance 91 days" in the sandbox ends in inactivity_expired: the connectio
   await expect(card(page, 'Jira')).toContainText('Atlassian expired this connection after 90 days without use.');
   await expect(card(page, 'Jira')).not.toContainText('Access token expires in');
   await shot(page, 'fixes-5-inactivity-expired');
+
+  // One clock for every page: the card and /admin say the same of the same connection.
+  await expect(card(page, 'Jira')).toContainText('Last refreshed:91 days ago');
+  await page.context().clearCookies();
+  await signInAs(page, 'Ada Admin');
+  await page.goto('/admin?q=alice%40example.com');
+  const row = page.getByRole('row').filter({ hasText: 'Jira connection of alice@example.com' });
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText('Needs reconnect');
+  await expect(row).toContainText('91 days ago');
 });

@@ -74,7 +74,7 @@ export const advanceClockAction = sandboxOnly(
     run(async () => {
       // The simulator's grants and the app's connections age alike; the app's own clock stays the real one.
       const clock = await advanceSandboxClock(getDb(), simulator(), days * 86_400);
-      return `The simulator clock moved ${plural(days, 'day')} ahead; it now reads ${clock.now.slice(0, 10)}.`;
+      return `The simulator clock moved ${plural(days, 'day')} ahead; it now reads ${clock.now.slice(0, 10)}. Every connection and its timeline is ${plural(days, 'day')} older.`;
     }),
   ),
 );
