@@ -3,6 +3,7 @@ import { AutoRefresh } from '@/components/auto-refresh';
 import { ConnectButtons } from '@/components/connect-buttons';
 import { ConnectionCard } from '@/components/connection-card';
 import { NotificationSwitch } from '@/components/notification-switch';
+import { renderTime } from '@/components/time';
 import { EmptyState } from '@/components/ui/empty-state';
 import { Notice } from '@/components/ui/notice';
 import { PageHeader } from '@/components/ui/page-header';
@@ -11,7 +12,6 @@ import { requireUser } from '@/lib/auth/session';
 import { getConfig } from '@/lib/config';
 import { listUserConnections } from '@/lib/connections/queries';
 import { getDb } from '@/lib/db';
-import { now as healthNow } from '@/lib/clock'; // sandbox: the simulator's clock
 import { mailSetup } from '@/lib/notifications/admin';
 import { connectionNotificationSwitches, userNotificationSettings } from '@/lib/notifications/preferences';
 import { connectBanner } from '@/lib/pages/connect-banner';
@@ -27,7 +27,7 @@ async function HomePage({ searchParams }: { searchParams: Search }) {
   const success = connectBanner(await searchParams, connections); // gone once that connection is disconnected
   const settings = await userNotificationSettings(getDb(), user.id);
   const switches = await connectionNotificationSwitches(getDb(), connections.filter((c) => c.user_id === user.id).map((c) => c.id));
-  const now = healthNow().getTime();
+  const now = renderTime(); // the one clock of every page (docs/architecture.md, Clocks)
   const products = getConfig().products;
   const empty = connections.length === 0;
   return (

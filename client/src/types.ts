@@ -235,7 +235,7 @@ export type components = {
                 sites: components["schemas"]["Site"][];
                 /**
                  * Format: uri
-                 * @description The connection's reconnect page in the app (the user must be signed in).
+                 * @description `connection.needs_reauth` and `connection.expiring`: an absolute, single-use link that reconnects this connection (the one kind of link the owner's mail and the API's 409 also give), valid 7 days (`connection.expiring`: until `renew_by`); only the connection's owner can use it. null for the other types.
                  */
                 reconnect_url: string | null;
                 /**

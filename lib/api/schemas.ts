@@ -245,7 +245,10 @@ export const webhookEventSchema = z
       reason: z.string().nullable(),
       user_email: z.email().nullable(),
       sites: z.array(siteSchema),
-      reconnect_url: z.url().nullable().meta({ description: "The connection's reconnect page in the app (the user must be signed in)." }),
+      reconnect_url: z.url().nullable().meta({
+        description:
+          '`connection.needs_reauth` and `connection.expiring`: an absolute, single-use link that reconnects this connection (the one kind of link the owner\'s mail and the API\'s 409 also give), valid 7 days (`connection.expiring`: until `renew_by`); only the connection\'s owner can use it. null for the other types.',
+      }),
       renew_by: timestamp.nullable().meta({ description: 'When the provider ends the connection\'s token family (its consent time plus the absolute lifetime: 365 days for Atlassian); renew before it. null for Bitbucket and `webhook.test`. `connection.expiring` fires once per family when this comes within `RENEW_WARNING_DAYS`.' }),
       occurred_at: timestamp,
       endpoint_id: uuid.optional().meta({ description: '`webhook.test` only: the endpoint tested.' }),

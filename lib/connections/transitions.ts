@@ -12,6 +12,7 @@ import { cancelPendingMails, queueOwnerMail, type OwnerMailKind } from '../outbo
 import { enqueueWebhookMessage } from '../outbox/webhook-messages';
 import { recordEvent, type ConnectionEvent, type ConnectionEventType } from './events';
 import { withdrawOpenLinks } from './links';
+import { RECONNECT_LINK_DAYS, storeReconnectLink } from './reconnect-link';
 import { sitesJson } from './queries';
 
 export const TRANSITION_TYPES = ['created', 'reconnected', 'needs_reauth', 'degraded', 'recovered', 'expiring', 'deleted'] as const;
@@ -48,7 +49,7 @@ const CONSUMERS: Record<TransitionType, Consumers> = {
 export interface Transition {
   type: TransitionType;
   connectionId: string;
-  /** The app's public URL: the webhook's reconnect_url starts with it. */
+  /** The app's public URL: the webhook's reconnect_url (a connect link) starts with it. */
   appUrl: string;
   at?: Date;
   /** What the timeline shows beside the type: codes and plain messages, never tokens. */
@@ -67,7 +68,19 @@ export async function recordTransition(tx: Executor, t: Transition): Promise<voi
   if (consumers.withdrawsLinks) await withdrawOpenLinks(tx, t.connectionId, { keepWhileRenewing: consumers.withdrawsLinks === 'unless-renewing' });
 }
 
-/** A webhook's body about a connection: health columns and sites only, never a token. */
+/**
+ * The webhooks that ask for the user: they carry a Reconnect link, the same kind as the owner's mail (single use,
+ * for the owner, valid 7 days; a renewal's until renew_by).
+ */
+const LINK_UNTIL: Partial<Record<string, (at: Date, renewBy: Date | null) => Date>> = {
+  [transitionWebhookType('needs_reauth')]: (at) => new Date(at.getTime() + RECONNECT_LINK_DAYS * 86_400_000),
+  [transitionWebhookType('expiring')]: (at, renewBy) => renewBy ?? new Date(at.getTime() + RECONNECT_LINK_DAYS * 86_400_000),
+};
+
+/**
+ * A webhook's body about a connection: health columns and sites only, never a token. Its Reconnect link (see
+ * LINK_UNTIL; null for the other types) is stored in the caller's transaction, with the message.
+ */
 export async function transitionPayload(tx: Executor, type: string, connectionId: string, appUrl: string, at: Date): Promise<Record<string, unknown>> {
   const [row] = await tx
     .select({
@@ -82,6 +95,8 @@ export async function transitionPayload(tx: Executor, type: string, connectionId
     .from(connections)
     .innerJoin(users, eq(users.id, connections.userId))
     .where(eq(connections.id, connectionId));
+  const until = LINK_UNTIL[type];
+  const link = { connectionId: row!.id, userEmail: row!.user_email, product: row!.product };
   const data = {
     connection_id: row!.id,
     product: row!.product,
@@ -89,7 +104,7 @@ export async function transitionPayload(tx: Executor, type: string, connectionId
     reason: row!.reason,
     user_email: row!.user_email,
     sites: row!.sites.map((s) => ({ cloud_id: s.cloud_id, name: s.name, url: s.url })),
-    reconnect_url: `${appUrl}/connections/${row!.id}/reconnect`,
+    reconnect_url: until ? await storeReconnectLink(tx, appUrl, { ...link, expiresAt: until(at, row!.renew_by) }) : null,
     renew_by: row!.renew_by?.toISOString() ?? null,
     occurred_at: at.toISOString(),
   };

@@ -118,6 +118,11 @@ export const connections = pgTable(
     index('connections_due_idx')
       .on(t.nextRefreshAt)
       .where(sql`status in ('active', 'degraded')`),
+    // One live connection per person, product and provider account: connecting the same account again
+    // reconnects it, even when two first connects of it run at once (lib/connections/store.ts, connectGrant).
+    uniqueIndex('connections_live_account_idx')
+      .on(t.userId, t.product, t.accountId)
+      .where(sql`status <> 'disconnected'`),
   ],
 );
 

@@ -1,4 +1,3 @@
-import { now } from '../clock';
 import { getConfig } from '../config';
 import { getDb } from '../db';
 import { productApps } from '../providers/apps';
@@ -15,6 +14,5 @@ export function appFlowContext(): FlowContext {
     apps: productApps(config),
     signInProduct: signInProduct(config.products) ?? LEGACY_SIGN_IN_PRODUCT,
     refreshMarginSeconds: config.refreshMarginSeconds,
-    tokenNow: now,
   };
 }

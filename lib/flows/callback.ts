@@ -1,8 +1,7 @@
 import { createSession } from '../auth/sessions';
 import type { AccessibleResource, Profile, TokenSet } from '../oauth/types';
 import { LEGACY_SIGN_IN_PRODUCT, productLabel, providerOf, type Product } from '../providers/registry';
-import { findLiveConnection } from '../connections/lookup';
-import { createConnection, replaceTokenFamily } from '../connections/store';
+import { connectGrant, replaceTokenFamily } from '../connections/store';
 import { providerFor, siteNoun, type ProviderApp } from '../providers';
 import { and, eq, isNull, ne, sql } from 'drizzle-orm';
 import { connections, oauthStates, users } from '../db/schema';
@@ -180,16 +179,12 @@ async function storeGrant(ctx: FlowContext, row: StateRow, product: Product, gra
   if (sites.length === 0) {
     return fail(400, 'no_sites', `Your ${issuer} account has no ${productLabel(product)} ${siteNoun(product, 1)} this app can access. Nothing changed.`);
   }
-  const store = { db: ctx.db, keys: ctx.keys, appUrl: ctx.appUrl, refreshMarginSeconds: ctx.refreshMarginSeconds, now: ctx.tokenNow?.() };
+  const store = { db: ctx.db, keys: ctx.keys, appUrl: ctx.appUrl, refreshMarginSeconds: ctx.refreshMarginSeconds, now: ctx.now?.() };
   const family = { product, tokens, profile, sites };
   if (row.purpose === 'connect') {
-    // The same account connected again: its live connection gets the new family, never a twin.
-    const existing = await findLiveConnection(ctx.db, row.userId!, product, profile.accountId);
-    if (existing) {
-      await replaceTokenFamily(store, existing, family);
-      return { ok: true, kind: 'reconnected', connectionId: existing, product };
-    }
-    return { ok: true, kind: 'connected', connectionId: await createConnection(store, row.userId!, family), product };
+    // The same account connected again (even by two first connects at once): its live connection gets the new family, never a twin.
+    const { connectionId, created } = await connectGrant(store, row.userId!, family);
+    return { ok: true, kind: created ? 'connected' : 'reconnected', connectionId, product };
   }
   const [existing] = await ctx.db
     .select({ accountId: connections.accountId, accountEmail: connections.accountEmail })

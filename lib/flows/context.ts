@@ -13,9 +13,8 @@ export interface FlowContext {
   apps: ProductApps;
   /** The product whose app signs people in: Atlassian's 3LO app when configured, else Bitbucket's consumer. */
   signInProduct: Product;
+  /** The flows' clock (tests move it); the real one by default. */
   now?: () => Date;
-  /** The clock new tokens' lifetimes are stored by: the token engine's (sandbox: the simulator's). */
-  tokenNow?: () => Date;
   refreshMarginSeconds?: number;
 }
 

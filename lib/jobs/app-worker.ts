@@ -1,4 +1,3 @@
-import { appClock } from '../clock';
 import { getConfig } from '../config';
 import { getDb } from '../db';
 import { createLogger } from '../log';
@@ -20,8 +19,8 @@ export function startAppWorker(log: WorkerLog = createLogger('worker')): Running
     onAttempt: (outcome) => metrics().deliveries.inc({ outcome }),
   });
   const tasks = [
-    refreshTask(getTokenEngine(), { beforeRound: () => appClock().sync() }),
-    renewalTask({ db, appUrl: config.appUrl, warningDays: config.renewWarningDays, now: () => appClock().now(), beforeRound: () => appClock().sync() }),
+    refreshTask(getTokenEngine()),
+    renewalTask({ db, appUrl: config.appUrl, warningDays: config.renewWarningDays, now: () => new Date() }),
     delivery,
     cleanupTask(db),
   ];
@@ -36,7 +35,7 @@ export function startAppWorker(log: WorkerLog = createLogger('worker')): Running
         secret: config.authSecret,
         degradedAfterHours: config.notifyDegradedAfterHours,
         onOutcome: (outcome) => metrics().notifications.inc({ outcome }),
-      }, undefined, () => appClock().now()),
+      }),
     );
   }
   return startWorker(tasks, log);

@@ -12,7 +12,7 @@ export interface RenewalScanOptions {
   db: Executor;
   appUrl: string;
   warningDays: number;
-  /** The token clock (sandbox: the simulator's), the one renew_by is on. */
+  /** The clock (tests move it; the app's is the real one, like every stored time's). */
   now: () => Date;
   batch?: number;
 }
@@ -40,7 +40,7 @@ async function warnBatch(opts: RenewalScanOptions): Promise<number> {
       .orderBy(asc(connections.renewBy))
       .limit(opts.batch ?? 50)
       .for('update', { skipLocked: true });
-    // The webhook and the mail go out on the real clock (the sandbox's advanced token clock is not theirs to age).
+    // The transition is dated by the wall clock even when a test moves `now`: no stored event time is ever ahead of it.
     const sentAt = new Date();
     for (const row of due) {
       await tx.update(connections).set({ renewWarnedAt: at }).where(eq(connections.id, row.id));
@@ -52,12 +52,11 @@ async function warnBatch(opts: RenewalScanOptions): Promise<number> {
 }
 
 /** Notices a connection entering its renewal window within a minute (every 30 s; one indexed query when none did). */
-export function renewalTask(opts: RenewalScanOptions & { beforeRound?: () => Promise<void> }, everyMs = 30_000): WorkerTask {
+export function renewalTask(opts: RenewalScanOptions, everyMs = 30_000): WorkerTask {
   return {
     name: 'renewal',
     everyMs,
     async run() {
-      await opts.beforeRound?.();
       return recordEnteredWindows(opts);
     },
   };

@@ -11,19 +11,18 @@ import { drain, type WorkerTask } from './worker';
 /**
  * Proactive refresh (tokens expiring within the margin), keep-alive of idle grants, and retries of degraded ones.
  * Ticks every second so that a retry runs when it is due (a Retry-After of 10 s means 10 s, not the next slow
- * tick); a tick with nothing due is one indexed query. `beforeRound` brings the engine's clock up to date (sandbox).
+ * tick); a tick with nothing due is one indexed query.
  */
 export const REFRESH_TICK_MS = 1_000;
 
 export function refreshTask(
   engine: TokenEngine,
-  opts: { concurrency?: number; everyMs?: number; beforeRound?: () => Promise<void> } = {},
+  opts: { concurrency?: number; everyMs?: number } = {},
 ): WorkerTask {
   return {
     name: 'refresh',
     everyMs: opts.everyMs ?? REFRESH_TICK_MS,
     async run() {
-      await opts.beforeRound?.();
       return drain(() => engine.refreshNextDue(), opts.concurrency ?? 4, 1_000);
     },
   };
@@ -65,15 +64,15 @@ export function deliveryTask(db: Executor, opts: DeliverOptions, everyMs = 1_000
 
 /**
  * Queues the admins' daily digests when something is broken or due for renewal, then sends due notification
- * mails. `tokenNow`: the clock renew_by is on (sandbox: the simulator's).
+ * mails.
  */
-export function notificationTask(opts: NotifyOptions, everyMs = 2_000, tokenNow?: () => Date): WorkerTask {
+export function notificationTask(opts: NotifyOptions, everyMs = 2_000): WorkerTask {
   return {
     name: 'notifications',
     everyMs,
     async run() {
       const at = (opts.now ?? (() => new Date()))();
-      await enqueueDueDigests(opts.db, at, tokenNow?.() ?? at);
+      await enqueueDueDigests(opts.db, at);
       const { attempted } = await sendDueNotifications(opts);
       return attempted;
     },

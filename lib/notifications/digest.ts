@@ -28,11 +28,8 @@ const RENEW_LIST_LIMIT = 50;
 
 const dedupeKey = (userId: string, at: Date) => `digest:${userId}:${at.toISOString().slice(0, 10)}`;
 
-/**
- * Queues today's digest for each opted-in admin who has none yet; returns how many were queued.
- * `tokenAt`: the token clock's now (sandbox: the simulator's), which renew_by is on.
- */
-export async function enqueueDueDigests(db: Db, at: Date, tokenAt = at): Promise<number> {
+/** Queues today's digest for each opted-in admin who has none yet; returns how many were queued. */
+export async function enqueueDueDigests(db: Db, at: Date): Promise<number> {
   const waiting = await db
     .select({ id: users.id })
     .from(users)
@@ -50,7 +47,7 @@ export async function enqueueDueDigests(db: Db, at: Date, tokenAt = at): Promise
       ),
     );
   if (waiting.length === 0) return 0;
-  const payload = await digestPayload(db, at, tokenAt);
+  const payload = await digestPayload(db, at);
   if (!payload) return 0;
   const rows = await db
     .insert(notifications)
@@ -76,14 +73,14 @@ async function renewalsThisWeek(db: Db, at: Date): Promise<RenewItem[]> {
  * Counts by status, the last day's new failures by reason (operator errors first) and what must be renewed this
  * week; undefined when nothing is broken and nothing is due for renewal.
  */
-export async function digestPayload(db: Db, at: Date, tokenAt = at): Promise<DigestPayload | undefined> {
+export async function digestPayload(db: Db, at: Date): Promise<DigestPayload | undefined> {
   const byStatus = await db
     .select({ status: connections.status, n: count() })
     .from(connections)
     .where(ne(connections.status, 'disconnected'))
     .groupBy(connections.status);
   const n = (s: string) => byStatus.find((r) => r.status === s)?.n ?? 0;
-  const renewThisWeek = await renewalsThisWeek(db, tokenAt);
+  const renewThisWeek = await renewalsThisWeek(db, at);
   if (BROKEN.every((s) => n(s) === 0) && renewThisWeek.length === 0) return undefined;
   const since = new Date(at.getTime() - 86_400_000);
   const failures = await db

@@ -2,7 +2,7 @@
 // (HMAC), so that a resend after a crash carries the same links. Only their SHA-256 is stored.
 import { createHash, createHmac } from 'node:crypto';
 
-export const RECONNECT_LINK_DAYS = 7;
+export { RECONNECT_LINK_DAYS } from '../connections/reconnect-link';
 // Same length as newSecret(): 32 bytes, base64url.
 const derive = (secret: string, purpose: string, id: string) => createHmac('sha256', secret).update(`${purpose}:${id}`).digest('base64url');
 

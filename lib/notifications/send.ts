@@ -8,7 +8,8 @@
 import { and, asc, eq, inArray, lte, ne, or } from 'drizzle-orm';
 import type { Product } from '../providers/registry';
 import type { Db } from '../db';
-import { connectionEvents, connectionSites, connections, connectSessions, notifications, users } from '../db/schema';
+import { connectionEvents, connectionSites, connections, notifications, users } from '../db/schema';
+import { storeReconnectLink } from '../connections/reconnect-link';
 import { drainDue, leaseDue, leaseHeld, nextAttemptAt, type Lease } from '../outbox/lease';
 import { hashSecret } from '../secrets';
 import { connectionMail, digestMail, type Envelope } from './compose';
@@ -163,13 +164,9 @@ function stillTrue(n: Claimed, c: { status: string | null; renewBy: Date | null;
  * carries the same link (stored once, hashed).
  */
 async function reconnectLink(opts: NotifyOptions, n: Claimed, email: string, product: Product, until?: Date) {
-  const token = reconnectLinkToken(opts.secret, n.id);
   const expiresAt = until ?? new Date(n.createdAt.getTime() + RECONNECT_LINK_DAYS * 86_400_000);
-  await opts.db
-    .insert(connectSessions)
-    .values({ tokenHash: hashSecret(token), userEmail: email, product, connectionId: n.connectionId!, expiresAt })
-    .onConflictDoNothing({ target: connectSessions.tokenHash });
-  return { url: `${opts.appUrl}/connect/${token}`, expiresAt };
+  const link = { connectionId: n.connectionId!, userEmail: email, product, expiresAt };
+  return { url: await storeReconnectLink(opts.db, opts.appUrl, link, reconnectLinkToken(opts.secret, n.id)), expiresAt };
 }
 
 const EVENT_TYPE = { sent: 'notification_sent', failed: 'notification_failed', suppressed: 'notification_suppressed' } as const;

@@ -343,7 +343,7 @@ export function createTokenEngine(opts: TokenEngineOptions) {
 
   // A dead refresh token always answers the same body, whatever killed it. The cause is inferred from
   // what the app saw: the end of the family's year (renew_by), a lost outcome, the API's own "scope does not match" about this very token family
-  // generation, or the 90 days since the last rotation by the app's clock (sandbox: the simulator's).
+  // generation, or the 90 days since the last rotation (the sandbox's "Advance N days" ages rotation times too).
   // At or after renew_by (a minute early for skew) the family is dead whatever else happened: its year is over.
   function terminalReason(row: TokenRow, outcomeWasUnknown: boolean, at: Date, scopeMismatch: boolean): string {
     if (reachedAbsoluteLifetime(row.renewBy, at)) return 'consent_expired';

@@ -1,4 +1,3 @@
-import { now } from '../clock';
 import { getConfig } from '../config';
 import { getDb, getMarkerDb } from '../db';
 import { recordRefresh } from '../metrics';
@@ -24,8 +23,6 @@ export function getTokenEngine(): TokenEngine {
     refreshMarginSeconds: config.refreshMarginSeconds,
     keepaliveIdleDays: config.keepaliveIdleDays,
     onRefresh: recordRefresh,
-    // Sandbox: the simulator's clock, so that its aged grants are judged by the same calendar.
-    now,
   });
   g[ENGINE_KEY] = engine;
   return engine;

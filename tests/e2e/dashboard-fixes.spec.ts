@@ -140,7 +140,7 @@ test('revoking an API key removes the key that was shown once from the page', as
 });
 
 // Last: it moves the shared simulator's clock (afterAll puts it back).
-test('"Advance 91 days" in the sandbox ends in inactivity_expired: the app judges by the simulator clock', async ({ page }) => {
+test('"Advance 91 days" in the sandbox ends in inactivity_expired: the connection ages with the simulator\'s grant', async ({ page }) => {
   const sql = e2eSql();
   for (const email of EVERYONE) await retireConnectionsOf(sql, email); // nobody else's grant ages with it
   await sql.end();
@@ -151,9 +151,19 @@ test('"Advance 91 days" in the sandbox ends in inactivity_expired: the app judge
   await page.getByRole('button', { name: 'Advance 91 days' }).click();
   await expect(page.getByText(/The simulator clock moved 91 days ahead/)).toBeVisible();
   await page.goto('/');
-  // The worker finds the token long expired by the simulator's calendar, and its grant dead of inactivity.
+  // The connection is 91 days older (the app's clock stays the real one): the worker finds its token long expired, and its grant dead of inactivity.
   await expect(card(page, 'Jira').getByTestId('status-badge')).toHaveText('Needs reconnect', { timeout: 30_000 });
   await expect(card(page, 'Jira')).toContainText('Atlassian expired this connection after 90 days without use.');
   await expect(card(page, 'Jira')).not.toContainText('Access token expires in');
   await shot(page, 'fixes-5-inactivity-expired');
+
+  // One clock for every page: the card and /admin say the same of the same connection.
+  await expect(card(page, 'Jira')).toContainText('Last refreshed:91 days ago');
+  await page.context().clearCookies();
+  await signInAs(page, 'Ada Admin');
+  await page.goto('/admin?q=alice%40example.com');
+  const row = page.getByRole('row').filter({ hasText: 'Jira connection of alice@example.com' });
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText('Needs reconnect');
+  await expect(row).toContainText('91 days ago');
 });

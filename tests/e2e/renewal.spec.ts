@@ -14,12 +14,14 @@ test('a year on the sandbox: Renew soon at 340 days, the Renew mail repairs the 
   await retireConnectionsOf(sql, 'alice@example.com'); // specs share one database
   await signInAs(page, 'Alice Jones');
   const id = await connectProduct(page, 'Jira');
-  const [{ renew_by: firstRenewBy }] = await sql<{ renew_by: Date }[]>`select renew_by from connections where id = ${id}`;
 
   // 340 days on (with keep-alive on the way): inside the 30-day window.
   await page.goto('/sandbox');
   await page.getByRole('button', { name: 'Advance 340 days' }).click();
   await expect(page.getByText(/moved 340 days ahead/)).toBeVisible({ timeout: 60_000 });
+  // The app's clock stayed the real one: the connection aged 340 days, its year now ends in 25 days.
+  const [{ renew_by: firstRenewBy }] = await sql<{ renew_by: Date }[]>`select renew_by from connections where id = ${id}`;
+  expect(Math.round((firstRenewBy.getTime() - Date.now()) / 86_400_000)).toBe(25);
   await page.goto('/');
   const card = page.getByRole('listitem', { name: 'Jira connection' });
   await expect(card.getByTestId('status-badge')).toHaveText('Healthy');
@@ -54,6 +56,7 @@ test('a year on the sandbox: Renew soon at 340 days, the Renew mail repairs the 
   expect(await renewed.getByRole('link', { name: 'Jira', exact: true }).getAttribute('href')).toBe(`/connections/${id}`);
   const [{ renew_by: secondRenewBy }] = await sql<{ renew_by: Date }[]>`select renew_by from connections where id = ${id}`;
   expect(secondRenewBy.getTime() - firstRenewBy.getTime()).toBeGreaterThan(339 * 86_400_000);
+  expect(Math.round((secondRenewBy.getTime() - Date.now()) / 86_400_000)).toBe(365); // a new year from the renewal
   await page.goto(`/connections/${id}`);
   await expect(page.getByText('Renewed', { exact: true }).first()).toBeVisible();
   await shot(page, 'renewal-2-renewed');

@@ -50,7 +50,12 @@ async function grantViaSimulator(simUrl: string, email: string, product: Product
   return { product, tokens, profile, sites };
 }
 
-/** A real connection: a fresh grant, stored like the app does. */
+/**
+ * A real connection: a fresh grant, stored like the app does, except that it records no provider account id.
+ * Tests share one database and connect the same simulator people over and over; a person may have only one
+ * live connection per product and account (connections_live_account_idx), and a connection whose account is
+ * unknown is never "the same account". The connect flow (lib/flows/callback.ts) stores the account id.
+ */
 export async function connectViaSimulator(
   sql: Sql,
   simUrl: string,
@@ -61,14 +66,14 @@ export async function connectViaSimulator(
 ) {
   const family = await grantViaSimulator(simUrl, email, product, scopes);
   const user = await upsertUser(dbFor(sql), email, family.profile.name, []);
-  const id = await createConnection({ db: dbFor(sql), keys, appUrl: APP_URL }, user.id, family);
+  const id = await createConnection({ db: dbFor(sql), keys, appUrl: APP_URL }, user.id, { ...family, profile: { ...family.profile, accountId: null } });
   return { id, userId: user.id, tokens: family.tokens };
 }
 
-/** Reconnect: a new consent at the simulator replaces the connection's token family (same id). */
+/** Reconnect: a new consent at the simulator replaces the connection's token family (same id; no account id, as above). */
 export async function reconnectViaSimulator(sql: Sql, simUrl: string, connectionId: string, email: string, product: Product = 'jira') {
   const family = await grantViaSimulator(simUrl, email, product);
-  return replaceTokenFamily({ db: dbFor(sql), keys: TEST_KEYS, appUrl: APP_URL }, connectionId, family);
+  return replaceTokenFamily({ db: dbFor(sql), keys: TEST_KEYS, appUrl: APP_URL }, connectionId, { ...family, profile: { ...family.profile, accountId: null } });
 }
 
 export function engineFor(sql: Sql, markerSql: Sql, simUrl: string, extra: Partial<TokenEngineOptions> = {}) {

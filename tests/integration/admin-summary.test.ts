@@ -154,6 +154,9 @@ describe('maintained summaries', () => {
     await sql`insert into connection_events (connection_id, type, code, created_at)
       select id, 'refresh_failed', 'timeout', now() - interval '2 days' from connections where status = 'degraded' limit 50`;
     await sql`delete from connection_events where id in (select id from connection_events where type = 'refreshed' limit 500)`;
+    // Times moved back (the sandbox's "Advance N days" ages timelines): each event counts on its new day.
+    await sql`update connection_events set created_at = created_at - interval '3 days 5 hours' where id in (select id from connection_events order by id limit 700)`;
+    await sql`update connection_events set message = 'no time changed' where id in (select id from connection_events order by id desc limit 50)`;
     expect(await summaries()).toEqual(await counted());
   });
 

@@ -116,4 +116,52 @@ describe('migrations', () => {
       rmSync(before, { recursive: true, force: true });
     }
   });
+
+  it('0009 keeps the oldest of each set of live twins and disconnects the others (tokens gone, history kept), then refuses new twins', async () => {
+    const before = migrationsUpTo('0008_covering_indexes');
+    try {
+      await withFreshDatabase(async (url) => {
+        await runMigrations(url, before);
+        const ids = await query(url, async (sql) => {
+          const [ada] = await sql`insert into users (email) values ('ada@example.test') returning id`;
+          const [bea] = await sql`insert into users (email) values ('bea@example.test') returning id`;
+          const conn = async (user: string, product: string, account: string | null, created: string, status = 'active') =>
+            (await sql`insert into connections (user_id, product, account_id, status, created_at, access_token_enc, refresh_token_enc, next_refresh_at)
+                       values (${user}, ${product}, ${account}, ${status}, ${created}, 'a', 'r', now()) returning id`)[0].id as string;
+          return {
+            oldest: await conn(ada.id, 'jira', 'acc-1', '2025-01-01T00:00:00Z'),
+            twin: await conn(ada.id, 'jira', 'acc-1', '2025-01-02T00:00:00Z', 'needs_reauth'),
+            thirdTwin: await conn(ada.id, 'jira', 'acc-1', '2025-01-03T00:00:00Z'),
+            goneAlready: await conn(ada.id, 'jira', 'acc-1', '2024-12-01T00:00:00Z', 'disconnected'),
+            otherProduct: await conn(ada.id, 'confluence', 'acc-1', '2025-01-04T00:00:00Z'),
+            otherAccount: await conn(ada.id, 'jira', 'acc-2', '2025-01-05T00:00:00Z'),
+            otherPerson: await conn(bea.id, 'jira', 'acc-1', '2025-01-06T00:00:00Z'),
+            noAccount: await conn(ada.id, 'jira', null, '2025-01-07T00:00:00Z'),
+            noAccountToo: await conn(ada.id, 'jira', null, '2025-01-08T00:00:00Z'),
+            ada: ada.id as string,
+          };
+        });
+        await runMigrations(url);
+        await query(url, async (sql) => {
+          const rows = await sql<{ id: string; status: string; access_token_enc: string | null; refresh_token_enc: string | null; disconnected: boolean }[]>`
+            select id, status, access_token_enc, refresh_token_enc, disconnected_at is not null as disconnected from connections`;
+          const statusOf = (id: string) => rows.find((r) => r.id === id)!.status;
+          expect(statusOf(ids.oldest)).toBe('active');
+          for (const id of [ids.twin, ids.thirdTwin]) {
+            expect(rows.find((r) => r.id === id)).toMatchObject({ status: 'disconnected', access_token_enc: null, refresh_token_enc: null, disconnected: true });
+          }
+          for (const id of [ids.otherProduct, ids.otherAccount, ids.otherPerson, ids.noAccount, ids.noAccountToo]) expect(statusOf(id)).toBe('active');
+          const events = await sql`select connection_id, type, data->>'by' as by from connection_events order by connection_id`;
+          expect(events.map((e) => [e.connection_id, e.type, e.by]).sort()).toEqual([[ids.twin, 'disconnected', 'upgrade'], [ids.thirdTwin, 'disconnected', 'upgrade']].sort());
+          // The summary the admin page reads follows (migration 0006's triggers).
+          const [{ n }] = await sql`select count::int as n from connection_status_counts where status = 'disconnected' and reason = ''`;
+          expect(n).toBe(3);
+          const twin = sql`insert into connections (user_id, product, account_id) values (${ids.ada}, 'jira', 'acc-1')`;
+          await expect(twin).rejects.toMatchObject({ code: '23505', constraint_name: 'connections_live_account_idx' });
+        });
+      });
+    } finally {
+      rmSync(before, { recursive: true, force: true });
+    }
+  });
 });

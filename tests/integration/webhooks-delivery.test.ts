@@ -154,7 +154,8 @@ describe('deliverDueWebhooks', () => {
     expect(body.type).toBe('connection.created');
     expect(new Date(body.timestamp).toISOString()).toBe(body.timestamp);
     expect(Object.keys(body.data).sort()).toEqual(['connection_id', 'occurred_at', 'product', 'reason', 'reconnect_url', 'renew_by', 'sites', 'status', 'user_email']);
-    expect(body.data).toMatchObject({ connection_id: id, product, status: 'active', reason: null, user_email: 'alice@example.com', reconnect_url: expect.stringMatching(new RegExp(`^${APP_URL}/connections/${id}(/|$)`)) });
+    // Nothing for the user to do: no Reconnect link (needs_reauth and expiring carry one: webhook-reconnect-link.test.ts).
+    expect(body.data).toMatchObject({ connection_id: id, product, status: 'active', reason: null, user_email: 'alice@example.com', reconnect_url: null });
     expect(body.data.sites.length).toBeGreaterThan(0);
     for (const site of body.data.sites) expect(Object.keys(site).sort()).toEqual(['cloud_id', 'name', 'url']);
     // Bitbucket's sites are its workspaces, named by their uuid.

@@ -15,7 +15,6 @@ import { requireAdmin } from '@/lib/auth/session';
 import { getConfig } from '@/lib/config';
 import { getDb } from '@/lib/db';
 import { listedProducts } from '@/lib/providers/registry';
-import { now as tokenNow } from '@/lib/clock';
 import { renewHorizon } from '@/lib/connections/renewal';
 import { mailSetup, notificationOverview } from '@/lib/notifications/admin';
 import { userNotificationSettings } from '@/lib/notifications/preferences';
@@ -32,9 +31,9 @@ async function AdminPage({ searchParams }: { searchParams: Promise<SearchParams>
   const admin = await requireAdmin(); // before any query: a non-admin is redirected and sees no data
   const search = await searchParams;
   const query = parseAdminQuery(search);
-  // The renewal window is on the token clock (sandbox: the simulator's), like renew_by itself.
-  const data = await loadAdminDashboard(getDb(), query, new Date(), renewHorizon(tokenNow(), getConfig().renewWarningDays));
+  // One clock for the page, its queries and the stored times (docs/architecture.md, Clocks).
   const now = renderTime();
+  const data = await loadAdminDashboard(getDb(), query, new Date(now), renewHorizon(new Date(now), getConfig().renewWarningDays));
   const mail = await notificationOverview(getDb());
   const { adminDigest } = await userNotificationSettings(getDb(), admin.id);
   return (

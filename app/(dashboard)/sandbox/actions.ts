@@ -3,7 +3,8 @@
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { validatedActionWithUser, type ActionState } from '@/lib/actions/validated';
-import { appClock } from '@/lib/clock';
+import { getDb } from '@/lib/db';
+import { advanceSandboxClock } from '@/lib/sandbox/clock';
 import { normalizeEmail } from '@/lib/users';
 import { drain } from '@/lib/jobs/worker';
 import { getTokenEngine } from '@/lib/tokens';
@@ -72,9 +73,9 @@ const days = z.coerce
 export const advanceClockAction = sandboxOnly(
   validatedActionWithUser(z.object({ days }), async ({ days }) =>
     run(async () => {
-      const clock = await simulator().advanceClock(days * 86_400);
-      await appClock().sync(); // the app's token clock follows the simulator's at once
-      return `The simulator clock moved ${plural(days, 'day')} ahead; it now reads ${clock.now.slice(0, 10)}.`;
+      // The simulator's grants and the app's connections age alike; the app's own clock stays the real one.
+      const clock = await advanceSandboxClock(getDb(), simulator(), days * 86_400);
+      return `The simulator clock moved ${plural(days, 'day')} ahead; it now reads ${clock.now.slice(0, 10)}. Every connection and its timeline is ${plural(days, 'day')} older.`;
     }),
   ),
 );
@@ -87,8 +88,7 @@ async function advanceKeepingAlive(days: number): Promise<string> {
   let clock = await simulator().clock();
   for (let done = 0; done < days; ) {
     const step = Math.min(KEEPALIVE_STEP_DAYS, days - done);
-    clock = await simulator().advanceClock(step * 86_400);
-    await appClock().sync();
+    clock = await advanceSandboxClock(getDb(), simulator(), step * 86_400);
     await drain(() => getTokenEngine().refreshNextDue(), 2, 10_000);
     done += step;
   }

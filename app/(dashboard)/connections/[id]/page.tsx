@@ -5,13 +5,13 @@ import { ConnectionCard } from '@/components/connection-card';
 import { TimelineFilters } from '@/components/timeline/timeline-filters';
 import { TimelineList } from '@/components/timeline/timeline-list';
 import { Card } from '@/components/ui/card';
+import { renderTime } from '@/components/time';
 import { EmptyState } from '@/components/ui/empty-state';
 import { Notice } from '@/components/ui/notice';
 import { PageHeader } from '@/components/ui/page-header';
 import { LinkButton } from '@/components/ui/button';
 import { productLabel } from '@/lib/providers/registry';
 import { requireUser } from '@/lib/auth/session';
-import { now as healthNow } from '@/lib/clock'; // sandbox: the simulator's clock
 import { getConfig } from '@/lib/config';
 import { getConnectionView } from '@/lib/connections/queries';
 import { filterTypes, foldEvents, parseTimelineFilter, TIMELINE_FILTERS } from '@/lib/connections/timeline';
@@ -41,7 +41,7 @@ async function ConnectionPage({ params, searchParams }: { params: Promise<{ id: 
   const filter = parseTimelineFilter(requested) ?? 'all';
   const page = await listTimelineEvents(db, id, { before, types: filterTypes(filter), limit: PAGE });
   const rows = foldEvents(page.events, providerFor(conn.product)); // the card's words
-  const now = healthNow().getTime();
+  const now = renderTime(); // the one clock of every page (docs/architecture.md, Clocks)
   // The owner's switch for this connection, unless every email of theirs is off (My connections turns them on again).
   const owner = conn.user_id === user.id;
   const emails = owner && (await userNotificationSettings(db, user.id)).notificationsEnabled ? (await connectionNotificationSwitches(db, [id])).get(id) : undefined;

@@ -14,7 +14,8 @@ function redirectTo(location: string): Response {
   return new Response(null, { status: 303, headers: { location, 'cache-control': 'no-store' } });
 }
 
-// The stable "reconnect_url" of webhooks: sign in as the owner, then straight to Atlassian's consent.
+// The Reconnect link of the dead-end pages (and of webhooks delivered before they carried connect links): sign
+// in as the owner, then straight to the provider's consent.
 export const GET = databaseRoute(async function GET(_request: NextRequest, { params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const ctx = appFlowContext();
