@@ -25,7 +25,7 @@ export interface AdminDashboard {
   renewSoon?: { count: number; atLeast: boolean };
 }
 
-/** `renewHorizon`: now + RENEW_WARNING_DAYS on the token clock, for the "Renew soon" chip and filter. */
+/** `renewHorizon`: now + RENEW_WARNING_DAYS, for the "Renew soon" chip and filter. */
 export async function loadAdminDashboard(db: Executor, query: AdminQuery, now = new Date(), renewHorizon?: Date): Promise<AdminDashboard> {
   // The search's plan is resolved once and shared by the list and the counts.
   const listAndCounts = resolveFilter(db, query, renewHorizon).then((filter) =>

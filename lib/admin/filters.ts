@@ -14,7 +14,7 @@ export interface AdminFilter {
   /** When absent (a filter built by hand), the owner's email is tested on each row's joined user. */
   owner?: OwnerScope;
   site?: SiteScope;
-  /** `renew=soon`: the end of the renewal window (now + RENEW_WARNING_DAYS on the token clock). */
+  /** `renew=soon`: the end of the renewal window (now + RENEW_WARNING_DAYS). */
   renewHorizon?: Date;
 }
 
