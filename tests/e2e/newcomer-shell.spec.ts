@@ -2,12 +2,18 @@
 // say, the admins-only refusal as a refusal); the header in one row on a phone and each status badge beside its card's
 // title; the sandbox's failure selects readable at 1280 px and its Inbox folded so that the page stays short.
 import { randomUUID } from 'node:crypto';
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { DEAD_END_CODES, deadEnd } from '../../lib/pages/dead-ends';
 import { UNSUBSCRIBE_NOT_VALID } from '../../lib/pages/unsubscribe-page';
 import { DESKTOP, e2eSql, expectNoHorizontalScroll, PHONE, retireConnectionsOf, seriousViolations, shot, signInAs, userWithConnection } from './helpers';
 
 const sql = e2eSql();
+/** The browser contexts a test opened (one per person), closed after it. */
+const contexts: BrowserContext[] = [];
+test.afterEach(async () => {
+  for (const context of contexts.splice(0)) await context.close();
+});
 test.afterAll(async () => {
   await sql`delete from sandbox_mail where subject like 'Newcomer inbox test %'`;
   await sql.end();
@@ -15,8 +21,14 @@ test.afterAll(async () => {
 
 const titled = (page: string) => `${page} · Reconnect`;
 
+async function freshPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext();
+  contexts.push(context);
+  return context.newPage();
+}
+
 async function signedIn(browser: Browser, name: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
+  const page = await freshPage(browser);
   await signInAs(page, name);
   return page;
 }
@@ -25,8 +37,9 @@ test('every page is titled "<page> · Reconnect": dead ends for what they say, t
   test.setTimeout(300_000);
   await retireConnectionsOf(sql, 'alice@example.com');
   const user = await userWithConnection(browser, 'Alice Jones', 'Jira');
+  contexts.push(user.page.context());
   const admin = await signedIn(browser, 'Ada Admin');
-  const anonymous = await (await browser.newContext()).newPage();
+  const anonymous = await freshPage(browser);
   const deadEnds = [...DEAD_END_CODES, 'no-such-code'].map((code) => ({ path: `/problem/${code}`, title: deadEnd(code).title({}) }));
 
   // Every page a person can reach, by who opens it, with the title it must have.
@@ -180,7 +193,10 @@ test('sandbox at 1280 px: every failure select shows its options whole; the Inbo
   const height = (await inbox.boundingBox())!.height;
   expect(height, `the Inbox is ${height}px tall with five mails`).toBeLessThan(1300);
   await shot(page, 'newcomer-sandbox-inbox');
-  expect(await seriousViolations(page)).toEqual([]);
+  // The folded Inbox's own markup (a heading in each summary). The mails' frames are left out: they are sandboxed
+  // without scripts, and axe, unable to run inside them, stalls for minutes; notifications.spec.ts checks the mail.
+  const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']).exclude('iframe').analyze();
+  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
 
   // An older mail opens with a click on its line.
   const third = inbox.getByRole('article', { name: 'Mail: Newcomer inbox test 3' });
