@@ -2,8 +2,9 @@ import type { Metadata } from 'next';
 import { ShieldX } from 'lucide-react';
 import { DeadEndView } from '@/components/dead-end';
 import { currentUserIfReachable } from '@/lib/auth/session';
+import { ADMINS_ONLY, pageTitle } from '@/lib/pages/titles';
 
-export const metadata: Metadata = { title: 'Admins only · Reconnect' };
+export const metadata: Metadata = { title: pageTitle(ADMINS_ONLY) };
 
 // forbidden() (requireAdmin): HTTP 403, inside the app's layout, saying who is signed in.
 export default async function Forbidden() {
@@ -11,7 +12,7 @@ export default async function Forbidden() {
   return (
     <DeadEndView
       icon={ShieldX}
-      title="Admins only"
+      title={ADMINS_ONLY}
       explanation={
         <>
           This page is for admins of Reconnect. You are signed in as <strong className="break-all">{user?.email ?? 'nobody'}</strong>, which is not an admin account.

@@ -27,8 +27,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         <Toaster>
           {mode === 'sandbox' && <SandboxBanner />}
           <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-            <div className="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-3 px-4 py-3">
-              <Link href="/" className="flex items-center gap-2 rounded text-lg font-semibold tracking-tight focus-visible:outline-2 focus-visible:outline-blue-700">
+            {/* One row at every width: below md the menu shows icons only (components/user-menu.tsx). */}
+            <div className="mx-auto flex max-w-6xl items-center justify-between gap-3 px-4 py-3">
+              <Link href="/" className="flex shrink-0 items-center gap-2 rounded text-lg font-semibold tracking-tight focus-visible:outline-2 focus-visible:outline-blue-700">
                 <ProductMark />
                 Reconnect
               </Link>

@@ -43,8 +43,10 @@ function readConfig(): Config {
 async function database(config: Config): Promise<string> {
   if (config.databaseUrl) return config.databaseUrl;
   const started = Date.now();
-  log.info('DATABASE_URL is unset: starting the embedded Postgres (the first start installs it)');
-  const db = await startEmbeddedPostgres(path.join(config.dataDir, 'pg'), (line) => log.debug(line));
+  log.info('DATABASE_URL is unset: starting the embedded Postgres');
+  const db = await startEmbeddedPostgres(path.join(config.dataDir, 'pg'), (line) => log.debug(line), (dir) =>
+    log.info(`first start: installing the embedded Postgres in ${dir} (later starts reuse it)`),
+  );
   stops.push(() => db.stop());
   kills.push(() => db.kill());
   log.info(`embedded Postgres ready in ${seconds(started)}, data in ${db.dataDir}`);
@@ -60,14 +62,19 @@ async function migrate(): Promise<void> {
 }
 
 // Sandbox mode: the simulator keeps its state next to the database and comes back on its port when it is free.
+// SANDBOX_SIMULATOR_PORT chooses the port: then that one or none (a clear error), never another.
 async function simulator(config: Config): Promise<void> {
   if (config.mode !== 'sandbox' || (process.env.ATLASSIAN_AUTH_URL && process.env.ATLASSIAN_API_URL)) return;
   const stateFile = path.join(config.dataDir, 'sandbox.json');
-  const port = savedPort(stateFile) ?? DEFAULT_SIMULATOR_PORT;
+  const chosen = config.sandboxPorts.simulator;
+  const port = chosen ?? savedPort(stateFile) ?? DEFAULT_SIMULATOR_PORT;
   let sim: Simulator;
   try {
     sim = await startSimulator({ port, stateFile });
-  } catch {
+  } catch (err) {
+    if (chosen !== undefined) {
+      throw new Error(`SANDBOX_SIMULATOR_PORT=${chosen}: the simulator cannot listen there (${err instanceof Error ? err.message : String(err)})`);
+    }
     sim = await startSimulator({ port: 0, stateFile });
   }
   stops.push(() => sim.stop());

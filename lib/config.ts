@@ -9,6 +9,7 @@ export type { OAuthAppConfig };
 export const SANDBOX_ADMIN_EMAIL = 'admin@example.com';
 /** The first provider's sandbox client secret (tests look for it where no secret may be). */
 export const SANDBOX_CLIENT_SECRET = BUILT_IN_PROVIDERS[0].sandbox.clientSecret;
+/** The sandbox simulator's usual port (any free one when taken), unless SANDBOX_SIMULATOR_PORT chooses one. */
 export const DEFAULT_SIMULATOR_PORT = 4010;
 
 export class ConfigError extends Error {
@@ -25,6 +26,7 @@ const optional = <T extends z.ZodType>(schema: T) =>
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const base64Key = z.string().refine((v) => isKey(v), 'must be base64 of exactly 32 bytes');
 const int = (min: number) => z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(min, `must be at least ${min}`);
+const tcpPort = () => int(1).max(65535, 'must be at most 65535');
 
 export const LOG_FORMATS = ['json', 'human'] as const;
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -42,7 +44,9 @@ const databaseSchema = z.object({
 
 const envSchema = databaseSchema.extend({
   APP_URL: optional(httpUrl),
-  PORT: optional(int(1).max(65535, 'must be at most 65535')),
+  PORT: optional(tcpPort()),
+  SANDBOX_SIMULATOR_PORT: optional(tcpPort()),
+  SANDBOX_MAIL_PORT: optional(tcpPort()),
   AUTH_SECRET: optional(z.string().min(16, 'must be at least 16 characters')),
   TOKEN_ENCRYPTION_KEY: optional(base64Key),
   TOKEN_ENCRYPTION_KEY_PREVIOUS: optional(
@@ -102,6 +106,8 @@ interface BaseConfig {
   database: DatabaseConfig;
   appUrl: string;
   port: number;
+  /** The ports chosen for the sandbox's simulator and mail catcher (undefined: the usual one, or any free one). */
+  sandboxPorts: { simulator?: number; mail?: number };
   /** Products whose app is configured (sandbox: all); the others get no Connect button and no API. */
   products: Product[];
   /** Test-only providers are registered (RECONNECT_TEST_PROVIDERS=true; never in production). */
@@ -191,8 +197,10 @@ export function loadConfig(env: Env = process.env, dataDir = env.RECONNECT_DATA_
   if (mode === 'sandbox' && e.NODE_ENV === 'production' && !isLoopbackUrl(appUrl) && e.SANDBOX_ALLOW_PUBLIC !== 'true') {
     throw new ConfigError('APP_URL', `is not a loopback address while sandbox mode (no ATLASSIAN_CLIENT_ID or BITBUCKET_CLIENT_ID) runs with NODE_ENV=production: anyone could sign in as the seeded admin; configure a real app, or set SANDBOX_ALLOW_PUBLIC=true to serve the sandbox publicly`);
   }
+  const sandboxPorts = { simulator: e.SANDBOX_SIMULATOR_PORT, mail: e.SANDBOX_MAIL_PORT };
+  if (mode === 'sandbox') checkDistinctPorts(port, sandboxPorts);
   const dev = e.TOKEN_ENCRYPTION_KEY && e.AUTH_SECRET ? undefined : ensureDevSecrets(dataDir);
-  const simulatorUrl = `http://127.0.0.1:${DEFAULT_SIMULATOR_PORT}`;
+  const simulatorUrl = `http://127.0.0.1:${sandboxPorts.simulator ?? DEFAULT_SIMULATOR_PORT}`;
   return {
     mode,
     production,
@@ -200,6 +208,7 @@ export function loadConfig(env: Env = process.env, dataDir = env.RECONNECT_DATA_
     database,
     appUrl,
     port,
+    sandboxPorts,
     ...(Object.fromEntries(providers.map((p) => [p.id, appConfig(p, keys, mode, simulatorUrl)])) as ProviderApps),
     // Sandbox: every provider's products; live: those whose app has a client id.
     products: providers.filter((p) => mode === 'sandbox' || keys[`${p.envPrefix}_CLIENT_ID`]).flatMap((p) => p.products.map((d) => d.id)),
@@ -229,6 +238,15 @@ export function loadConfig(env: Env = process.env, dataDir = env.RECONNECT_DATA_
     worker: { inApp: e.RECONNECT_WORKER !== 'off', handlesSignals: Boolean(e.NEXT_MANUAL_SIG_HANDLE) },
     metricsToken: e.METRICS_TOKEN,
   };
+}
+
+/** Two servers cannot listen on one port: a chosen sandbox port must differ from PORT and from the other one. */
+function checkDistinctPorts(port: number, chosen: Config['sandboxPorts']): void {
+  if (chosen.simulator === port) throw new ConfigError('SANDBOX_SIMULATOR_PORT', `must differ from PORT (${port})`);
+  if (chosen.mail === port) throw new ConfigError('SANDBOX_MAIL_PORT', `must differ from PORT (${port})`);
+  if (chosen.mail !== undefined && chosen.mail === chosen.simulator) {
+    throw new ConfigError('SANDBOX_MAIL_PORT', `must differ from SANDBOX_SIMULATOR_PORT (${chosen.simulator})`);
+  }
 }
 
 const oneOf = <T extends string>(values: readonly T[], raw: string | undefined): T | undefined =>

@@ -1,4 +1,5 @@
 import { Plug } from 'lucide-react';
+import type { Metadata } from 'next';
 import { AutoRefresh } from '@/components/auto-refresh';
 import { ConnectButtons } from '@/components/connect-buttons';
 import { ConnectionCard } from '@/components/connection-card';
@@ -16,8 +17,11 @@ import { mailSetup } from '@/lib/notifications/admin';
 import { connectionNotificationSwitches, userNotificationSettings } from '@/lib/notifications/preferences';
 import { connectBanner } from '@/lib/pages/connect-banner';
 import { databasePage } from '@/lib/pages/database-page';
+import { pageTitle } from '@/lib/pages/titles';
 
 export const dynamic = 'force-dynamic';
+
+export const metadata: Metadata = { title: pageTitle('My connections') };
 
 type Search = Promise<Record<string, string | string[] | undefined>>;
 

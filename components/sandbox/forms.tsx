@@ -136,7 +136,8 @@ export function FaultForm({ providers }: { providers: ProviderOption[] }) {
     <Form action={injectFaultAction}>
       {(pending) => (
         <>
-          <div className="grid grid-cols-1 gap-3 sm:grid-cols-4 sm:items-end">
+          {/* Two columns at most: four side by side in a half-width panel cut the options short ("Token endpoi"). */}
+          <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 sm:items-end">
             <Field label="Where (500s, timeouts, 429s)">
               {(control) => (
                 <Select {...control} name="target" value={target} onChange={(e) => setTarget(e.target.value)}>

@@ -4,6 +4,7 @@ import { cn } from './cn';
 interface CardProps {
   title?: ReactNode;
   description?: ReactNode;
+  /** Short (a status badge): it stays beside the title, which wraps instead. */
   actions?: ReactNode;
   children?: ReactNode;
   className?: string;
@@ -22,12 +23,13 @@ export function Card({ title, description, actions, children, className, as: Hea
       {...rest}
     >
       {(title || actions) && (
-        <div className="mb-3 flex flex-wrap items-start justify-between gap-2">
-          <div className="min-w-0">
-            {title && <Heading className="text-base font-semibold">{title}</Heading>}
+        // One row: the title takes the room and wraps within it, the actions (short: a status badge) stay beside it.
+        <div className="mb-3 flex items-start justify-between gap-2">
+          <div className="min-w-0 flex-1">
+            {title && <Heading className="text-base font-semibold break-words">{title}</Heading>}
             {description && <p className="mt-0.5 text-sm text-slate-600 dark:text-slate-400">{description}</p>}
           </div>
-          {actions && <div className="flex flex-wrap items-center gap-2">{actions}</div>}
+          {actions && <div className="flex shrink-0 flex-wrap items-center justify-end gap-2">{actions}</div>}
         </div>
       )}
       {children}

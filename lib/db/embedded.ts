@@ -196,13 +196,23 @@ function startServer(place: Placement, port: number, onLog: (line: string) => vo
   });
 }
 
-/** Starts (initialising on first use) a real Postgres server for `dataDir` (see placement() for root). */
-export async function startEmbeddedPostgres(dataDir: string, onLog: (line: string) => void = () => {}): Promise<EmbeddedDatabase> {
+/**
+ * Starts (initialising on first use) a real Postgres server for `dataDir` (see placement() for root).
+ * `onCreate` is called only when the cluster does not exist yet and is about to be created (the slow first start).
+ */
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  onLog: (line: string) => void = () => {},
+  onCreate: (clusterDir: string) => void = () => {},
+): Promise<EmbeddedDatabase> {
   const place = await placement(path.resolve(dataDir));
   const running = runningServerUrl(place.dataDir);
   if (running) return { url: running, dataDir: place.dataDir, stop: async () => {}, kill: () => {} };
   await clearStaleServer(place.dataDir);
-  if (!existsSync(path.join(place.dataDir, 'PG_VERSION'))) await initialise(place);
+  if (!existsSync(path.join(place.dataDir, 'PG_VERSION'))) {
+    onCreate(place.dataDir);
+    await initialise(place);
+  }
   const port = await freePort();
   const server = await startServer(place, port, onLog);
   const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;

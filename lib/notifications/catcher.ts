@@ -7,11 +7,12 @@ import { startSmtpReceiver, type SmtpReceiver } from './smtp-receiver';
 export const DEFAULT_MAIL_CATCHER_PORT = 4025;
 
 /**
- * Starts the catcher (its usual port, or any free one) unless mail is configured or this is live mode;
- * sets SMTP_URL in `env` for the app it starts. Returns a stop function, or undefined when not started.
+ * Starts the catcher unless mail is configured or this is live mode: on SANDBOX_MAIL_PORT when chosen (taken: an
+ * error naming it), else on its usual port or any free one. Sets SMTP_URL in `env` for the app it starts.
+ * Returns a stop function, or undefined when not started.
  */
 export async function startMailCatcher(
-  config: { mode: 'sandbox' | 'live'; smtpUrl?: string },
+  config: { mode: 'sandbox' | 'live'; smtpUrl?: string; sandboxPorts: { mail?: number } },
   env: NodeJS.ProcessEnv,
   log: (m: string) => void,
 ): Promise<(() => Promise<void>) | undefined> {
@@ -29,9 +30,14 @@ export async function startMailCatcher(
     });
   };
   let receiver: SmtpReceiver;
+  const chosen = config.sandboxPorts.mail;
   try {
-    receiver = await startSmtpReceiver(store, DEFAULT_MAIL_CATCHER_PORT);
-  } catch {
+    receiver = await startSmtpReceiver(store, chosen ?? DEFAULT_MAIL_CATCHER_PORT);
+  } catch (err) {
+    if (chosen !== undefined) {
+      await endDb(db);
+      throw new Error(`SANDBOX_MAIL_PORT=${chosen}: the mail catcher cannot listen there (${err instanceof Error ? err.message : String(err)})`);
+    }
     receiver = await startSmtpReceiver(store, 0);
   }
   env.SMTP_URL = receiver.url;

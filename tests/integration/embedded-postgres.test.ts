@@ -27,19 +27,23 @@ async function query<T extends object>(url: string, fn: (sql: postgres.Sql) => P
 }
 
 describe('embedded Postgres in a folder only its owner may enter', () => {
-  it('starts, keeps its data across a restart, and shuts down cleanly', { timeout: 180_000 }, async () => {
-    const first = await startEmbeddedPostgres(dataDir);
+  it('starts, keeps its data across a restart, and shuts down cleanly; only the first start creates the cluster', { timeout: 180_000 }, async () => {
+    // npm start says "first start: installing the embedded Postgres" from this callback: once, not on every start.
+    const created: string[] = [];
+    const first = await startEmbeddedPostgres(dataDir, undefined, (dir) => created.push(dir));
     try {
       expect(first.dataDir).toBe(isRoot ? path.join(rootProjectDir(dataDir), 'pg') : dataDir);
+      expect(created).toEqual([first.dataDir]);
       await query(first.url, (sql) => sql`create table kept (note text); insert into kept values ('before the restart')`.simple());
     } finally {
       await first.stop();
     }
     expect(existsSync(path.join(first.dataDir, 'postmaster.pid'))).toBe(false);
 
-    const second = await startEmbeddedPostgres(dataDir);
+    const second = await startEmbeddedPostgres(dataDir, undefined, (dir) => created.push(dir));
     try {
       expect(second.dataDir).toBe(first.dataDir);
+      expect(created).toEqual([first.dataDir]); // the restart found the cluster: nothing created
       const rows = await query(second.url, (sql) => sql<{ note: string }[]>`select note from kept`);
       expect(rows.map((r) => r.note)).toEqual(['before the restart']);
     } finally {

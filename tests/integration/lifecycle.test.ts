@@ -148,6 +148,8 @@ describe('npm start, stopped by a signal to the npm process', () => {
 
   it('SIGINT: everything stops, exit code 0; a sandbox connection made before is kept', { timeout: 20 * 60_000 }, async () => {
     const run = await npmStart({});
+    // The first start creates the embedded database, and says so (later starts do not: see the next test).
+    expect(run.output()).toContain('first start: installing the embedded Postgres');
     const app = appAccess(run.output());
     try {
       const { id } = await connectViaSimulator(app.sql, app.simUrl, 'alice@example.com', 'jira', app.keys);
@@ -164,6 +166,7 @@ describe('npm start, stopped by a signal to the npm process', () => {
     expect(connectionId).not.toBe('');
     const run = await npmStart({ LOG_FORMAT: 'json', LOG_LEVEL: 'debug' });
     expect(run.output()).toMatch(/^\{"level":"info","time":"[^"]+","component":"reconnect","msg":"ready in /m);
+    expect(run.output()).not.toMatch(/first start|installs it/); // the database exists since the first start
     const app = appAccess(run.output());
     try {
       const tokens = engineFor(app.sql, app.marker, app.simUrl, { keys: app.keys });

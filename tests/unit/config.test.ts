@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, isLoopbackUrl, loadConfig, loadDatabaseConfig } from '../../lib/config';
+import { ConfigError, DEFAULT_SIMULATOR_PORT, isLoopbackUrl, loadConfig, loadDatabaseConfig } from '../../lib/config';
 
 const key = Buffer.alloc(32, 7).toString('base64');
 const dataDir = () => mkdtempSync(path.join(tmpdir(), 'reconnect-config-'));
@@ -134,6 +134,36 @@ describe('sandbox mode under NODE_ENV=production', () => {
   it('isLoopbackUrl knows loopback hosts only', () => {
     expect(['http://127.8.9.10', 'http://[::ffff:127.0.0.1]', 'http://LOCALHOST:1'].map(isLoopbackUrl)).toEqual([true, true, true]);
     expect(['http://192.168.1.2', 'http://example.com', 'http://[::]'].map(isLoopbackUrl)).toEqual([false, false, false]);
+  });
+});
+
+describe('sandbox ports', () => {
+  it('SANDBOX_SIMULATOR_PORT and SANDBOX_MAIL_PORT are unset by default: the usual ports (any free one when taken)', () => {
+    const config = loadConfig({}, dataDir());
+    expect(config.sandboxPorts).toEqual({ simulator: undefined, mail: undefined });
+    expect(config.atlassian.authUrl).toBe(`http://127.0.0.1:${DEFAULT_SIMULATOR_PORT}`);
+  });
+
+  it('reads both ports; the providers point at the chosen simulator port', () => {
+    const config = loadConfig({ SANDBOX_SIMULATOR_PORT: '4110', SANDBOX_MAIL_PORT: '4125' }, dataDir());
+    expect(config.sandboxPorts).toEqual({ simulator: 4110, mail: 4125 });
+    expect(config.atlassian).toMatchObject({ authUrl: 'http://127.0.0.1:4110', apiUrl: 'http://127.0.0.1:4110' });
+    expect(config.bitbucket).toMatchObject({ authUrl: 'http://127.0.0.1:4110', apiUrl: 'http://127.0.0.1:4110' });
+  });
+
+  it.each([
+    [{ SANDBOX_SIMULATOR_PORT: 'abc' }, 'SANDBOX_SIMULATOR_PORT', 'must be a number'],
+    [{ SANDBOX_SIMULATOR_PORT: '0' }, 'SANDBOX_SIMULATOR_PORT', 'must be at least 1'],
+    [{ SANDBOX_SIMULATOR_PORT: '4010.5' }, 'SANDBOX_SIMULATOR_PORT', 'must be a whole number'],
+    [{ SANDBOX_MAIL_PORT: '65536' }, 'SANDBOX_MAIL_PORT', 'must be at most 65535'],
+    [{ SANDBOX_MAIL_PORT: '-25' }, 'SANDBOX_MAIL_PORT', 'must be at least 1'],
+    [{ SANDBOX_SIMULATOR_PORT: '3000' }, 'SANDBOX_SIMULATOR_PORT', 'must differ from PORT (3000)'],
+    [{ PORT: '4300', SANDBOX_MAIL_PORT: '4300' }, 'SANDBOX_MAIL_PORT', 'must differ from PORT (4300)'],
+    [{ SANDBOX_SIMULATOR_PORT: '4400', SANDBOX_MAIL_PORT: '4400' }, 'SANDBOX_MAIL_PORT', 'must differ from SANDBOX_SIMULATOR_PORT (4400)'],
+  ])('rejects %o in one line naming %s', (env, variable, detail) => {
+    const err = errorOf(env);
+    expect(err.variable).toBe(variable);
+    expect(err.message).toBe(`Invalid configuration: ${variable} ${detail}`);
   });
 });
 

@@ -1,5 +1,4 @@
 import { ShieldCheck } from 'lucide-react';
-import type { Metadata } from 'next';
 import { ConfigErrorBanner } from '@/components/admin/config-error-banner';
 import { ConnectionsTable } from '@/components/admin/connections-table';
 import { FailureReasons } from '@/components/admin/failure-reasons';
@@ -22,10 +21,11 @@ import { NotificationsPanel } from '@/components/admin/notifications-panel';
 import { Notice } from '@/components/ui/notice';
 import { PageHeader } from '@/components/ui/page-header';
 import { databasePage } from '@/lib/pages/database-page';
+import { adminPageMetadata } from './title';
 
 export const dynamic = 'force-dynamic';
 
-export const metadata: Metadata = { title: 'All connections — Reconnect admin' };
+export const generateMetadata = adminPageMetadata('All connections');
 
 async function AdminPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const admin = await requireAdmin(); // before any query: a non-admin is redirected and sees no data

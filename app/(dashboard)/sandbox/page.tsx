@@ -18,10 +18,11 @@ import { listInbox } from '@/lib/notifications/inbox';
 import { isSandbox, readSnapshot, simulatorUrl } from './simulator';
 import { BUILT_IN_PROVIDER_IDS, providerName } from '@/lib/providers/registry';
 import { databasePage } from '@/lib/pages/database-page';
+import { pageTitle } from '@/lib/pages/titles';
 
 export const dynamic = 'force-dynamic';
 
-export const metadata: Metadata = { title: 'Sandbox — Reconnect' };
+export const metadata: Metadata = { title: pageTitle('Sandbox control panel') };
 
 function clockText(clock: { now: string; offset_seconds: number } | null): string {
   if (!clock) return 'unknown';

@@ -6,6 +6,7 @@ import { getConnectionView } from '@/lib/connections/queries';
 import { getDb } from '@/lib/db';
 import { deadEnd, productParam, type DeadEndDetails, type NextAction } from '@/lib/pages/dead-ends';
 import { databasePage } from '@/lib/pages/database-page';
+import { deadEndMetadata } from './metadata';
 
 export const dynamic = 'force-dynamic';
 
@@ -14,9 +15,9 @@ interface Props {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }
 
-export async function generateMetadata({ params }: Props): Promise<Metadata> {
+export async function generateMetadata({ params, searchParams }: Props): Promise<Metadata> {
   const { code } = await params;
-  return { title: `${deadEnd(code).title({})} · Reconnect`, robots: { index: false } };
+  return deadEndMetadata(code, productParam((await searchParams).product));
 }
 
 /** The connection's own account, shown only to its owner. */

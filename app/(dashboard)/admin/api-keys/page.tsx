@@ -1,5 +1,4 @@
 import { KeyRound } from 'lucide-react';
-import type { Metadata } from 'next';
 import { ActionForm } from '@/components/action-form';
 import { ApiKeyCreateForm } from '@/components/api-key-create-form';
 import { Badge } from '@/components/ui/badge';
@@ -13,10 +12,11 @@ import { requireAdmin } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { revokeApiKeyAction } from './actions';
 import { databasePage } from '@/lib/pages/database-page';
+import { adminPageMetadata } from '../title';
 
 export const dynamic = 'force-dynamic';
 
-export const metadata: Metadata = { title: 'API keys — Reconnect admin' };
+export const generateMetadata = adminPageMetadata('API keys');
 
 const day = (d: Date | null) => (d ? `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC` : '—');
 

@@ -1,5 +1,4 @@
 import { MonitorSmartphone, UserRound } from 'lucide-react';
-import type { Metadata } from 'next';
 import { ActionForm } from '@/components/action-form';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
@@ -10,10 +9,11 @@ import { listLiveSessions, type LiveSession } from '@/lib/auth/sessions';
 import { getDb } from '@/lib/db';
 import { endAllSessionsAction, endSessionAction } from './actions';
 import { databasePage } from '@/lib/pages/database-page';
+import { adminPageMetadata } from '../title';
 
 export const dynamic = 'force-dynamic';
 
-export const metadata: Metadata = { title: 'Sessions — Reconnect admin' };
+export const generateMetadata = adminPageMetadata('Sessions');
 
 const minute = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 

@@ -1,5 +1,4 @@
 import { Inbox, Webhook } from 'lucide-react';
-import type { Metadata } from 'next';
 import Link from 'next/link';
 import { AutoRefresh } from '@/components/auto-refresh';
 import { ago, duration, renderTime } from '@/components/time';
@@ -18,10 +17,11 @@ import { getDb } from '@/lib/db';
 import { DELIVERY_STATUSES, isEndpointId, listDeliveries, listEndpoints, type DeliveryStatus, type DeliveryView, type WebhookEndpointView } from '@/lib/webhooks/endpoints';
 import { WEBHOOK_TYPES, type WebhookType } from '@/lib/webhooks/outbox';
 import { databasePage } from '@/lib/pages/database-page';
+import { adminPageMetadata } from '../title';
 
 export const dynamic = 'force-dynamic';
 
-export const metadata: Metadata = { title: 'Webhooks — Reconnect admin' };
+export const generateMetadata = adminPageMetadata('Webhooks');
 
 type Search = Promise<Record<string, string | string[] | undefined>>;
 

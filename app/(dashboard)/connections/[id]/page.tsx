@@ -1,4 +1,5 @@
 import { ArrowLeft, History, Plug } from 'lucide-react';
+import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { AutoRefresh } from '@/components/auto-refresh';
 import { ConnectionCard } from '@/components/connection-card';
@@ -11,7 +12,7 @@ import { Notice } from '@/components/ui/notice';
 import { PageHeader } from '@/components/ui/page-header';
 import { LinkButton } from '@/components/ui/button';
 import { productLabel } from '@/lib/providers/registry';
-import { requireUser } from '@/lib/auth/session';
+import { currentUser, requireUser, type SessionUser } from '@/lib/auth/session';
 import { getConfig } from '@/lib/config';
 import { getConnectionView } from '@/lib/connections/queries';
 import { filterTypes, foldEvents, parseTimelineFilter, TIMELINE_FILTERS } from '@/lib/connections/timeline';
@@ -22,19 +23,39 @@ import { queryId } from '@/lib/input';
 import { connectionNotificationSwitches, userNotificationSettings } from '@/lib/notifications/preferences';
 import { providerFor } from '@/lib/providers';
 import { databasePage } from '@/lib/pages/database-page';
+import { pageTitle } from '@/lib/pages/titles';
 
 export const dynamic = 'force-dynamic';
 
 const PAGE = 50;
 
 type Search = { before?: string; kind?: string };
+type Params = Promise<{ id: string }>;
 
-async function ConnectionPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Search> }) {
+/** The connection the viewer may see (its owner, or an admin); undefined for anyone else. */
+async function visibleConnection(user: SessionUser, id: string) {
+  const conn = isUuid(id) ? await getConnectionView(getDb(), id) : undefined;
+  return conn && (conn.user_id === user.id || user.role === 'admin') ? conn : undefined;
+}
+
+// "Jira connection (alice@example.com) · Reconnect": the product and the account, so that two tabs tell apart.
+// A connection the viewer may not see is "Page not found" (notFound() here makes Next use app/not-found.tsx's title).
+export const generateMetadata = databasePage(async ({ params }: { params: Params }): Promise<Metadata> => {
+  const { id } = await params;
+  const user = await currentUser();
+  if (!user) return { title: pageTitle('Connection') }; // the page sends them to sign in
+  const conn = await visibleConnection(user, id);
+  if (!conn) notFound();
+  const who = conn.account_email ?? conn.sites.map((s) => s.name).join(', ');
+  return { title: pageTitle(`${productLabel(conn.product)} connection${who ? ` (${who})` : ''}`) };
+});
+
+async function ConnectionPage({ params, searchParams }: { params: Params; searchParams: Promise<Search> }) {
   const { id } = await params;
   const user = await requireUser(`/connections/${id}`);
   const db = getDb();
-  const conn = isUuid(id) ? await getConnectionView(db, id) : undefined;
-  if (!conn || (conn.user_id !== user.id && user.role !== 'admin')) notFound();
+  const conn = await visibleConnection(user, id);
+  if (!conn) notFound();
   const search = await searchParams;
   const before = Number(queryId(search.before)) || undefined;
   const requested = typeof search.kind === 'string' ? search.kind : undefined;
