@@ -61,11 +61,6 @@ export function directDatabaseUrl(): string {
   return settings().directUrl;
 }
 
-/** False when `handle` runs every statement unnamed (behind a transaction pooler). */
-export function namesStatements(handle: Db): boolean {
-  return (handle.$client.options as { prepare?: boolean }).prepare !== false;
-}
-
 const copies = new WeakMap<Sql, Db>();
 
 /**

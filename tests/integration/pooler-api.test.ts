@@ -1,6 +1,8 @@
 // The token storm across OS processes and the service API, with DATABASE_URL through a PgBouncer of the
 // test's own in pool_mode=transaction (a server pool of 4): what a deployment behind a pooler runs.
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { getConnectionView } from '../../lib/connections/queries';
+import { connections } from '../../lib/db/schema';
 import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApiKey } from '../../lib/api-keys';
@@ -155,10 +157,14 @@ describe('the service API through a transaction pooler', () => {
       const call = await loadAccessTokenCall(handle, key, id);
       expect(call?.connection?.row.id).toBe(id);
       expect(call?.connection?.sites.length).toBeGreaterThan(0);
-      const reads = sent.filter((s) => /left join "connections"/.test(s.query));
+      const reads = sent.filter((s) => /access_token_call\(/.test(s.query));
       // A parameter would make postgres-js describe the statement first and wait for the answer: two round trips.
       expect(reads).toHaveLength(1);
       expect(reads[0]!.parameters).toEqual([]);
+      // The database function answers what a select of the row and the connection's view give.
+      const [row] = await dbFor(direct).select().from(connections).where(eq(connections.id, id));
+      expect(call?.connection?.row).toEqual(row);
+      expect(call?.connection?.sites).toEqual((await getConnectionView(dbFor(direct), id))!.sites);
     } finally {
       await endDb(handle);
     }
