@@ -181,10 +181,13 @@ The page's other queries, unfiltered:
 ${markdownTable(['query', 'p50 / p95 (ms)', 'plan (scans run)'], parts)}
 
 Keyset pagination: page ${DEEP_PAGE} costs what page 1 costs, since each page is one range scan from the
-cursor's (sort key, id). The search first probes the matches through the trigram GIN indexes, reading at most
-${PROBE_ROWS.toLocaleString('en-US')} rows (lib/admin/search.ts): when it saw them all and they are at most ${NARROW_LIMIT.toLocaleString('en-US')} connections, the page and
-exact counts read only those ids; otherwise the page tests rows along its sort index (matches are dense, a page
-fills quickly) and the counts are those of the connections the probe saw, shown as lower bounds ("N+"). Every
+cursor's (sort key, id). The search first probes its matches (lib/admin/search.ts): the matching users'
+connections, user by user, from connections_user_idx alone, stopping past ${NARROW_LIMIT.toLocaleString('en-US')}; only when that found at most
+${NARROW_LIMIT.toLocaleString('en-US')} does it read the connections' own fields and sites through the trigram GIN indexes (at most
+${PROBE_ROWS.toLocaleString('en-US')} rows). When it saw every match and they are at most ${NARROW_LIMIT.toLocaleString('en-US')} connections, the page reads only those ids;
+otherwise the page tests rows along its sort index, in the default order from connections_updated_idx alone (it
+includes the tested columns), and reads only its own 50 rows. A search's counts are the statuses its probe saw:
+exact when it saw every match, lower bounds ("N+") otherwise. Every
 other filtered view counts at most ${COUNT_CAP.toLocaleString('en-US')} + 1 matching rows (exact up to ${COUNT_CAP.toLocaleString('en-US')}, "1,000+" past it); the
 unfiltered counts come from the trigger-kept summary. The owner filter probes the same way, through the matching
 users' connections (at most ${NARROW_LIMIT.toLocaleString('en-US')} + 1): one person's connections are an id list, exact counts included.

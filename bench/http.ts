@@ -152,7 +152,7 @@ export async function runHttpBenchmark(): Promise<string> {
     for (const r of results) {
       console.log(`${r.label}: token p50 ${fixed(r.p50.token, 2)} ms, health p50 ${fixed(r.p50.health, 2)} ms, ${fixed(r.perSecond.token, 0)} vs ${fixed(r.perSecond.health, 0)} req/s`);
     }
-    return `Measured ${machine}; load average before the run ${load}. Command: \`npm run bench -- http\`${results.length > 1 ? ' with `BENCH_BASELINE_DIR` set to a checkout of the code before the change' : ''}.
+    return `Measured ${machine}; load average before the run ${load}. Command: \`npm run bench -- http\`${appsUnderTest().length > 1 ? ' with `BENCH_BASELINE_DIR` set to a checkout of the code before the change' : ''}.
 
 One app instance per checkout (running side by side, measured in turn), served as \`npm start\` serves it (\`cli/start.ts\`, production build, worker off), on
 the machine's Postgres; plus one more instance of this checkout whose \`DATABASE_URL\` goes through ${pooler.version} in
