@@ -155,6 +155,9 @@ test('"Advance 91 days" in the sandbox ends in inactivity_expired: the connectio
   await expect(card(page, 'Jira').getByTestId('status-badge')).toHaveText('Needs reconnect', { timeout: 30_000 });
   await expect(card(page, 'Jira')).toContainText('Atlassian expired this connection after 90 days without use.');
   await expect(card(page, 'Jira')).not.toContainText('Access token expires in');
+  // A dead card says one thing: idle, but never "kept alive by Reconnect" (issue 23, newcomer 3).
+  await expect(card(page, 'Jira')).toContainText(/Idle for:\s*9\d days/);
+  await expect(card(page, 'Jira')).not.toContainText('kept alive');
   await shot(page, 'fixes-5-inactivity-expired');
 
   // One clock for every page: the card and /admin say the same of the same connection.

@@ -222,23 +222,3 @@ test('sandbox: Clear failures is off with nothing to clear, the primary action w
   await expect(page.getByText('None: Atlassian answers normally.')).toBeVisible();
   await expect(clear).toBeDisabled();
 });
-
-// Last: it moves the shared simulator's clock (afterAll puts it back).
-test('after "Advance 91 days" a dead card says why, and never that Reconnect keeps it alive', async ({ page }) => {
-  const sql = e2eSql();
-  for (const email of EVERYONE) await retireConnectionsOf(sql, email); // nobody else's grant ages with it
-  await sql.end();
-  await signInAs(page, 'Alice Jones');
-  await connectProduct(page, 'Jira');
-
-  await page.goto('/sandbox');
-  await page.getByRole('button', { name: 'Advance 91 days' }).click();
-  await expect(page.getByText(/The simulator clock moved 91 days ahead/)).toBeVisible();
-  await page.goto('/');
-  const jira = card(page, 'Jira');
-  await expect(jira.getByTestId('status-badge')).toHaveText('Needs reconnect', { timeout: 30_000 });
-  await expect(jira).toContainText('Atlassian expired this connection after 90 days without use.');
-  await expect(jira).toContainText(/Idle for:\s*9\d days/);
-  await expect(jira).not.toContainText('kept alive');
-  await shot(page, 'newcomer-7-dead-not-kept-alive');
-});
