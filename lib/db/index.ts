@@ -30,7 +30,17 @@ function settings(): DatabaseConfig & { url: string; directUrl: string } {
  * (scripts/patch-postgres.mjs lets sql.begin work so).
  */
 export function driverOptions(pooler?: DatabaseConfig['pooler']): Options<Record<string, never>> {
-  return { onnotice: () => {}, ...(pooler === 'transaction' ? { prepare: false, max_pipeline: 0 } : {}) };
+  return { onnotice: () => {}, backoff: reconnectDelay, ...(pooler === 'transaction' ? { prepare: false, max_pipeline: 0 } : {}) };
+}
+
+/**
+ * Seconds before a connection tries again after `retries` failed attempts (counted over the pool). The driver's
+ * default grows to 10-20 s, and a query waits out its connection's delay: during a database restart every
+ * request then hung that long instead of answering 503, and kept hanging for seconds after the database was
+ * back. At most a second, so that an outage answers 503 and the return is noticed within about a second.
+ */
+export function reconnectDelay(retries: number): number {
+  return Math.min(0.05 * 2 ** retries, 1) * (0.5 + Math.random() / 2);
 }
 
 /** A Drizzle handle on a pool of its own. */
