@@ -136,4 +136,7 @@ owner or search) makes the page walk its sort index testing each row, which stop
 rows) rows whatever the table's size (~2,600 for 2%). In the default order that walk reads connections_updated_idx alone
 (it includes every column the test reads) and then the page's 50 rows; a search's counts are the statuses its probe saw,
 shown as lower bounds ("1,000+"). So a broad search touches a few thousand index entries and 50 table rows at either size:
-what reads scattered table rows at a million (the table is several times Postgres's shared buffers here) stays bounded.`;
+what reads scattered table rows at a million (the table is several times Postgres's shared buffers here) stays bounded.
+Not all of a ratio is the database's: at 1k some views list fewer than a page of rows (status error 8, needs_reauth 29,
+the search 20 of its 50), at 1M every view lists a full page of 50, and rendering a row costs the same at either size.
+The views that list 50 rows at both sizes (overview, active, degraded, product) show what the size alone adds.`;
