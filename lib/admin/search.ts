@@ -62,8 +62,8 @@ const othersPart = (db: Executor, p: string) =>
     );
 
 /**
- * The probe's two statements (not run; also what tests EXPLAIN): the owners' part, then, only when it
- * returned fewer than `limit` rows, the other parts for the rest.
+ * The probe's two statements (not run; also what tests EXPLAIN): the owners' part, then, only when it found
+ * at most the narrow limit, the other parts for the rest of the probe's rows.
  */
 export function searchProbeQueries(db: Executor, text: string) {
   const p = containsPattern(text);
