@@ -6,6 +6,8 @@ const SUBJECT = 'Your Jira connection needs to be reconnected';
 test('a revoked grant mails its owner; the mail’s Reconnect button, opened signed out in a fresh browser, repairs the same connection', async ({ page, browser }) => {
   const sql = e2eSql();
   await retireConnectionsOf(sql, 'alice@example.com'); // specs share one database
+  // Other specs mail Alice too: only this test's mail may carry the subject it looks for.
+  await sql`delete from sandbox_mail where to_address = 'alice@example.com' and subject = ${SUBJECT}`;
   await signInAs(page, 'Alice Jones');
   const id = await connectProduct(page, 'Jira');
 
@@ -26,6 +28,8 @@ test('a revoked grant mails its owner; the mail’s Reconnect button, opened sig
     await expect(mail).toBeVisible({ timeout: 1_000 });
   }).toPass({ timeout: 30_000 });
   await expect(mail).toContainText('To alice@example.com');
+  // The Inbox shows the newest mail open and folds older ones: a mail another spec sent since may be newer.
+  await mail.locator('details').first().evaluate((d) => ((d as HTMLDetailsElement).open = true));
   const body = page.frameLocator(`iframe[title="Mail body: ${SUBJECT}"]`).first();
   await expect(body.getByRole('paragraph').filter({ hasText: 'Access was revoked in Atlassian or your password changed.' })).toBeVisible();
   const reconnect = body.getByRole('link', { name: 'Reconnect', exact: true });
