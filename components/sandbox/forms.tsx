@@ -39,6 +39,23 @@ export interface UserOption {
   label: string;
 }
 
+/** The simulator user a form acts for (its field is named `email`). */
+export function UserSelect({ label, users, email, onChange }: { label: string; users: UserOption[]; email: string; onChange: (email: string) => void }) {
+  return (
+    <Field label={label}>
+      {(control) => (
+        <Select {...control} name="email" value={email} onChange={(e) => onChange(e.target.value)}>
+          {users.map((u) => (
+            <option key={u.email} value={u.email}>
+              {u.label}
+            </option>
+          ))}
+        </Select>
+      )}
+    </Field>
+  );
+}
+
 export function UserEventsForm({ users, defaultEmail }: { users: UserOption[]; defaultEmail: string }) {
   // Controlled, so that the chosen user stays chosen after React resets the form following an action.
   const [email, setEmail] = useState(defaultEmail);
@@ -46,17 +63,7 @@ export function UserEventsForm({ users, defaultEmail }: { users: UserOption[]; d
     <Form action={userEventAction}>
       {(pending) => (
         <>
-          <Field label="Simulator user">
-            {(control) => (
-              <Select {...control} name="email" value={email} onChange={(e) => setEmail(e.target.value)}>
-                {users.map((u) => (
-                  <option key={u.email} value={u.email}>
-                    {u.label}
-                  </option>
-                ))}
-              </Select>
-            )}
-          </Field>
+          <UserSelect label="Simulator user" users={users} email={email} onChange={setEmail} />
           <div className="flex flex-wrap gap-2">
             <Button type="submit" name="event" value="revoke" disabled={pending} variant="danger">
               Revoke app access
